@@ -1,0 +1,28 @@
+# Third-party code only through imported targets (DESIGN.md §14). All from Debian 12 packages,
+# installed by scripts/setup.sh.
+find_package(Boost 1.81 REQUIRED COMPONENTS json)
+find_package(OpenSSL 3 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(Threads REQUIRED)
+if(JUNCTION_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+    find_package(CURL REQUIRED)
+endif()
+
+# valijson is header-only; scripts/setup.sh unpacks Debian's package into build/_deps.
+find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp
+    PATHS ${PROJECT_SOURCE_DIR}/build/_deps/valijson/usr/include /usr/include
+    NO_DEFAULT_PATH)
+if(NOT VALIJSON_INCLUDE_DIR)
+    message(FATAL_ERROR "valijson not found: run scripts/setup.sh")
+endif()
+add_library(valijson INTERFACE IMPORTED)
+set_target_properties(valijson PROPERTIES
+    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${VALIJSON_INCLUDE_DIR}
+    INTERFACE_INCLUDE_DIRECTORIES ${VALIJSON_INCLUDE_DIR}
+    INTERFACE_COMPILE_DEFINITIONS VALIJSON_USE_EXCEPTIONS=1)

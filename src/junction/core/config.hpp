@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace junction {
+
+/// A request budget: `limit` requests per `window`.
+struct RateLimitSetting {
+    std::int64_t limit = 0;
+    std::chrono::seconds window{60};
+};
+
+/// HTTP limits of API.md §1.4; each is enforced where it is set (http::Server).
+struct HttpLimits {
+    std::size_t max_body_bytes = 10UL * 1024 * 1024;
+    std::size_t max_header_bytes = 16UL * 1024;
+    std::size_t max_header_field_bytes = 8UL * 1024;
+    std::size_t max_header_count = 100;
+    std::size_t max_target_bytes = 8UL * 1024;
+    std::size_t max_json_depth = 64;
+    std::size_t max_json_array_items = 1000;
+    std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds idle_timeout{60'000};
+};
+
+/// The whole configuration, with the defaults of the embedded setup. Plain data: parsing
+/// lives in app/config_loader.cpp; every field is documented in docs/CONFIG.md.
+struct Config {
+    std::string listen = "127.0.0.1:8080";
+    std::string public_url;  // empty: http://<listen>
+    std::string data_dir = "data";
+    std::string database_url;  // empty: sqlite:<data_dir>/junction.db
+    std::string catalog_dir = "connectors";
+    std::string log_level = "info";
+    std::string log_format = "json";
+    std::string log_file;  // empty: stderr
+    std::size_t io_threads = 2;
+    std::size_t blocking_threads = 4;
+    std::size_t blocking_queue = 1024;
+    std::size_t postgres_pool_size = 8;
+    std::chrono::seconds shutdown_grace{30};
+    HttpLimits http;
+    RateLimitSetting rate_limit_api{.limit = 1000, .window = std::chrono::seconds{60}};
+    RateLimitSetting rate_limit_mcp{.limit = 100, .window = std::chrono::seconds{60}};
+    RateLimitSetting rate_limit_auth_failures{.limit = 20, .window = std::chrono::seconds{60}};
+    RateLimitSetting rate_limit_oauth{.limit = 60, .window = std::chrono::seconds{60}};
+    std::vector<std::string> cors_origins{};
+    std::vector<std::string> trusted_proxies{};
+    // Secrets and where to find them come only from the environment (DESIGN.md §7).
+    std::string master_key_file;  // empty: <data_dir>/master.key
+};
+
+}  // namespace junction

@@ -1,0 +1,113 @@
+#include "junction/crypto/secret_box.hpp"
+
+#include <array>
+#include <memory>
+
+#include <openssl/evp.h>
+
+namespace junction::crypto {
+namespace {
+
+constexpr std::uint8_t kBlobVersion = 1;
+constexpr std::size_t kNonceBytes = 12;
+constexpr std::size_t kTagBytes = 16;
+constexpr std::size_t kHeaderBytes = 1 + 4 + kNonceBytes;
+
+struct CipherCtxFree {
+    void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+const unsigned char* Bytes(std::string_view text) {
+    return reinterpret_cast<const unsigned char*>(text.data());
+}
+
+}  // namespace
+
+SecretBox::SecretBox(std::vector<MasterKey> keys, Rng& rng) : keys_(std::move(keys)), rng_(rng) {}
+
+std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) const {
+    const MasterKey& key = keys_.front();
+    std::array<std::uint8_t, kNonceBytes> nonce{};
+    rng_.Fill(nonce);
+
+    std::string blob(kHeaderBytes + plaintext.size() + kTagBytes, '\0');
+    blob[0] = static_cast<char>(kBlobVersion);
+    blob[1] = static_cast<char>(key.id >> 24U);
+    blob[2] = static_cast<char>(key.id >> 16U);
+    blob[3] = static_cast<char>(key.id >> 8U);
+    blob[4] = static_cast<char>(key.id);
+    std::copy(nonce.begin(), nonce.end(), blob.begin() + 5);
+
+    auto* out = reinterpret_cast<unsigned char*>(blob.data());
+    const CipherCtx ctx(EVP_CIPHER_CTX_new());
+    int length = 0;
+    const bool ok =
+        ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+        EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key.key.Reveal()), nonce.data()) ==
+            1 &&
+        EVP_EncryptUpdate(ctx.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) ==
+            1 &&
+        EVP_EncryptUpdate(ctx.get(),
+                          out + kHeaderBytes,
+                          &length,
+                          Bytes(plaintext),
+                          static_cast<int>(plaintext.size())) == 1 &&
+        EVP_EncryptFinal_ex(ctx.get(), out + kHeaderBytes + length, &length) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(),
+                            EVP_CTRL_GCM_GET_TAG,
+                            static_cast<int>(kTagBytes),
+                            out + kHeaderBytes + plaintext.size()) == 1;
+    if (!ok) {
+        std::abort();  // only on allocation failure inside OpenSSL
+    }
+    return blob;
+}
+
+Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad) const {
+    if (blob.size() < kHeaderBytes + kTagBytes || static_cast<std::uint8_t>(blob[0]) != kBlobVersion) {
+        return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "malformed blob");
+    }
+    const std::uint32_t key_id = static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[1])) << 24U |
+                                 static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[2])) << 16U |
+                                 static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[3])) << 8U |
+                                 static_cast<std::uint8_t>(blob[4]);
+    const MasterKey* key = nullptr;
+    for (const auto& candidate : keys_) {
+        if (candidate.id == key_id) {
+            key = &candidate;
+        }
+    }
+    if (key == nullptr) {
+        return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "unknown master key id");
+    }
+    const std::size_t cipher_bytes = blob.size() - kHeaderBytes - kTagBytes;
+    std::string plaintext(cipher_bytes, '\0');
+    std::array<unsigned char, kTagBytes> tag{};
+    std::copy_n(Bytes(blob) + kHeaderBytes + cipher_bytes, kTagBytes, tag.begin());
+
+    const CipherCtx ctx(EVP_CIPHER_CTX_new());
+    int length = 0;
+    const bool ok =
+        ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+        EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key->key.Reveal()), Bytes(blob) + 5) ==
+            1 &&
+        EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) ==
+            1 &&
+        EVP_DecryptUpdate(ctx.get(),
+                          reinterpret_cast<unsigned char*>(plaintext.data()),
+                          &length,
+                          Bytes(blob) + kHeaderBytes,
+                          static_cast<int>(cipher_bytes)) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag.data()) ==
+            1 &&
+        EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length, &length) ==
+            1;
+    if (!ok) {
+        SecretString wipe(std::move(plaintext));
+        return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "authentication failed");
+    }
+    return SecretString(std::move(plaintext));
+}
+
+}  // namespace junction::crypto

@@ -1,0 +1,570 @@
+#include "junction/storage/sql_store.hpp"
+
+#include <charconv>
+#include <string>
+#include <utility>
+
+namespace junction::storage {
+namespace {
+
+// Serializes transactions that change which admin keys are active (lockout protection) and
+// migrations across nodes; SQLite's BEGIN IMMEDIATE already serializes writers.
+constexpr std::int64_t kAdminKeysLock = 0x4A554E4354494F31;  // "JUNCTIO1"
+constexpr std::int64_t kMigrationLock = 0x4A554E4354494F32;
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "applied_at BIGINT NOT NULL)";
+constexpr std::string_view kSelectSchemaVersion =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+constexpr std::string_view kUserColumns = "id, username, full_name, created_at, updated_at";
+constexpr std::string_view kApiKeyColumns =
+    "id, name, role, owner_user_id, key_hash, prefix, created_at, expires_at, last_used_at, "
+    "revoked_at";
+constexpr std::string_view kActiveAdminCondition =
+    "role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)";
+
+std::int64_t ToInt(const SqlCell& cell) {
+    std::int64_t value = 0;
+    if (cell) {
+        std::from_chars(cell->data(), cell->data() + cell->size(), value);
+    }
+    return value;
+}
+
+std::optional<TimePoint> ToOptionalTime(const SqlCell& cell) {
+    if (!cell) {
+        return std::nullopt;
+    }
+    return FromUnixMillis(ToInt(cell));
+}
+
+SqlParam TimeParam(const std::optional<TimePoint>& time) {
+    if (!time) {
+        return std::monostate{};
+    }
+    return ToUnixMillis(*time);
+}
+
+UserRow ToUser(const SqlRow& row) {
+    return UserRow{.id = row[0].value_or(""),
+                   .username = row[1].value_or(""),
+                   .full_name = row[2].value_or(""),
+                   .created_at = FromUnixMillis(ToInt(row[3])),
+                   .updated_at = FromUnixMillis(ToInt(row[4]))};
+}
+
+ApiKeyRow ToApiKey(const SqlRow& row) {
+    return ApiKeyRow{.id = row[0].value_or(""),
+                     .name = row[1].value_or(""),
+                     .role = row[2].value_or(""),
+                     .owner_user_id = row[3].value_or(""),
+                     .key_hash = row[4].value_or(""),
+                     .prefix = row[5].value_or(""),
+                     .created_at = FromUnixMillis(ToInt(row[6])),
+                     .expires_at = ToOptionalTime(row[7]),
+                     .last_used_at = ToOptionalTime(row[8]),
+                     .revoked_at = ToOptionalTime(row[9])};
+}
+
+std::string Select(std::string_view columns, std::string_view rest) {
+    std::string sql = "SELECT ";
+    sql += columns;
+    sql += ' ';
+    sql += rest;
+    return sql;
+}
+
+// A unique violation on users.username reads as a public conflict naming the username.
+Error UsernameConflict(const Error& error, const std::string& username) {
+    if (error.code != ErrorCode::kAlreadyExists) {
+        return error;
+    }
+    Error conflict{.code = ErrorCode::kAlreadyExists,
+                   .message = "Username '" + username + "' already exists"};
+    conflict.extra["field"] = "username";
+    return conflict;
+}
+
+Result<std::int64_t> QueryCount(SqlSession& session,
+                                std::string_view sql,
+                                const std::vector<SqlParam>& params) {
+    auto rows = session.Query(sql, params);
+    if (!rows) {
+        return Fail(std::move(rows.error()));
+    }
+    return rows->empty() ? 0 : ToInt(rows->front().front());
+}
+
+Result<std::int64_t> SchemaVersion(SqlSession& session) {
+    if (auto created = session.Query(kCreateMigrationsTable, {}); !created) {
+        return Fail(std::move(created.error()));
+    }
+    return QueryCount(session, kSelectSchemaVersion, {});
+}
+
+}  // namespace
+
+SqlStore::SqlStore(std::unique_ptr<SqlDatabase> database) : database_(std::move(database)) {}
+
+Result<void> SqlStore::CreateUser(const UserRow& user) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            "INSERT INTO users (id, username, full_name, created_at, updated_at) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            {user.id,
+             user.username,
+             user.full_name,
+             ToUnixMillis(user.created_at),
+             ToUnixMillis(user.updated_at)});
+        if (!rows) {
+            return Fail(UsernameConflict(rows.error(), user.username));
+        }
+        return Ok();
+    });
+}
+
+Result<UserRow> SqlStore::FindUserById(std::string_view id) {
+    UserRow user;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(Select(kUserColumns, "FROM users WHERE id = $1"),
+                                  {std::string(id)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "User '" + std::string(id) + "' not found");
+        }
+        user = ToUser(rows->front());
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return user;
+}
+
+Result<UserRow> SqlStore::FindUserByUsername(std::string_view username) {
+    UserRow user;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(Select(kUserColumns, "FROM users WHERE username = $1"),
+                                  {std::string(username)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "User '" + std::string(username) + "' not found");
+        }
+        user = ToUser(rows->front());
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return user;
+}
+
+Result<Page<UserRow>> SqlStore::ListUsers(const PageRequest& page) {
+    Page<UserRow> result;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            Select(kUserColumns, "FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2"),
+            {static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        for (const auto& row : *rows) {
+            result.items.push_back(ToUser(row));
+        }
+        auto total = QueryCount(session, "SELECT count(*) FROM users", {});
+        if (!total) {
+            return Fail(std::move(total.error()));
+        }
+        result.total = *total;
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return result;
+}
+
+Result<void> SqlStore::UpdateUser(const UserRow& user) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            "UPDATE users SET username = $2, full_name = $3, updated_at = $4 WHERE id = $1 "
+            "RETURNING id",
+            {user.id, user.username, user.full_name, ToUnixMillis(user.updated_at)});
+        if (!rows) {
+            return Fail(UsernameConflict(rows.error(), user.username));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "User '" + user.id + "' not found");
+        }
+        return Ok();
+    });
+}
+
+Result<void> SqlStore::DeleteUser(std::string_view id, TimePoint now) {
+    const std::string user_id(id);
+    return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+        if (auto locked = database_->TakeTransactionLock(session, kAdminKeysLock); !locked) {
+            return locked;
+        }
+        auto exists = QueryCount(session, "SELECT count(*) FROM users WHERE id = $1", {user_id});
+        if (!exists) {
+            return Fail(std::move(exists.error()));
+        }
+        if (*exists == 0) {
+            return Fail(ErrorCode::kNotFound, "User '" + user_id + "' not found");
+        }
+        const std::int64_t now_ms = ToUnixMillis(now);
+        auto owned_admin = QueryCount(
+            session,
+            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition) +
+                " AND owner_user_id = $2",
+            {now_ms, user_id});
+        auto other_admin = QueryCount(
+            session,
+            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition) +
+                " AND owner_user_id <> $2",
+            {now_ms, user_id});
+        if (!owned_admin || !other_admin) {
+            return Fail(owned_admin ? other_admin.error() : owned_admin.error());
+        }
+        if (*owned_admin > 0 && *other_admin == 0) {
+            return Fail(ErrorCode::kFailedPrecondition,
+                        "Deleting this user would remove the last active admin API key");
+        }
+        // Owned rows (API keys, and later credentials, files, servers) go by ON DELETE CASCADE.
+        auto deleted = session.Query("DELETE FROM users WHERE id = $1", {user_id});
+        if (!deleted) {
+            return Fail(std::move(deleted.error()));
+        }
+        return Ok();
+    });
+}
+
+Result<std::int64_t> SqlStore::CountUsers() {
+    std::int64_t count = 0;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto total = QueryCount(session, "SELECT count(*) FROM users", {});
+        if (!total) {
+            return Fail(std::move(total.error()));
+        }
+        count = *total;
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return count;
+}
+
+namespace {
+
+Result<void> InsertApiKey(SqlSession& session, const ApiKeyRow& key) {
+    auto rows = session.Query(
+        "INSERT INTO api_keys (id, name, role, owner_user_id, key_hash, prefix, created_at, "
+        "expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {key.id,
+         key.name,
+         key.role,
+         key.owner_user_id,
+         key.key_hash,
+         key.prefix,
+         ToUnixMillis(key.created_at),
+         TimeParam(key.expires_at),
+         TimeParam(key.last_used_at),
+         TimeParam(key.revoked_at)});
+    if (!rows) {
+        if (rows.error().code == ErrorCode::kFailedPrecondition) {
+            return Fail(ErrorCode::kNotFound, "User '" + key.owner_user_id + "' not found");
+        }
+        return Fail(std::move(rows.error()));
+    }
+    return Ok();
+}
+
+}  // namespace
+
+Result<void> SqlStore::CreateApiKey(const ApiKeyRow& key) {
+    return database_->WithSession(
+        [&](SqlSession& session) -> Result<void> { return InsertApiKey(session, key); });
+}
+
+Result<ApiKeyRow> SqlStore::FindApiKeyByHash(std::string_view key_hash) {
+    ApiKeyRow key;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(Select(kApiKeyColumns, "FROM api_keys WHERE key_hash = $1"),
+                                  {std::string(key_hash)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "API key not found");
+        }
+        key = ToApiKey(rows->front());
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return key;
+}
+
+Result<Page<ApiKeyRow>> SqlStore::ListApiKeys(const PageRequest& page) {
+    Page<ApiKeyRow> result;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(Select(kApiKeyColumns,
+                                         "FROM api_keys WHERE revoked_at IS NULL "
+                                         "ORDER BY created_at, id LIMIT $1 OFFSET $2"),
+                                  {static_cast<std::int64_t>(page.limit),
+                                   static_cast<std::int64_t>(page.offset)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        for (const auto& row : *rows) {
+            result.items.push_back(ToApiKey(row));
+        }
+        auto total =
+            QueryCount(session, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL", {});
+        if (!total) {
+            return Fail(std::move(total.error()));
+        }
+        result.total = *total;
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return result;
+}
+
+Result<void> SqlStore::RevokeApiKey(std::string_view id, TimePoint now) {
+    const std::string key_id(id);
+    return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+        if (auto locked = database_->TakeTransactionLock(session, kAdminKeysLock); !locked) {
+            return locked;
+        }
+        auto rows = session.Query(
+            Select(kApiKeyColumns, "FROM api_keys WHERE id = $1 AND revoked_at IS NULL"),
+            {key_id});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "API key '" + key_id + "' not found");
+        }
+        const ApiKeyRow key = ToApiKey(rows->front());
+        const bool active_admin = key.role == "admin" && (!key.expires_at || *key.expires_at > now);
+        if (active_admin) {
+            auto others = QueryCount(session,
+                                     std::string("SELECT count(*) FROM api_keys WHERE ") +
+                                         std::string(kActiveAdminCondition) + " AND id <> $2",
+                                     {ToUnixMillis(now), key_id});
+            if (!others) {
+                return Fail(std::move(others.error()));
+            }
+            if (*others == 0) {
+                return Fail(ErrorCode::kFailedPrecondition,
+                            "Cannot revoke the last active admin API key");
+            }
+        }
+        auto updated = session.Query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1",
+                                     {key_id, ToUnixMillis(now)});
+        if (!updated) {
+            return Fail(std::move(updated.error()));
+        }
+        return Ok();
+    });
+}
+
+Result<void> SqlStore::TouchApiKey(std::string_view id, TimePoint now) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1",
+                                  {std::string(id), ToUnixMillis(now)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        return Ok();
+    });
+}
+
+Result<std::int64_t> SqlStore::CountActiveAdminKeys(TimePoint now) {
+    std::int64_t count = 0;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto total = QueryCount(
+            session,
+            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition),
+            {ToUnixMillis(now)});
+        if (!total) {
+            return Fail(std::move(total.error()));
+        }
+        count = *total;
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return count;
+}
+
+Result<bool> SqlStore::BootstrapAdminKey(const UserRow& owner, ApiKeyRow key, TimePoint now) {
+    bool created = false;
+    auto done = database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+        if (auto locked = database_->TakeTransactionLock(session, kAdminKeysLock); !locked) {
+            return locked;
+        }
+        auto admins = QueryCount(
+            session,
+            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition),
+            {ToUnixMillis(now)});
+        if (!admins) {
+            return Fail(std::move(admins.error()));
+        }
+        if (*admins > 0) {
+            return Ok();
+        }
+        auto existing = session.Query("SELECT id FROM users WHERE username = $1", {owner.username});
+        if (!existing) {
+            return Fail(std::move(existing.error()));
+        }
+        if (existing->empty()) {
+            auto inserted = session.Query(
+                "INSERT INTO users (id, username, full_name, created_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                {owner.id,
+                 owner.username,
+                 owner.full_name,
+                 ToUnixMillis(owner.created_at),
+                 ToUnixMillis(owner.updated_at)});
+            if (!inserted) {
+                return Fail(std::move(inserted.error()));
+            }
+            key.owner_user_id = owner.id;
+        } else {
+            key.owner_user_id = existing->front().front().value_or("");
+        }
+        if (auto stored = InsertApiKey(session, key); !stored) {
+            return stored;
+        }
+        created = true;
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return created;
+}
+
+Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
+                                            std::int64_t window_start_ms,
+                                            std::int64_t window_ms) {
+    WindowCounts counts;
+    const std::string limit_key(key);
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto current = QueryCount(session,
+                                  "INSERT INTO rate_limit_windows (key, window_start, count) "
+                                  "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
+                                  "SET count = rate_limit_windows.count + 1 RETURNING count",
+                                  {limit_key, window_start_ms});
+        if (!current) {
+            return Fail(std::move(current.error()));
+        }
+        counts.current = *current;
+        const std::int64_t previous_start = window_start_ms - window_ms;
+        auto previous = QueryCount(
+            session,
+            "SELECT COALESCE(MAX(count), 0) FROM rate_limit_windows WHERE key = $1 AND "
+            "window_start = $2",
+            {limit_key, previous_start});
+        if (!previous) {
+            return Fail(std::move(previous.error()));
+        }
+        counts.previous = *previous;
+        if (counts.current == 1) {  // first hit of a window: forget windows nobody reads again
+            auto pruned = session.Query(
+                "DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
+                {limit_key, previous_start});
+            if (!pruned) {
+                return Fail(std::move(pruned.error()));
+            }
+        }
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return counts;
+}
+
+Result<void> SqlStore::Migrate() {
+    return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+        if (auto locked = database_->TakeTransactionLock(session, kMigrationLock); !locked) {
+            return locked;
+        }
+        auto version = SchemaVersion(session);
+        if (!version) {
+            return Fail(std::move(version.error()));
+        }
+        const auto migrations = database_->Migrations();
+        const int latest = migrations.empty() ? 0 : migrations.back().version;
+        if (*version > latest) {
+            return Fail(ErrorCode::kFailedPrecondition,
+                        "Database schema version " + std::to_string(*version) +
+                            " is newer than this binary supports (" + std::to_string(latest) +
+                            "); upgrade Junction");
+        }
+        for (const auto& migration : migrations) {
+            if (migration.version <= *version) {
+                continue;
+            }
+            if (auto applied = session.ExecuteScript(migration.sql); !applied) {
+                Error error = std::move(applied.error());
+                error.message = "Migration " + std::to_string(migration.version) + " failed";
+                return Fail(std::move(error));
+            }
+            auto recorded = session.Query(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                {static_cast<std::int64_t>(migration.version),
+                 ToUnixMillis(std::chrono::time_point_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now()))});
+            if (!recorded) {
+                return Fail(std::move(recorded.error()));
+            }
+        }
+        return Ok();
+    });
+}
+
+Result<void> SqlStore::CheckSchema() {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto version = QueryCount(session, kSelectSchemaVersion, {});
+        if (!version) {
+            return Fail(ErrorCode::kFailedPrecondition,
+                        "Database has no Junction schema; run `junction migrate`");
+        }
+        const auto migrations = database_->Migrations();
+        const int latest = migrations.empty() ? 0 : migrations.back().version;
+        if (*version != latest) {
+            return Fail(ErrorCode::kFailedPrecondition,
+                        "Database schema version " + std::to_string(*version) + ", expected " +
+                            std::to_string(latest));
+        }
+        return Ok();
+    });
+}
+
+Result<void> SqlStore::Ping() {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query("SELECT 1", {});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        return Ok();
+    });
+}
+
+}  // namespace junction::storage

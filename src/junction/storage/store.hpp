@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "junction/core/clock.hpp"
+#include "junction/core/result.hpp"
+#include "junction/storage/rows.hpp"
+
+namespace junction::storage {
+
+/// Users. Thread-safety: every method is callable from any blocking-pool thread.
+class UserStore {
+public:
+    UserStore() = default;
+    UserStore(const UserStore&) = delete;
+    UserStore& operator=(const UserStore&) = delete;
+    UserStore(UserStore&&) = delete;
+    UserStore& operator=(UserStore&&) = delete;
+    virtual ~UserStore() = default;
+
+    /// kAlreadyExists ("Username '<u>' already exists") when the username is taken.
+    [[nodiscard]] virtual Result<void> CreateUser(const UserRow& user) = 0;
+    /// kNotFound when no user has this id.
+    [[nodiscard]] virtual Result<UserRow> FindUserById(std::string_view id) = 0;
+    /// kNotFound when no user has this username.
+    [[nodiscard]] virtual Result<UserRow> FindUserByUsername(std::string_view username) = 0;
+    /// Ordered by created_at, then id.
+    [[nodiscard]] virtual Result<Page<UserRow>> ListUsers(const PageRequest& page) = 0;
+    /// Replaces username, full_name and updated_at. kNotFound, kAlreadyExists.
+    [[nodiscard]] virtual Result<void> UpdateUser(const UserRow& user) = 0;
+    /// Deletes the user and everything it owns, in one transaction. kNotFound; kFailedPrecondition
+    /// when that would leave no active admin API key (lockout protection).
+    [[nodiscard]] virtual Result<void> DeleteUser(std::string_view id, TimePoint now) = 0;
+    [[nodiscard]] virtual Result<std::int64_t> CountUsers() = 0;
+};
+
+/// API keys (hashes only).
+class ApiKeyStore {
+public:
+    ApiKeyStore() = default;
+    ApiKeyStore(const ApiKeyStore&) = delete;
+    ApiKeyStore& operator=(const ApiKeyStore&) = delete;
+    ApiKeyStore(ApiKeyStore&&) = delete;
+    ApiKeyStore& operator=(ApiKeyStore&&) = delete;
+    virtual ~ApiKeyStore() = default;
+
+    /// kNotFound when the owner does not exist.
+    [[nodiscard]] virtual Result<void> CreateApiKey(const ApiKeyRow& key) = 0;
+    /// Includes revoked and expired keys (the caller decides). kNotFound.
+    [[nodiscard]] virtual Result<ApiKeyRow> FindApiKeyByHash(std::string_view key_hash) = 0;
+    /// Keys not revoked, ordered by created_at, then id.
+    [[nodiscard]] virtual Result<Page<ApiKeyRow>> ListApiKeys(const PageRequest& page) = 0;
+    /// kNotFound for an unknown or already revoked key; kFailedPrecondition when it is the last
+    /// active admin key.
+    [[nodiscard]] virtual Result<void> RevokeApiKey(std::string_view id, TimePoint now) = 0;
+    [[nodiscard]] virtual Result<void> TouchApiKey(std::string_view id, TimePoint now) = 0;
+    /// Admin keys neither revoked nor expired at `now`.
+    [[nodiscard]] virtual Result<std::int64_t> CountActiveAdminKeys(TimePoint now) = 0;
+    /// Atomically: when no active admin key exists, creates `owner` if no user has its
+    /// username (else uses that user) and stores `key` for it; returns whether it did.
+    [[nodiscard]] virtual Result<bool> BootstrapAdminKey(const UserRow& owner,
+                                                          ApiKeyRow key,
+                                                          TimePoint now) = 0;
+};
+
+/// Fixed-window hit counters shared by every node (DESIGN.md §12).
+class RateLimitStore {
+public:
+    RateLimitStore() = default;
+    RateLimitStore(const RateLimitStore&) = delete;
+    RateLimitStore& operator=(const RateLimitStore&) = delete;
+    RateLimitStore(RateLimitStore&&) = delete;
+    RateLimitStore& operator=(RateLimitStore&&) = delete;
+    virtual ~RateLimitStore() = default;
+
+    /// Adds one hit to `key`'s window starting at `window_start_ms` and returns the counts of
+    /// that window and of the previous one; forgets older windows of the key.
+    [[nodiscard]] virtual Result<WindowCounts> HitRateLimit(std::string_view key,
+                                                            std::int64_t window_start_ms,
+                                                            std::int64_t window_ms) = 0;
+};
+
+/// The whole database. Migrate before use.
+class Store : public UserStore, public ApiKeyStore, public RateLimitStore {
+public:
+    /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
+    /// database has a newer schema than this binary knows.
+    [[nodiscard]] virtual Result<void> Migrate() = 0;
+    /// kFailedPrecondition when the schema is missing, older or newer than this binary's.
+    [[nodiscard]] virtual Result<void> CheckSchema() = 0;
+    /// kUnavailable when the database does not answer.
+    [[nodiscard]] virtual Result<void> Ping() = 0;
+};
+
+}  // namespace junction::storage
