@@ -500,6 +500,29 @@ Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
     return counts;
 }
 
+Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
+                                             std::int64_t window_start_ms,
+                                             std::int64_t window_ms) {
+    WindowCounts counts;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            "SELECT window_start, count FROM rate_limit_windows WHERE key = $1 AND "
+            "window_start IN ($2, $3)",
+            {std::string(key), window_start_ms, window_start_ms - window_ms});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        for (const auto& row : *rows) {
+            (ToInt(row[0]) == window_start_ms ? counts.current : counts.previous) = ToInt(row[1]);
+        }
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return counts;
+}
+
 Result<void> SqlStore::Migrate() {
     return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
         if (auto locked = database_->TakeTransactionLock(session, kMigrationLock); !locked) {

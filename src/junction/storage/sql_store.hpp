@@ -37,6 +37,9 @@ public:
     [[nodiscard]] Result<WindowCounts> HitRateLimit(std::string_view key,
                                                     std::int64_t window_start_ms,
                                                     std::int64_t window_ms) override;
+    [[nodiscard]] Result<WindowCounts> PeekRateLimit(std::string_view key,
+                                                     std::int64_t window_start_ms,
+                                                     std::int64_t window_ms) override;
 
     // Store
     [[nodiscard]] Result<void> Migrate() override;

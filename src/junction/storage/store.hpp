@@ -80,6 +80,10 @@ public:
     [[nodiscard]] virtual Result<WindowCounts> HitRateLimit(std::string_view key,
                                                             std::int64_t window_start_ms,
                                                             std::int64_t window_ms) = 0;
+    /// The same counts without adding a hit.
+    [[nodiscard]] virtual Result<WindowCounts> PeekRateLimit(std::string_view key,
+                                                             std::int64_t window_start_ms,
+                                                             std::int64_t window_ms) = 0;
 };
 
 /// The whole database. Migrate before use.

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "junction/http/exchange.hpp"
+#include "junction/http/types.hpp"
+
+namespace junction::http {
+
+/// The request pipeline after the transport limits, in API.md §1.4's check order: route →
+/// authentication → rate limit → version → content type → body → effective user → handler.
+/// Runs on the blocking pool (it reads the store). Thread-safe. Never throws: a last-resort
+/// catch answers 500 with the request id.
+class Api {
+public:
+    explicit Api(Services& services);
+
+    [[nodiscard]] HttpResponse Handle(const HttpRequest& request, const std::string& request_id);
+
+    /// While draining, /readyz answers 503 (load balancers stop sending).
+    void SetDraining() { draining_.store(true); }
+    [[nodiscard]] bool Draining() const { return draining_.load(); }
+
+private:
+    HttpResponse Dispatch(const HttpRequest& request, const std::string& request_id);
+
+    Services& services_;
+    std::atomic<bool> draining_{false};
+};
+
+}  // namespace junction::http

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "junction/core/config.hpp"
+#include "junction/http/query.hpp"
+#include "junction/http/types.hpp"
+#include "junction/service/principal.hpp"
+#include "junction/storage/rows.hpp"
+
+namespace junction::service {
+class ApiKeyService;
+class AuthService;
+class HealthService;
+class RateLimiter;
+class UserService;
+}  // namespace junction::service
+
+namespace junction::http {
+
+/// The services handlers call, owned by app/ for the process lifetime.
+struct Services {
+    service::UserService& users;
+    service::ApiKeyService& api_keys;
+    service::AuthService& auth;
+    service::RateLimiter& rate_limiter;
+    service::HealthService& health;
+    const Config& config;
+    std::string_view openapi_json;  // the API document, served by GET /openapi.json
+    std::string_view version;
+    const std::atomic<bool>* draining = nullptr;  // set by Api: /readyz answers 503 while true
+};
+
+using PathParams = std::vector<std::pair<std::string, std::string>>;
+
+/// Everything a handler gets: the request, what the pipeline established (caller, effective
+/// user, parsed body) and the services. Handlers run on the blocking pool.
+struct Exchange {
+    const HttpRequest& request;
+    Services& services;
+    std::string request_id{};
+    PathParams path_params{};
+    QueryParams query{};
+    boost::json::value body{};
+    service::Principal principal{};
+    storage::UserRow effective_user{};
+
+    [[nodiscard]] std::string_view PathParam(std::string_view name) const {
+        for (const auto& [key, value] : path_params) {
+            if (key == name) {
+                return value;
+            }
+        }
+        return {};
+    }
+};
+
+}  // namespace junction::http

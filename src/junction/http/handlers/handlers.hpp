@@ -1,0 +1,23 @@
+#pragma once
+
+#include "junction/http/exchange.hpp"
+#include "junction/http/types.hpp"
+
+/// One function per endpoint, each in handlers/<resource>/<verb>_<name>.cpp.
+namespace junction::http::handlers {
+
+HttpResponse PostUsers(Exchange& exchange);
+HttpResponse GetUsers(Exchange& exchange);
+HttpResponse GetUser(Exchange& exchange);
+HttpResponse PutUser(Exchange& exchange);
+HttpResponse DeleteUser(Exchange& exchange);
+
+HttpResponse PostApiKeys(Exchange& exchange);
+HttpResponse GetApiKeys(Exchange& exchange);
+HttpResponse DeleteApiKey(Exchange& exchange);
+
+HttpResponse GetHealthz(Exchange& exchange);
+HttpResponse GetReadyz(Exchange& exchange);
+HttpResponse GetOpenApi(Exchange& exchange);
+
+}  // namespace junction::http::handlers

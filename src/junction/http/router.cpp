@@ -1,0 +1,71 @@
+#include "junction/http/router.hpp"
+
+#include <vector>
+
+namespace junction::http {
+namespace {
+
+std::vector<std::string_view> Split(std::string_view path) {
+    std::vector<std::string_view> segments;
+    if (path.starts_with('/')) {
+        path.remove_prefix(1);
+    }
+    while (true) {
+        const std::size_t slash = path.find('/');
+        segments.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        path.remove_prefix(slash + 1);
+    }
+    return segments;
+}
+
+bool MatchPattern(std::string_view pattern, const std::vector<std::string_view>& segments, PathParams& params) {
+    const auto parts = Split(pattern);
+    if (parts.size() != segments.size()) {
+        return false;
+    }
+    PathParams found;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::string_view part = parts[i];
+        if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
+            auto decoded = PercentDecode(segments[i], false);
+            if (!decoded || decoded->empty()) {
+                return false;
+            }
+            found.emplace_back(std::string(part.substr(1, part.size() - 2)), std::move(*decoded));
+        } else if (part != segments[i]) {
+            return false;
+        }
+    }
+    params = std::move(found);
+    return true;
+}
+
+}  // namespace
+
+RouteMatch MatchRoute(std::string_view method, std::string_view path) {
+    const auto segments = Split(path);
+    RouteMatch match;
+    for (const Route& route : AllRoutes()) {
+        PathParams params;
+        if (!MatchPattern(route.pattern, segments, params)) {
+            continue;
+        }
+        if (route.method == method) {
+            match.status = MatchStatus::kFound;
+            match.route = &route;
+            match.params = std::move(params);
+            return match;
+        }
+        if (match.allow.find(route.method) == std::string::npos) {
+            match.allow += match.allow.empty() ? "" : ", ";
+            match.allow += route.method;
+        }
+        match.status = MatchStatus::kMethodNotAllowed;
+    }
+    return match;
+}
+
+}  // namespace junction::http

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "junction/http/exchange.hpp"
+#include "junction/http/types.hpp"
+
+namespace junction::http {
+
+/// Which credential a route needs.
+enum class AuthKind {
+    kNone,    // public (health, API document)
+    kApiKey,  // API key (role checks happen in the service)
+};
+
+/// Whether the route reads a JSON body (415 for other content types, 400 for bad JSON).
+enum class BodyKind { kNone, kJson };
+
+using Handler = HttpResponse (*)(Exchange& exchange);
+
+/// One endpoint. `pattern` segments in braces are path parameters.
+struct Route {
+    std::string_view method;
+    std::string_view pattern;
+    AuthKind auth = AuthKind::kApiKey;
+    bool versioned = false;  // Connectivity endpoint: x-api-version required
+    BodyKind body = BodyKind::kNone;
+    bool rate_limited = true;
+    Handler handler = nullptr;
+};
+
+/// The route table (routes.cpp): the API's index.
+[[nodiscard]] std::span<const Route> AllRoutes();
+
+enum class MatchStatus { kFound, kNotFound, kMethodNotAllowed };
+
+struct RouteMatch {
+    MatchStatus status = MatchStatus::kNotFound;
+    const Route* route = nullptr;
+    PathParams params;
+    std::string allow;  // for kMethodNotAllowed: the methods the path serves, comma-separated
+};
+
+/// Matches `path` (already without a version prefix) against the table. Path parameters are
+/// percent-decoded; a parameter that fails to decode or is empty makes the path not match.
+[[nodiscard]] RouteMatch MatchRoute(std::string_view method, std::string_view path);
+
+}  // namespace junction::http

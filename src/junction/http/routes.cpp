@@ -1,0 +1,32 @@
+#include <array>
+
+#include "junction/http/handlers/handlers.hpp"
+#include "junction/http/router.hpp"
+
+namespace junction::http {
+namespace {
+
+// One row per endpoint: the API's index (API.md §2). Order matters only for 405's Allow list.
+constexpr std::array kRoutes{
+    Route{"POST", "/users", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostUsers},
+    Route{"GET", "/users", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetUsers},
+    Route{"GET", "/users/{userId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetUser},
+    Route{"PUT", "/users/{userId}", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PutUser},
+    Route{"DELETE", "/users/{userId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::DeleteUser},
+
+    Route{"POST", "/api-keys", AuthKind::kApiKey, false, BodyKind::kJson, true, &handlers::PostApiKeys},
+    Route{"GET", "/api-keys", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetApiKeys},
+    Route{"DELETE", "/api-keys/{apiKeyId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::DeleteApiKey},
+
+    Route{"GET", "/healthz", AuthKind::kNone, false, BodyKind::kNone, false, &handlers::GetHealthz},
+    Route{"GET", "/readyz", AuthKind::kNone, false, BodyKind::kNone, false, &handlers::GetReadyz},
+    Route{"GET", "/openapi.json", AuthKind::kNone, false, BodyKind::kNone, false, &handlers::GetOpenApi},
+};
+
+}  // namespace
+
+std::span<const Route> AllRoutes() {
+    return kRoutes;
+}
+
+}  // namespace junction::http

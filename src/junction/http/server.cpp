@@ -1,0 +1,516 @@
+#include "junction/http/server.hpp"
+
+#include <csignal>
+#include <list>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "junction/core/log.hpp"
+#include "junction/core/ulid.hpp"
+#include "junction/http/responses.hpp"
+
+namespace junction::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using BeastRequest = bhttp::request<bhttp::string_body>;
+
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerMaxBytes = 64UL * 1024 * 1024;
+
+/// One accepted connection.
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    bool busy = false;  // touched only on the connection's strand
+};
+
+bool IsWellFormedRequestId(std::string_view value) {
+    if (value.empty() || value.size() > 128) {
+        return false;
+    }
+    for (const char c : value) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '-';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Error LimitError(ErrorCode code, std::string message, std::size_t limit) {
+    Error error{.code = code, .message = std::move(message)};
+    error.extra["limitBytes"] = limit;
+    return error;
+}
+
+Error PayloadTooLarge(const HttpLimits& limits) {
+    return LimitError(ErrorCode::kPayloadTooLarge,
+                      "Request body exceeds " + std::to_string(limits.max_body_bytes) + " bytes",
+                      limits.max_body_bytes);
+}
+
+// A header that overflowed the parser: a request line longer than the target limit is a 414,
+// anything else a 431.
+Error HeaderOverflow(const HttpLimits& limits, const beast::flat_buffer& buffer) {
+    const auto data = buffer.data();
+    const std::string_view received(static_cast<const char*>(data.data()), data.size());
+    const std::size_t line_end = received.find("\r\n");
+    const std::size_t line_length = line_end == std::string_view::npos ? received.size() : line_end;
+    if (line_length > limits.max_target_bytes) {
+        return LimitError(ErrorCode::kUriTooLong,
+                          "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
+                          limits.max_target_bytes);
+    }
+    return LimitError(ErrorCode::kHeadersTooLarge,
+                      "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+                      limits.max_header_bytes);
+}
+
+std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequest& request) {
+    if (request.target().size() > limits.max_target_bytes) {
+        return LimitError(ErrorCode::kUriTooLong,
+                          "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
+                          limits.max_target_bytes);
+    }
+    std::size_t count = 0;
+    std::size_t total = 0;
+    for (const auto& field : request) {
+        const std::size_t size = field.name_string().size() + field.value().size() + 4;
+        if (size > limits.max_header_field_bytes) {
+            return LimitError(ErrorCode::kHeadersTooLarge,
+                              "Request header '" + std::string(field.name_string()) + "' exceeds " +
+                                  std::to_string(limits.max_header_field_bytes) + " bytes",
+                              limits.max_header_field_bytes);
+        }
+        total += size;
+        ++count;
+    }
+    if (count > limits.max_header_count) {
+        Error error{.code = ErrorCode::kHeadersTooLarge,
+                    .message = "More than " + std::to_string(limits.max_header_count) +
+                               " request headers"};
+        error.extra["limitCount"] = limits.max_header_count;
+        return error;
+    }
+    if (total > limits.max_header_bytes) {
+        return LimitError(ErrorCode::kHeadersTooLarge,
+                          "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+                          limits.max_header_bytes);
+    }
+    return std::nullopt;
+}
+
+HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip) {
+    HttpRequest request;
+    request.method = std::string(beast_request.method_string());
+    request.target = std::string(beast_request.target());
+    const std::size_t question = request.target.find('?');
+    request.path = request.target.substr(0, question);
+    if (question != std::string::npos) {
+        request.query = request.target.substr(question + 1);
+    }
+    for (const auto& field : beast_request) {
+        std::string name(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+            return static_cast<char>(std::tolower(c));
+        });
+        request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(beast_request.body());
+    request.remote_ip = remote_ip;
+    return request;
+}
+
+bool IsDisconnect(const beast::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+           ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+           ec == asio::error::eof || ec == asio::error::broken_pipe ||
+           ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+class Server::Impl {
+public:
+    Impl(const Config& config, Api& api, const Clock& clock, Rng& rng)
+        : config_(config),
+          api_(api),
+          pool_(config.blocking_threads),
+          clock_(clock),
+          rng_(rng),
+          acceptor_(ioc_),
+          signals_(ioc_),
+          grace_timer_(ioc_) {}
+
+    Result<std::uint16_t> Listen(const std::string& listen) {
+        const std::size_t colon = listen.rfind(':');
+        if (colon == std::string::npos) {
+            return Fail(ErrorCode::kInvalidArgument, "listen must be HOST:PORT, got '" + listen + "'");
+        }
+        std::string host = listen.substr(0, colon);
+        if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+            host = host.substr(1, host.size() - 2);
+        }
+        int port = -1;
+        try {
+            port = std::stoi(listen.substr(colon + 1));
+        } catch (const std::exception&) {
+            port = -1;
+        }
+        beast::error_code ec;
+        const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+        if (ec || port < 0 || port > 65535) {
+            return Fail(ErrorCode::kInvalidArgument, "listen must be HOST:PORT, got '" + listen + "'");
+        }
+        const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(port));
+        if (acceptor_.open(endpoint.protocol(), ec);
+            ec || acceptor_.set_option(asio::socket_base::reuse_address(true), ec) ||
+            acceptor_.bind(endpoint, ec) || acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
+            return Fail(ErrorCode::kUnavailable, "Cannot listen on " + listen + ": " + ec.message());
+        }
+        return acceptor_.local_endpoint().port();
+    }
+
+    void Run(std::size_t io_threads, bool handle_signals) {
+        if (handle_signals) {
+            signals_.add(SIGINT);
+            signals_.add(SIGTERM);
+            signals_.async_wait([this](const beast::error_code& ec, int /*signal*/) {
+                if (!ec) {
+                    BeginShutdown();
+                }
+            });
+        }
+        asio::co_spawn(ioc_, Accept(), asio::detached);
+        std::vector<std::thread> threads;
+        for (std::size_t i = 1; i < io_threads; ++i) {
+            threads.emplace_back([this] { ioc_.run(); });
+        }
+        ioc_.run();
+        for (auto& thread : threads) {
+            thread.join();
+        }
+        pool_.join();
+    }
+
+    void Shutdown() {
+        asio::post(ioc_, [this] { BeginShutdown(); });
+    }
+
+private:
+    asio::awaitable<void> Accept() {
+        while (acceptor_.is_open()) {
+            beast::error_code ec;
+            tcp::socket socket = co_await acceptor_.async_accept(
+                asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                if (!acceptor_.is_open() || ec == asio::error::operation_aborted) {
+                    co_return;
+                }
+                continue;  // e.g. out of file descriptors: keep serving the others
+            }
+            auto connection = std::make_shared<Connection>(std::move(socket));
+            {
+                const std::lock_guard lock(connections_mutex_);
+                connections_.remove_if([](const auto& weak) { return weak.expired(); });
+                connections_.push_back(connection);
+            }
+            ++active_connections_;
+            asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
+        const HttpLimits& limits = config_.http;
+        auto& stream = connection->stream;
+        std::string remote_ip;
+        {
+            beast::error_code ec;
+            const auto endpoint = stream.socket().remote_endpoint(ec);
+            if (!ec) {
+                remote_ip = endpoint.address().to_string();
+            }
+        }
+        beast::flat_buffer buffer;
+        bool linger = false;
+        while (!draining_.load()) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            // Room for the full target and headers; the exact limits are checked below so each
+            // gets its own status (414 vs 431).
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes +
+                                                           limits.max_target_bytes + 1024));
+            parser.body_limit(limits.max_body_bytes);
+            stream.expires_after(limits.read_timeout);
+            beast::error_code read_error;
+            co_await bhttp::async_read_header(
+                stream, buffer, parser, asio::redirect_error(asio::use_awaitable, read_error));
+            const auto started = std::chrono::steady_clock::now();
+            if (read_error) {
+                if (IsDisconnect(read_error)) {
+                    break;
+                }
+                connection->busy = true;
+                Error error{.code = ErrorCode::kInvalidArgument, .message = "Malformed HTTP request"};
+                if (read_error == bhttp::error::header_limit) {
+                    error = HeaderOverflow(limits, buffer);
+                } else if (read_error == bhttp::error::body_limit) {
+                    error = PayloadTooLarge(limits);
+                }
+                co_await WriteError(stream, error, GenerateUlid(clock_, rng_), started, "", remote_ip);
+                linger = true;
+                break;
+            }
+            connection->busy = true;
+            const BeastRequest& head = parser.get();
+            const auto client_id = head["x-request-id"];
+            const std::string request_id =
+                IsWellFormedRequestId(std::string_view(client_id.data(), client_id.size()))
+                    ? std::string(client_id)
+                    : GenerateUlid(clock_, rng_);
+            const std::string method(head.method_string());
+            if (auto limit_error = CheckHeaderLimits(limits, head)) {
+                co_await WriteError(stream, *limit_error, request_id, started, method, remote_ip);
+                linger = true;
+                break;
+            }
+            if (draining_.load()) {
+                co_await WriteError(stream,
+                                    Error{.code = ErrorCode::kUnavailable,
+                                          .message = "Server is shutting down; retry on another node"},
+                                    request_id, started, method, remote_ip);
+                linger = true;
+                break;
+            }
+            if (!parser.is_done()) {
+                const auto expect = head[bhttp::field::expect];
+                if (beast::iequals(expect, "100-continue")) {
+                    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                    beast::error_code continue_error;
+                    co_await asio::async_write(stream,
+                                               asio::buffer(kContinue.data(), kContinue.size()),
+                                               asio::redirect_error(asio::use_awaitable, continue_error));
+                    if (continue_error) {
+                        break;
+                    }
+                }
+                beast::error_code body_error;
+                co_await bhttp::async_read(
+                    stream, buffer, parser, asio::redirect_error(asio::use_awaitable, body_error));
+                if (body_error) {
+                    if (body_error == bhttp::error::body_limit) {
+                        co_await WriteError(stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
+                        linger = true;
+                    } else if (!IsDisconnect(body_error)) {
+                        co_await WriteError(stream,
+                                            Error{.code = ErrorCode::kInvalidArgument,
+                                                  .message = "Malformed HTTP request body"},
+                                            request_id, started, method, remote_ip);
+                        linger = true;
+                    }
+                    break;
+                }
+            }
+            stream.expires_never();
+            const bool client_keep_alive = parser.get().keep_alive();
+            const unsigned version = parser.get().version();
+            HttpResponse response =
+                co_await RunPipeline(ToRequest(parser.release(), remote_ip), request_id);
+            const bool keep_alive = client_keep_alive && !response.close_connection && !draining_.load();
+            const bool written = co_await Write(stream, std::move(response), request_id, keep_alive,
+                                                version, started, method, remote_ip);
+            connection->busy = false;
+            if (!written || !keep_alive) {
+                break;
+            }
+        }
+        if (linger) {
+            co_await LingeringClose(stream);
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.close();
+        if (--active_connections_ == 0 && draining_.load()) {
+            asio::post(ioc_, [this] { grace_timer_.cancel(); });
+        }
+    }
+
+    // Half-closes and discards what the client is still sending (up to a bound), so it reads
+    // our error response instead of a connection reset.
+    static asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+        beast::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        std::vector<char> scratch(64UL * 1024);
+        std::size_t discarded = 0;
+        stream.expires_after(kLingerTimeout);
+        while (discarded < kLingerMaxBytes) {
+            beast::error_code read_error;
+            const std::size_t bytes = co_await stream.async_read_some(
+                asio::buffer(scratch), asio::redirect_error(asio::use_awaitable, read_error));
+            if (read_error) {
+                break;
+            }
+            discarded += bytes;
+        }
+    }
+
+    // Runs the pipeline on the blocking pool and resumes on the connection's strand. The pool
+    // queue is bounded: past `blocking_queue` waiting requests the answer is 503.
+    asio::awaitable<HttpResponse> RunPipeline(HttpRequest request, std::string request_id) {
+        if (queued_.fetch_add(1) >= config_.blocking_queue + config_.blocking_threads) {
+            --queued_;
+            HttpResponse busy = ToHttpResponse(
+                Error{.code = ErrorCode::kUnavailable, .message = "Server is overloaded; retry later"},
+                request_id);
+            busy.SetHeader("Retry-After", "1");
+            co_return busy;
+        }
+        HttpResponse response = co_await asio::co_spawn(
+            pool_,
+            [this, &request, &request_id]() -> asio::awaitable<HttpResponse> {
+                co_return api_.Handle(request, request_id);
+            },
+            asio::use_awaitable);
+        --queued_;
+        co_return response;
+    }
+
+    asio::awaitable<bool> Write(beast::tcp_stream& stream,
+                                HttpResponse response,
+                                const std::string& request_id,
+                                bool keep_alive,
+                                unsigned version,
+                                std::chrono::steady_clock::time_point started,
+                                const std::string& method,
+                                const std::string& remote_ip) {
+        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+        for (auto& [name, value] : response.headers) {
+            message.set(name, value);
+        }
+        message.set("X-Request-Id", request_id);
+        message.keep_alive(keep_alive);
+        message.body() = std::move(response.body);
+        message.prepare_payload();
+        stream.expires_after(config_.http.read_timeout);
+        beast::error_code ec;
+        co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+        stream.expires_never();
+        const auto duration = std::chrono::duration<double, std::milli>(
+            std::chrono::steady_clock::now() - started);
+        boost::json::object fields{{"request_id", request_id},
+                                   {"method", method},
+                                   {"route", response.route.empty() ? "-" : response.route},
+                                   {"status", response.status},
+                                   {"duration_ms", std::llround(duration.count())},
+                                   {"remote_ip", remote_ip}};
+        if (!response.user_id.empty()) {
+            fields["user_id"] = response.user_id;
+        }
+        LogEvent(spdlog::level::info, "request", fields);
+        co_return !ec;
+    }
+
+    asio::awaitable<void> WriteError(beast::tcp_stream& stream,
+                                     const Error& error,
+                                     const std::string& request_id,
+                                     std::chrono::steady_clock::time_point started,
+                                     const std::string& method,
+                                     const std::string& remote_ip) {
+        HttpResponse response = ToHttpResponse(error, request_id);
+        response.close_connection = true;
+        co_await Write(stream, std::move(response), request_id, false, 11, started, method, remote_ip);
+    }
+
+    void BeginShutdown() {
+        if (draining_.exchange(true)) {
+            return;
+        }
+        api_.SetDraining();
+        LogEvent(spdlog::level::info, "shutdown: draining in-flight requests");
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+        signals_.cancel(ignored);
+        {
+            const std::lock_guard lock(connections_mutex_);
+            for (const auto& weak : connections_) {
+                if (auto connection = weak.lock()) {
+                    // Runs on the connection's strand, so `busy` is read consistently there.
+                    asio::post(connection->stream.get_executor(), [connection] {
+                        if (!connection->busy) {
+                            beast::error_code ec;
+                            connection->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+                            connection->stream.socket().close(ec);
+                        }
+                    });
+                }
+            }
+        }
+        grace_timer_.expires_after(config_.shutdown_grace);
+        grace_timer_.async_wait([this](const beast::error_code& ec) {
+            if (!ec) {
+                LogEvent(spdlog::level::warn, "shutdown: grace period over, stopping");
+                ioc_.stop();
+            }
+        });
+        if (active_connections_.load() == 0) {
+            grace_timer_.cancel();
+        }
+    }
+
+    const Config& config_;
+    Api& api_;
+    asio::thread_pool pool_;
+    std::atomic<std::size_t> queued_{0};
+    const Clock& clock_;
+    Rng& rng_;
+    asio::io_context ioc_;
+    tcp::acceptor acceptor_;
+    asio::signal_set signals_;
+    asio::steady_timer grace_timer_;
+    std::atomic<bool> draining_{false};
+    std::atomic<std::size_t> active_connections_{0};
+    std::mutex connections_mutex_;
+    std::list<std::weak_ptr<Connection>> connections_;  // Guarded by connections_mutex_.
+};
+
+Server::Server(const Config& config, Api& api, const Clock& clock, Rng& rng)
+    : impl_(std::make_unique<Impl>(config, api, clock, rng)) {}
+
+Server::~Server() = default;
+
+Result<std::uint16_t> Server::Listen(const std::string& listen) {
+    return impl_->Listen(listen);
+}
+
+void Server::Run(std::size_t io_threads, bool handle_signals) {
+    impl_->Run(io_threads, handle_signals);
+}
+
+void Server::Shutdown() {
+    impl_->Shutdown();
+}
+
+}  // namespace junction::http

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "junction/core/clock.hpp"
+#include "junction/core/config.hpp"
+#include "junction/core/result.hpp"
+#include "junction/core/rng.hpp"
+#include "junction/http/api.hpp"
+
+namespace junction::http {
+
+/// The HTTP/1.1 listener (Boost.Beast, C++20 coroutines): keep-alive, the transport limits of
+/// API.md §1.4 (header, target and body sizes, read timeout), request ids, one JSON access-log
+/// line per request, and graceful drain. Each request's pipeline runs on a blocking pool of
+/// `blocking_threads` threads with a bounded queue; IO threads never touch the store. Beast stays inside server.cpp (compile time, DESIGN.md §14).
+class Server {
+public:
+    Server(const Config& config, Api& api, const Clock& clock, Rng& rng);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+    Server(Server&&) = delete;
+    Server& operator=(Server&&) = delete;
+    ~Server();
+
+    /// Binds `host:port` (port 0 picks a free one). kInvalidArgument for a bad address,
+    /// kUnavailable when the port cannot be bound. Returns the bound port.
+    [[nodiscard]] Result<std::uint16_t> Listen(const std::string& listen);
+
+    /// Serves on `io_threads` threads until Shutdown() (or SIGINT/SIGTERM when
+    /// `handle_signals`) has drained every in-flight request. Blocks.
+    void Run(std::size_t io_threads, bool handle_signals);
+
+    /// Stops accepting, closes idle connections, lets in-flight requests finish (new requests
+    /// on open connections get 503) and then makes Run() return; after the configured grace
+    /// period it stops regardless. Thread-safe; idempotent.
+    void Shutdown();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace junction::http

@@ -1,0 +1,117 @@
+#include "junction/service/auth_service.hpp"
+
+#include <cctype>
+
+#include "junction/core/ids.hpp"
+#include "junction/crypto/hash.hpp"
+
+namespace junction::service {
+namespace {
+
+constexpr std::string_view kUnauthenticatedMessage = "Invalid or missing authentication";
+constexpr auto kLastUsedGranularity = std::chrono::minutes(1);
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Alloy's rule for keys: at least 16 characters of [A-Za-z0-9_-].
+bool LooksLikeApiKey(std::string_view token) {
+    if (token.size() < 16 || token.size() > 512) {
+        return false;
+    }
+    for (const char c : token) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+AuthService::AuthService(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+Result<Principal> AuthService::Authenticate(std::optional<std::string_view> authorization) {
+    if (!authorization) {
+        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage));
+    }
+    const std::string_view value = *authorization;
+    const std::size_t space = value.find(' ');
+    if (space == std::string_view::npos || !EqualsIgnoreCase(value.substr(0, space), "bearer")) {
+        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage));
+    }
+    std::string_view token = value.substr(space + 1);
+    while (!token.empty() && token.front() == ' ') {
+        token.remove_prefix(1);
+    }
+    if (!LooksLikeApiKey(token)) {
+        return Fail(ErrorCode::kUnauthenticated,
+                    std::string(kUnauthenticatedMessage),
+                    "malformed bearer token");
+    }
+    auto key = store_.FindApiKeyByHash(crypto::Sha256Hex(token));
+    if (!key) {
+        if (key.error().code == ErrorCode::kNotFound) {
+            return Fail(
+                ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "unknown key");
+        }
+        return Fail(std::move(key.error()));
+    }
+    const TimePoint now = clock_.Now();
+    if (key->revoked_at) {
+        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "revoked key");
+    }
+    if (key->expires_at && *key->expires_at <= now) {
+        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "expired key");
+    }
+    if (!key->last_used_at || now - *key->last_used_at >= kLastUsedGranularity) {
+        // Best effort: a failed bookkeeping write must not fail the request.
+        (void)store_.TouchApiKey(key->id, now);
+    }
+    auto owner = store_.FindUserById(key->owner_user_id);
+    if (!owner) {
+        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "no owner");
+    }
+    return Principal{.api_key_id = key->id,
+                     .role = key->role == "admin" ? Role::kAdmin : Role::kUser,
+                     .owner_user_id = owner->id,
+                     .owner_username = owner->username};
+}
+
+Result<storage::UserRow> AuthService::ResolveEffectiveUser(
+    const Principal& principal,
+    std::optional<std::string_view> user_override) {
+    if (!user_override || user_override->empty()) {
+        return store_.FindUserById(principal.owner_user_id);
+    }
+    const std::string_view reference = *user_override;
+    if (!principal.IsAdmin() && reference != principal.owner_user_id &&
+        reference != principal.owner_username) {
+        return Fail(ErrorCode::kPermissionDenied,
+                    "This credential may not act for another user (x-alloy-userid)");
+    }
+    return FindUserByReference(store_, reference);
+}
+
+Result<storage::UserRow> FindUserByReference(storage::UserStore& users,
+                                             std::string_view reference) {
+    if (IsObjectId(reference)) {
+        auto by_id = users.FindUserById(reference);
+        if (by_id || by_id.error().code != ErrorCode::kNotFound) {
+            return by_id;
+        }
+    }
+    return users.FindUserByUsername(reference);
+}
+
+}  // namespace junction::service

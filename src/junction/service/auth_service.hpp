@@ -1,0 +1,41 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "junction/core/clock.hpp"
+#include "junction/core/result.hpp"
+#include "junction/service/principal.hpp"
+#include "junction/storage/rows.hpp"
+#include "junction/storage/store.hpp"
+
+namespace junction::service {
+
+/// Turns presented credentials into a Principal and decides the effective user (API.md §1.1).
+/// Thread-safe; call from the blocking pool (it reads the store).
+class AuthService {
+public:
+    AuthService(storage::Store& store, const Clock& clock);
+
+    /// Verifies `Authorization: Bearer <key>`. kUnauthenticated ("Invalid or missing
+    /// authentication") for a missing, malformed, unknown, revoked or expired key.
+    [[nodiscard]] Result<Principal> Authenticate(std::optional<std::string_view> authorization);
+
+    /// The user a request acts for: the `x-alloy-userid` user (by id or username) when given,
+    /// else the key's owner. kPermissionDenied when a user key names another user; kNotFound
+    /// for an unknown user.
+    [[nodiscard]] Result<storage::UserRow> ResolveEffectiveUser(
+        const Principal& principal,
+        std::optional<std::string_view> user_override);
+
+private:
+    storage::Store& store_;
+    const Clock& clock_;
+};
+
+/// Finds a user by reference: a 24-hex value is tried as an id first, then as a username.
+/// kNotFound ("User '<ref>' not found").
+[[nodiscard]] Result<storage::UserRow> FindUserByReference(storage::UserStore& users,
+                                                           std::string_view reference);
+
+}  // namespace junction::service

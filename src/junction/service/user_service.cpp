@@ -1,0 +1,103 @@
+#include "junction/service/user_service.hpp"
+
+#include <utility>
+
+#include "junction/service/auth_service.hpp"
+
+namespace junction::service {
+
+Result<void> RequireAdmin(const Principal& caller) {
+    if (!caller.IsAdmin()) {
+        return Fail(ErrorCode::kPermissionDenied, "This operation requires an admin API key");
+    }
+    return Ok();
+}
+
+UserService::UserService(storage::Store& store, const Clock& clock, ObjectIdGenerator& ids)
+    : store_(store), clock_(clock), ids_(ids) {}
+
+void UserService::AddDeletionListener(UserDeletionListener& listener) {
+    deletion_listeners_.push_back(&listener);
+}
+
+Result<storage::UserRow> UserService::Create(const Principal& caller,
+                                             std::string username,
+                                             std::string full_name) {
+    if (auto allowed = RequireAdmin(caller); !allowed) {
+        return Fail(std::move(allowed.error()));
+    }
+    const TimePoint now = clock_.Now();
+    storage::UserRow user{.id = ids_.Next(),
+                          .username = std::move(username),
+                          .full_name = std::move(full_name),
+                          .created_at = now,
+                          .updated_at = now};
+    if (auto created = store_.CreateUser(user); !created) {
+        return Fail(std::move(created.error()));
+    }
+    return user;
+}
+
+Result<storage::Page<storage::UserRow>> UserService::List(const Principal& caller,
+                                                          const storage::PageRequest& page) {
+    if (auto allowed = RequireAdmin(caller); !allowed) {
+        return Fail(std::move(allowed.error()));
+    }
+    return store_.ListUsers(page);
+}
+
+Result<storage::UserRow> UserService::Visible(const Principal& caller, std::string_view reference) {
+    // A user key learns nothing about other users, not even whether they exist.
+    if (!caller.IsAdmin() && reference != caller.owner_user_id &&
+        reference != caller.owner_username) {
+        return Fail(ErrorCode::kPermissionDenied, "This credential may only access its own user");
+    }
+    return FindUserByReference(store_, reference);
+}
+
+Result<storage::UserRow> UserService::Get(const Principal& caller, std::string_view reference) {
+    return Visible(caller, reference);
+}
+
+Result<storage::UserRow> UserService::Update(const Principal& caller,
+                                             std::string_view reference,
+                                             const UserPatch& patch) {
+    auto user = Visible(caller, reference);
+    if (!user) {
+        return user;
+    }
+    if (patch.username) {
+        user->username = *patch.username;
+    }
+    if (patch.full_name) {
+        user->full_name = *patch.full_name;
+    }
+    user->updated_at = clock_.Now();
+    if (auto updated = store_.UpdateUser(*user); !updated) {
+        return Fail(std::move(updated.error()));
+    }
+    return user;
+}
+
+Result<void> UserService::Delete(const Principal& caller, std::string_view reference) {
+    if (auto allowed = RequireAdmin(caller); !allowed) {
+        return allowed;
+    }
+    auto user = FindUserByReference(store_, reference);
+    if (!user) {
+        return Fail(std::move(user.error()));
+    }
+    if (user->id == caller.owner_user_id) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "Cannot delete the user that owns the calling API key");
+    }
+    if (auto deleted = store_.DeleteUser(user->id, clock_.Now()); !deleted) {
+        return deleted;
+    }
+    for (auto* listener : deletion_listeners_) {
+        listener->OnUserDeleted(*user);
+    }
+    return Ok();
+}
+
+}  // namespace junction::service
