@@ -135,14 +135,15 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         *parts->store, parts->clock, parts->rng, *parts->ids);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(*parts->store, *parts->secret_box);
-    parts->services = std::make_unique<http::Services>(http::Services{.users = *parts->users,
-                                                                      .api_keys = *parts->api_keys,
-                                                                      .auth = *parts->auth,
-                                                                      .rate_limiter = *parts->rate_limiter,
-                                                                      .health = *parts->health,
-                                                                      .config = config,
-                                                                      .openapi_json = OpenApiJson(),
-                                                                      .version = kVersion});
+    parts->services =
+        std::make_unique<http::Services>(http::Services{.users = *parts->users,
+                                                        .api_keys = *parts->api_keys,
+                                                        .auth = *parts->auth,
+                                                        .rate_limiter = *parts->rate_limiter,
+                                                        .health = *parts->health,
+                                                        .config = config,
+                                                        .openapi_json = OpenApiJson(),
+                                                        .version = kVersion});
     parts->api = std::make_unique<http::Api>(*parts->services);
     parts->server = std::make_unique<http::Server>(config, *parts->api, parts->clock, parts->rng);
     return std::unique_ptr<Application>(new Application(std::move(parts)));
@@ -162,7 +163,8 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
             return Fail(std::move(stored.error()));
         }
         if (*stored) {
-            LogEvent(spdlog::level::info, "stored JUNCTION_BOOTSTRAP_API_KEY as the first admin key");
+            LogEvent(spdlog::level::info,
+                     "stored JUNCTION_BOOTSTRAP_API_KEY as the first admin key");
         }
         return std::optional<SecretString>{};
     }
@@ -173,7 +175,8 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
     if (!*created) {
         return std::optional<SecretString>{};
     }
-    LogEvent(spdlog::level::warn, "created the bootstrap admin API key (printed once on stdout)",
+    LogEvent(spdlog::level::warn,
+             "created the bootstrap admin API key (printed once on stdout)",
              {{"api_key_id", (*created)->row.id}});
     return std::optional<SecretString>(std::move((*created)->key));
 }
@@ -181,7 +184,8 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
 Result<std::uint16_t> Application::Listen() {
     auto port = parts_->server->Listen(parts_->config.listen);
     if (port) {
-        LogEvent(spdlog::level::info, "listening",
+        LogEvent(spdlog::level::info,
+                 "listening",
                  {{"address", parts_->config.listen}, {"port", *port}, {"version", kVersion}});
     }
     return port;
@@ -221,10 +225,11 @@ Result<void> ConfigureLogging(const Config& config) {
         } else {
             sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.log_file);
         }
-        logger = std::make_shared<spdlog::async_logger>("junction",
-                                                        std::move(sink),
-                                                        spdlog::thread_pool(),
-                                                        spdlog::async_overflow_policy::overrun_oldest);
+        logger =
+            std::make_shared<spdlog::async_logger>("junction",
+                                                   std::move(sink),
+                                                   spdlog::thread_pool(),
+                                                   spdlog::async_overflow_policy::overrun_oldest);
     } catch (const spdlog::spdlog_ex& e) {
         return Fail(ErrorCode::kUnavailable, std::string("Cannot open log file: ") + e.what());
     }

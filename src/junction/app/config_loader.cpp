@@ -8,7 +8,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header we include
+extern char**
+    environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header we include
 
 namespace junction::app {
 namespace {
@@ -75,7 +76,8 @@ std::optional<std::string> SetList(std::vector<std::string>& field, const std::s
 }
 
 std::optional<std::string> SetLogLevel(std::string& field, const std::string& value) {
-    static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+    static const std::set<std::string> kLevels{
+        "trace", "debug", "info", "warn", "error", "critical", "off"};
     if (kLevels.count(value) == 0) {
         return "must be one of trace, debug, info, warn, error, critical, off";
     }
@@ -92,34 +94,120 @@ struct Setting {
 
 const std::vector<Setting>& Settings() {
     static const std::vector<Setting> kSettings{
-        {"listen", "JUNCTION_LISTEN", [](Config& c, const std::string& v) { return SetString(c.listen, v); }},
-        {"public_url", "JUNCTION_PUBLIC_URL", [](Config& c, const std::string& v) { return SetString(c.public_url, v); }},
-        {"data_dir", "JUNCTION_DATA_DIR", [](Config& c, const std::string& v) { return SetString(c.data_dir, v); }},
-        {"database_url", "JUNCTION_DATABASE_URL", [](Config& c, const std::string& v) { return SetString(c.database_url, v); }},
-        {"catalog_dir", "JUNCTION_CATALOG_DIR", [](Config& c, const std::string& v) { return SetString(c.catalog_dir, v); }},
-        {"log_level", "JUNCTION_LOG_LEVEL", [](Config& c, const std::string& v) { return SetLogLevel(c.log_level, v); }},
-        {"log_format", "JUNCTION_LOG_FORMAT", [](Config& c, const std::string& v) -> std::optional<std::string> {
+        {"listen",
+         "JUNCTION_LISTEN",
+         [](Config& c, const std::string& v) {
+             return SetString(c.listen, v);
+         }},
+        {"public_url",
+         "JUNCTION_PUBLIC_URL",
+         [](Config& c, const std::string& v) {
+             return SetString(c.public_url, v);
+         }},
+        {"data_dir",
+         "JUNCTION_DATA_DIR",
+         [](Config& c, const std::string& v) {
+             return SetString(c.data_dir, v);
+         }},
+        {"database_url",
+         "JUNCTION_DATABASE_URL",
+         [](Config& c, const std::string& v) {
+             return SetString(c.database_url, v);
+         }},
+        {"catalog_dir",
+         "JUNCTION_CATALOG_DIR",
+         [](Config& c, const std::string& v) {
+             return SetString(c.catalog_dir, v);
+         }},
+        {"log_level",
+         "JUNCTION_LOG_LEVEL",
+         [](Config& c, const std::string& v) {
+             return SetLogLevel(c.log_level, v);
+         }},
+        {"log_format",
+         "JUNCTION_LOG_FORMAT",
+         [](Config& c, const std::string& v) -> std::optional<std::string> {
              if (v != "json" && v != "text") {
                  return "must be json or text";
              }
              c.log_format = v;
              return std::nullopt;
          }},
-        {"log_file", "JUNCTION_LOG_FILE", [](Config& c, const std::string& v) { return SetString(c.log_file, v); }},
-        {"io_threads", "JUNCTION_IO_THREADS", [](Config& c, const std::string& v) { return SetSize(c.io_threads, v, 1, 256); }},
-        {"blocking_threads", "JUNCTION_BLOCKING_THREADS", [](Config& c, const std::string& v) { return SetSize(c.blocking_threads, v, 1, 1024); }},
-        {"blocking_queue", "JUNCTION_BLOCKING_QUEUE", [](Config& c, const std::string& v) { return SetSize(c.blocking_queue, v, 1, 1'000'000); }},
-        {"postgres_pool_size", "JUNCTION_POSTGRES_POOL_SIZE", [](Config& c, const std::string& v) { return SetSize(c.postgres_pool_size, v, 1, 1000); }},
-        {"shutdown_grace_seconds", "JUNCTION_SHUTDOWN_GRACE_SECONDS", [](Config& c, const std::string& v) { return SetDuration(c.shutdown_grace, v, 0, 3600); }},
-        {"http.read_timeout_ms", "JUNCTION_HTTP_READ_TIMEOUT_MS", [](Config& c, const std::string& v) { return SetDuration(c.http.read_timeout, v, 100, 600'000); }},
-        {"http.max_body_bytes", "JUNCTION_HTTP_MAX_BODY_BYTES", [](Config& c, const std::string& v) { return SetSize(c.http.max_body_bytes, v, 1024, 1UL << 30U); }},
-        {"rate_limit.api", "JUNCTION_RATE_LIMIT_API", [](Config& c, const std::string& v) { return SetRate(c.rate_limit_api, v); }},
-        {"rate_limit.mcp", "JUNCTION_RATE_LIMIT_MCP", [](Config& c, const std::string& v) { return SetRate(c.rate_limit_mcp, v); }},
-        {"rate_limit.auth_failures", "JUNCTION_RATE_LIMIT_AUTH_FAILURES", [](Config& c, const std::string& v) { return SetRate(c.rate_limit_auth_failures, v); }},
-        {"rate_limit.oauth", "JUNCTION_RATE_LIMIT_OAUTH", [](Config& c, const std::string& v) { return SetRate(c.rate_limit_oauth, v); }},
-        {"cors_origins", "JUNCTION_CORS_ORIGINS", [](Config& c, const std::string& v) { return SetList(c.cors_origins, v); }},
-        {"trusted_proxies", "JUNCTION_TRUSTED_PROXIES", [](Config& c, const std::string& v) { return SetList(c.trusted_proxies, v); }},
-        {nullptr, "JUNCTION_MASTER_KEY_FILE", [](Config& c, const std::string& v) { return SetString(c.master_key_file, v); }},
+        {"log_file",
+         "JUNCTION_LOG_FILE",
+         [](Config& c, const std::string& v) {
+             return SetString(c.log_file, v);
+         }},
+        {"io_threads",
+         "JUNCTION_IO_THREADS",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.io_threads, v, 1, 256);
+         }},
+        {"blocking_threads",
+         "JUNCTION_BLOCKING_THREADS",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.blocking_threads, v, 1, 1024);
+         }},
+        {"blocking_queue",
+         "JUNCTION_BLOCKING_QUEUE",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.blocking_queue, v, 1, 1'000'000);
+         }},
+        {"postgres_pool_size",
+         "JUNCTION_POSTGRES_POOL_SIZE",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.postgres_pool_size, v, 1, 1000);
+         }},
+        {"shutdown_grace_seconds",
+         "JUNCTION_SHUTDOWN_GRACE_SECONDS",
+         [](Config& c, const std::string& v) {
+             return SetDuration(c.shutdown_grace, v, 0, 3600);
+         }},
+        {"http.read_timeout_ms",
+         "JUNCTION_HTTP_READ_TIMEOUT_MS",
+         [](Config& c, const std::string& v) {
+             return SetDuration(c.http.read_timeout, v, 100, 600'000);
+         }},
+        {"http.max_body_bytes",
+         "JUNCTION_HTTP_MAX_BODY_BYTES",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.http.max_body_bytes, v, 1024, 1UL << 30U);
+         }},
+        {"rate_limit.api",
+         "JUNCTION_RATE_LIMIT_API",
+         [](Config& c, const std::string& v) {
+             return SetRate(c.rate_limit_api, v);
+         }},
+        {"rate_limit.mcp",
+         "JUNCTION_RATE_LIMIT_MCP",
+         [](Config& c, const std::string& v) {
+             return SetRate(c.rate_limit_mcp, v);
+         }},
+        {"rate_limit.auth_failures",
+         "JUNCTION_RATE_LIMIT_AUTH_FAILURES",
+         [](Config& c, const std::string& v) {
+             return SetRate(c.rate_limit_auth_failures, v);
+         }},
+        {"rate_limit.oauth",
+         "JUNCTION_RATE_LIMIT_OAUTH",
+         [](Config& c, const std::string& v) {
+             return SetRate(c.rate_limit_oauth, v);
+         }},
+        {"cors_origins",
+         "JUNCTION_CORS_ORIGINS",
+         [](Config& c, const std::string& v) {
+             return SetList(c.cors_origins, v);
+         }},
+        {"trusted_proxies",
+         "JUNCTION_TRUSTED_PROXIES",
+         [](Config& c, const std::string& v) {
+             return SetList(c.trusted_proxies, v);
+         }},
+        {nullptr,
+         "JUNCTION_MASTER_KEY_FILE",
+         [](Config& c, const std::string& v) {
+             return SetString(c.master_key_file, v);
+         }},
     };
     return kSettings;
 }
@@ -239,8 +327,8 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
         } catch (const YAML::BadFile&) {
             problems.push_back("cannot read config file '" + path + "'");
         } catch (const YAML::Exception& e) {
-            problems.push_back("config file '" + path + "' line " + std::to_string(e.mark.line + 1) +
-                               ": " + e.msg);
+            problems.push_back("config file '" + path + "' line " +
+                               std::to_string(e.mark.line + 1) + ": " + e.msg);
         }
     }
 
@@ -272,7 +360,8 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
 
     Config& config = loaded.config;
     if (config.database_url.empty()) {
-        config.database_url = "sqlite:" + (std::filesystem::path(config.data_dir) / "junction.db").string();
+        config.database_url =
+            "sqlite:" + (std::filesystem::path(config.data_dir) / "junction.db").string();
     }
     if (!config.database_url.starts_with("sqlite:") &&
         !config.database_url.starts_with("postgresql://") &&

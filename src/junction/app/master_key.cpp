@@ -1,13 +1,13 @@
 #include "junction/app/master_key.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "junction/crypto/encoding.hpp"
 
@@ -25,8 +25,7 @@ Result<SecretString> DecodeKey(std::string_view text, const std::string& where) 
         if (raw) {
             SecretString wipe(std::move(*raw));
         }
-        return Fail(ErrorCode::kInvalidArgument,
-                    where + " must hold a base64-encoded 32-byte key");
+        return Fail(ErrorCode::kInvalidArgument, where + " must hold a base64-encoded 32-byte key");
     }
     return SecretString(std::move(*raw));
 }
@@ -83,12 +82,14 @@ Result<LoadedKeys> LoadMasterKeys(const std::optional<SecretString>& from_env,
         explicit_bzero(raw.data(), raw.size());
         const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) {
-            return Fail(ErrorCode::kUnavailable,
-                        "Cannot create master key file '" + key_file + "': " + std::strerror(errno));
+            return Fail(
+                ErrorCode::kUnavailable,
+                "Cannot create master key file '" + key_file + "': " + std::strerror(errno));
         }
         const std::string line = std::string(encoded.Reveal()) + "\n";
-        const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-                             ::fsync(fd) == 0;
+        const bool written =
+            ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+            ::fsync(fd) == 0;
         ::close(fd);
         SecretString wipe_line(line);
         if (!written) {

@@ -73,7 +73,9 @@ int CreateKey(const std::string& config_file,
         return Fatal(app.error());
     }
     auto created = (*app)->ApiKeys().CreateForOperator(
-        name, role == "admin" ? junction::service::Role::kAdmin : junction::service::Role::kUser, owner);
+        name,
+        role == "admin" ? junction::service::Role::kAdmin : junction::service::Role::kUser,
+        owner);
     if (!created) {
         return Fatal(created.error());
     }
@@ -92,7 +94,13 @@ int ListKeys(const std::string& config_file, const junction::app::Environment& e
     if (!keys) {
         return Fatal(keys.error());
     }
-    std::printf("%-24s  %-5s  %-8s  %-24s  %-24s  %s\n", "ID", "ROLE", "PREFIX", "OWNER", "CREATED", "NAME");
+    std::printf("%-24s  %-5s  %-8s  %-24s  %-24s  %s\n",
+                "ID",
+                "ROLE",
+                "PREFIX",
+                "OWNER",
+                "CREATED",
+                "NAME");
     for (const auto& key : keys->items) {
         std::printf("%-24s  %-5s  %-8s  %-24s  %-24s  %s\n",
                     key.id.c_str(),
@@ -128,7 +136,8 @@ int main(int argc, char** argv) {
     CLI::App cli{"Junction: a self-hosted Connectivity API and MCP server for AI agents"};
     cli.require_subcommand(1);
     std::string config_file;
-    cli.add_option("--config", config_file, "YAML config file (default: ./junction.yaml if present)");
+    cli.add_option(
+        "--config", config_file, "YAML config file (default: ./junction.yaml if present)");
 
     auto* serve = cli.add_subcommand("serve", "Run the HTTP server");
     auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
@@ -139,7 +148,9 @@ int main(int argc, char** argv) {
     std::string owner = "admin";
     auto* create = api_key->add_subcommand("create", "Create an API key; prints it once");
     create->add_option("--name", name, "Key name (1-100 characters)")->required();
-    create->add_option("--role", role, "admin or user")->required()->check(CLI::IsMember({"admin", "user"}));
+    create->add_option("--role", role, "admin or user")
+        ->required()
+        ->check(CLI::IsMember({"admin", "user"}));
     create->add_option("--owner", owner, "Owner username (default: admin)");
     auto* list = api_key->add_subcommand("list", "List active API keys");
     std::string revoke_id;

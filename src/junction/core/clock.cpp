@@ -120,8 +120,8 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
         return std::nullopt;
     }
     const auto base = std::chrono::sys_days{ymd} + std::chrono::hours{hour} +
-                      std::chrono::minutes{minute - offset_minutes} +
-                      std::chrono::seconds{second} + std::chrono::milliseconds{millis};
+                      std::chrono::minutes{minute - offset_minutes} + std::chrono::seconds{second} +
+                      std::chrono::milliseconds{millis};
     return std::chrono::time_point_cast<std::chrono::milliseconds>(base);
 }
 

@@ -12,7 +12,8 @@
 namespace junction {
 namespace {
 
-std::atomic<bool> g_json_format{true};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): set once at start-up
+std::atomic<bool> g_json_format{
+    true};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): set once at start-up
 
 }  // namespace
 
@@ -27,9 +28,8 @@ void LogEvent(spdlog::level::level_enum level,
     if (!logger->should_log(level)) {
         return;
     }
-    const std::string ts =
-        FormatTimestamp(std::chrono::time_point_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now()));
+    const std::string ts = FormatTimestamp(
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
     const auto level_name = spdlog::level::to_string_view(level);
     std::string line;
     if (g_json_format.load()) {

@@ -27,15 +27,16 @@ using Result = tl::expected<T, Error>;
 }
 
 /// A validation failure carrying one field error.
-[[nodiscard]] inline tl::unexpected<Error> FailField(std::string field,
-                                                     std::string field_message,
-                                                     std::string message = "Request body is invalid") {
+[[nodiscard]] inline tl::unexpected<Error> FailField(
+    std::string field, std::string field_message, std::string message = "Request body is invalid") {
     Error error{.code = ErrorCode::kInvalidArgument, .message = std::move(message)};
     error.fields.push_back({.field = std::move(field), .message = std::move(field_message)});
     return tl::unexpected<Error>(std::move(error));
 }
 
 /// Result<void> success value.
-[[nodiscard]] inline Result<void> Ok() { return {}; }
+[[nodiscard]] inline Result<void> Ok() {
+    return {};
+}
 
 }  // namespace junction

@@ -14,9 +14,7 @@ public:
     explicit SecretString(std::string value) : value_(std::move(value)) {}
     SecretString(const SecretString&) = delete;
     SecretString& operator=(const SecretString&) = delete;
-    SecretString(SecretString&& other) noexcept : value_(std::move(other.value_)) {
-        other.Wipe();
-    }
+    SecretString(SecretString&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
     SecretString& operator=(SecretString&& other) noexcept {
         if (this != &other) {
             Wipe();

@@ -16,11 +16,10 @@ std::string Encode(std::string_view bytes, std::string_view alphabet, bool pad) 
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const std::uint32_t n = static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[i]))
-                                    << 16U |
-                                static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[i + 1]))
-                                    << 8U |
-                                static_cast<std::uint8_t>(bytes[i + 2]);
+        const std::uint32_t n =
+            static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[i])) << 16U |
+            static_cast<std::uint32_t>(static_cast<std::uint8_t>(bytes[i + 1])) << 8U |
+            static_cast<std::uint8_t>(bytes[i + 2]);
         out.push_back(alphabet[(n >> 18U) & 63U]);
         out.push_back(alphabet[(n >> 12U) & 63U]);
         out.push_back(alphabet[(n >> 6U) & 63U]);

@@ -25,7 +25,8 @@ std::string GenerateToken(Rng& rng, std::string_view prefix, std::size_t bytes) 
     std::vector<std::uint8_t> raw(bytes);
     rng.Fill(raw);
     std::string token(prefix);
-    token += Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
+    token +=
+        Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
     OPENSSL_cleanse(raw.data(), raw.size());
     return token;
 }

@@ -65,13 +65,15 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) co
 }
 
 Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad) const {
-    if (blob.size() < kHeaderBytes + kTagBytes || static_cast<std::uint8_t>(blob[0]) != kBlobVersion) {
+    if (blob.size() < kHeaderBytes + kTagBytes ||
+        static_cast<std::uint8_t>(blob[0]) != kBlobVersion) {
         return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "malformed blob");
     }
-    const std::uint32_t key_id = static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[1])) << 24U |
-                                 static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[2])) << 16U |
-                                 static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[3])) << 8U |
-                                 static_cast<std::uint8_t>(blob[4]);
+    const std::uint32_t key_id =
+        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[1])) << 24U |
+        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[2])) << 16U |
+        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[3])) << 8U |
+        static_cast<std::uint8_t>(blob[4]);
     const MasterKey* key = nullptr;
     for (const auto& candidate : keys_) {
         if (candidate.id == key_id) {
@@ -90,8 +92,8 @@ Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad
     int length = 0;
     const bool ok =
         ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-        EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key->key.Reveal()), Bytes(blob) + 5) ==
-            1 &&
+        EVP_DecryptInit_ex(
+            ctx.get(), nullptr, nullptr, Bytes(key->key.Reveal()), Bytes(blob) + 5) == 1 &&
         EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) ==
             1 &&
         EVP_DecryptUpdate(ctx.get(),
@@ -99,10 +101,10 @@ Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad
                           &length,
                           Bytes(blob) + kHeaderBytes,
                           static_cast<int>(cipher_bytes)) == 1 &&
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag.data()) ==
-            1 &&
-        EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length, &length) ==
-            1;
+        EVP_CIPHER_CTX_ctrl(
+            ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag.data()) == 1 &&
+        EVP_DecryptFinal_ex(
+            ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length, &length) == 1;
     if (!ok) {
         SecretString wipe(std::move(plaintext));
         return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "authentication failed");

@@ -6,9 +6,9 @@
 #include <exception>
 
 #include "junction/core/log.hpp"
-#include "junction/json/bounded_parse.hpp"
 #include "junction/http/responses.hpp"
 #include "junction/http/router.hpp"
+#include "junction/json/bounded_parse.hpp"
 #include "junction/service/auth_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 
@@ -64,9 +64,9 @@ bool OriginAllowed(const Config& config, std::optional<std::string_view> origin)
 }
 
 std::string ClientIp(const Config& config, const HttpRequest& request) {
-    const bool trusted =
-        std::find(config.trusted_proxies.begin(), config.trusted_proxies.end(),
-                  request.remote_ip) != config.trusted_proxies.end();
+    const bool trusted = std::find(config.trusted_proxies.begin(),
+                                   config.trusted_proxies.end(),
+                                   request.remote_ip) != config.trusted_proxies.end();
     const auto forwarded = request.Header("x-forwarded-for");
     if (!trusted || !forwarded) {
         return request.remote_ip;
@@ -166,10 +166,11 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
                               request_id);
     }
     if (match.status == MatchStatus::kMethodNotAllowed) {
-        HttpResponse response = ToHttpResponse(
-            Error{.code = ErrorCode::kMethodNotAllowed,
-                  .message = "Method " + request.method + " is not allowed here; use " + match.allow},
-            request_id);
+        HttpResponse response =
+            ToHttpResponse(Error{.code = ErrorCode::kMethodNotAllowed,
+                                 .message = "Method " + request.method +
+                                            " is not allowed here; use " + match.allow},
+                           request_id);
         response.SetHeader("Allow", match.allow);
         return response;
     }
@@ -208,8 +209,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         }
         exchange.principal = std::move(*principal);
         if (route.rate_limited) {
-            auto decision =
-                services_.rate_limiter.Hit(exchange.principal.RateLimitKey(), config.rate_limit_api);
+            auto decision = services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
+                                                       config.rate_limit_api);
             if (!decision) {
                 return ToHttpResponse(decision.error(), request_id);
             }
@@ -226,12 +227,11 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     if (route.versioned) {
         const auto header = request.Header("x-api-version");
         if (header && !prefix_version.empty() && *header != prefix_version) {
-            return ToHttpResponse(
-                Error{.code = ErrorCode::kInvalidArgument,
-                      .message = "Header x-api-version '" + std::string(*header) +
-                                 "' conflicts with the path version '" +
-                                 std::string(prefix_version) + "'"},
-                request_id);
+            return ToHttpResponse(Error{.code = ErrorCode::kInvalidArgument,
+                                        .message = "Header x-api-version '" + std::string(*header) +
+                                                   "' conflicts with the path version '" +
+                                                   std::string(prefix_version) + "'"},
+                                  request_id);
         }
         version = std::string(prefix_version.empty() ? header.value_or("") : prefix_version);
         if (version.empty()) {
@@ -291,8 +291,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     }
 
     if (route.auth == AuthKind::kApiKey) {
-        auto user =
-            services_.auth.ResolveEffectiveUser(exchange.principal, request.Header("x-alloy-userid"));
+        auto user = services_.auth.ResolveEffectiveUser(exchange.principal,
+                                                        request.Header("x-alloy-userid"));
         if (!user) {
             return finish(ToHttpResponse(user.error(), request_id));
         }

@@ -33,8 +33,9 @@ Result<std::int64_t> ParseInteger(const QueryParams& params,
     if (text->empty() || parsed.ec != std::errc{} || parsed.ptr != end || value < min ||
         value > max) {
         Error error{.code = ErrorCode::kInvalidArgument,
-                    .message = "Query parameter '" + std::string(name) + "' must be an integer from " +
-                               std::to_string(min) + " to " + std::to_string(max)};
+                    .message = "Query parameter '" + std::string(name) +
+                               "' must be an integer from " + std::to_string(min) + " to " +
+                               std::to_string(max)};
         error.fields.push_back({.field = std::string(name),
                                 .message = "must be an integer from " + std::to_string(min) +
                                            " to " + std::to_string(max)});

@@ -21,7 +21,8 @@ HttpResponse ToHttpResponse(const Error& error, std::string_view request_id) {
     if (!error.fields.empty()) {
         boost::json::array errors;
         for (const auto& field : error.fields) {
-            errors.push_back(boost::json::object{{"field", field.field}, {"message", field.message}});
+            errors.push_back(
+                boost::json::object{{"field", field.field}, {"message", field.message}});
         }
         details["errors"] = std::move(errors);
     }

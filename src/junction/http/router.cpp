@@ -21,7 +21,9 @@ std::vector<std::string_view> Split(std::string_view path) {
     return segments;
 }
 
-bool MatchPattern(std::string_view pattern, const std::vector<std::string_view>& segments, PathParams& params) {
+bool MatchPattern(std::string_view pattern,
+                  const std::vector<std::string_view>& segments,
+                  PathParams& params) {
     const auto parts = Split(pattern);
     if (parts.size() != segments.size()) {
         return false;

@@ -7,18 +7,18 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -52,8 +52,8 @@ bool IsWellFormedRequestId(std::string_view value) {
         return false;
     }
     for (const char c : value) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '-';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
         if (!ok) {
             return false;
         }
@@ -74,27 +74,44 @@ Error PayloadTooLarge(const HttpLimits& limits) {
 }
 
 // A header that overflowed the parser: a request line longer than the target limit is a 414,
-// anything else a 431.
-Error HeaderOverflow(const HttpLimits& limits, const beast::flat_buffer& buffer) {
+// anything else a 431. Once Beast has parsed the request line it is gone from the buffer but
+// known to the parser.
+Error HeaderOverflow(const HttpLimits& limits,
+                     const beast::flat_buffer& buffer,
+                     const BeastRequest& partial) {
+    if (!partial.target().empty()) {
+        return partial.target().size() > limits.max_target_bytes
+                   ? LimitError(ErrorCode::kUriTooLong,
+                                "Request target exceeds " +
+                                    std::to_string(limits.max_target_bytes) + " bytes",
+                                limits.max_target_bytes)
+                   : LimitError(ErrorCode::kHeadersTooLarge,
+                                "Request headers exceed " +
+                                    std::to_string(limits.max_header_bytes) + " bytes",
+                                limits.max_header_bytes);
+    }
     const auto data = buffer.data();
     const std::string_view received(static_cast<const char*>(data.data()), data.size());
     const std::size_t line_end = received.find("\r\n");
     const std::size_t line_length = line_end == std::string_view::npos ? received.size() : line_end;
     if (line_length > limits.max_target_bytes) {
-        return LimitError(ErrorCode::kUriTooLong,
-                          "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
-                          limits.max_target_bytes);
+        return LimitError(
+            ErrorCode::kUriTooLong,
+            "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
+            limits.max_target_bytes);
     }
-    return LimitError(ErrorCode::kHeadersTooLarge,
-                      "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
-                      limits.max_header_bytes);
+    return LimitError(
+        ErrorCode::kHeadersTooLarge,
+        "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+        limits.max_header_bytes);
 }
 
 std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequest& request) {
     if (request.target().size() > limits.max_target_bytes) {
-        return LimitError(ErrorCode::kUriTooLong,
-                          "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
-                          limits.max_target_bytes);
+        return LimitError(
+            ErrorCode::kUriTooLong,
+            "Request target exceeds " + std::to_string(limits.max_target_bytes) + " bytes",
+            limits.max_target_bytes);
     }
     std::size_t count = 0;
     std::size_t total = 0;
@@ -110,16 +127,17 @@ std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequ
         ++count;
     }
     if (count > limits.max_header_count) {
-        Error error{.code = ErrorCode::kHeadersTooLarge,
-                    .message = "More than " + std::to_string(limits.max_header_count) +
-                               " request headers"};
+        Error error{
+            .code = ErrorCode::kHeadersTooLarge,
+            .message = "More than " + std::to_string(limits.max_header_count) + " request headers"};
         error.extra["limitCount"] = limits.max_header_count;
         return error;
     }
     if (total > limits.max_header_bytes) {
-        return LimitError(ErrorCode::kHeadersTooLarge,
-                          "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
-                          limits.max_header_bytes);
+        return LimitError(
+            ErrorCode::kHeadersTooLarge,
+            "Request headers exceed " + std::to_string(limits.max_header_bytes) + " bytes",
+            limits.max_header_bytes);
     }
     return std::nullopt;
 }
@@ -169,7 +187,8 @@ public:
     Result<std::uint16_t> Listen(const std::string& listen) {
         const std::size_t colon = listen.rfind(':');
         if (colon == std::string::npos) {
-            return Fail(ErrorCode::kInvalidArgument, "listen must be HOST:PORT, got '" + listen + "'");
+            return Fail(ErrorCode::kInvalidArgument,
+                        "listen must be HOST:PORT, got '" + listen + "'");
         }
         std::string host = listen.substr(0, colon);
         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -184,13 +203,16 @@ public:
         beast::error_code ec;
         const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
         if (ec || port < 0 || port > 65535) {
-            return Fail(ErrorCode::kInvalidArgument, "listen must be HOST:PORT, got '" + listen + "'");
+            return Fail(ErrorCode::kInvalidArgument,
+                        "listen must be HOST:PORT, got '" + listen + "'");
         }
         const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(port));
         if (acceptor_.open(endpoint.protocol(), ec);
             ec || acceptor_.set_option(asio::socket_base::reuse_address(true), ec) ||
-            acceptor_.bind(endpoint, ec) || acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
-            return Fail(ErrorCode::kUnavailable, "Cannot listen on " + listen + ": " + ec.message());
+            acceptor_.bind(endpoint, ec) ||
+            acceptor_.listen(asio::socket_base::max_listen_connections, ec)) {
+            return Fail(ErrorCode::kUnavailable,
+                        "Cannot listen on " + listen + ": " + ec.message());
         }
         return acceptor_.local_endpoint().port();
     }
@@ -274,13 +296,15 @@ private:
                     break;
                 }
                 connection->busy = true;
-                Error error{.code = ErrorCode::kInvalidArgument, .message = "Malformed HTTP request"};
+                Error error{.code = ErrorCode::kInvalidArgument,
+                            .message = "Malformed HTTP request"};
                 if (read_error == bhttp::error::header_limit) {
-                    error = HeaderOverflow(limits, buffer);
+                    error = HeaderOverflow(limits, buffer, parser.get());
                 } else if (read_error == bhttp::error::body_limit) {
                     error = PayloadTooLarge(limits);
                 }
-                co_await WriteError(stream, error, GenerateUlid(clock_, rng_), started, "", remote_ip);
+                co_await WriteError(
+                    stream, error, GenerateUlid(clock_, rng_), started, "", remote_ip);
                 linger = true;
                 break;
             }
@@ -298,10 +322,14 @@ private:
                 break;
             }
             if (draining_.load()) {
-                co_await WriteError(stream,
-                                    Error{.code = ErrorCode::kUnavailable,
-                                          .message = "Server is shutting down; retry on another node"},
-                                    request_id, started, method, remote_ip);
+                co_await WriteError(
+                    stream,
+                    Error{.code = ErrorCode::kUnavailable,
+                          .message = "Server is shutting down; retry on another node"},
+                    request_id,
+                    started,
+                    method,
+                    remote_ip);
                 linger = true;
                 break;
             }
@@ -310,9 +338,10 @@ private:
                 if (beast::iequals(expect, "100-continue")) {
                     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
                     beast::error_code continue_error;
-                    co_await asio::async_write(stream,
-                                               asio::buffer(kContinue.data(), kContinue.size()),
-                                               asio::redirect_error(asio::use_awaitable, continue_error));
+                    co_await asio::async_write(
+                        stream,
+                        asio::buffer(kContinue.data(), kContinue.size()),
+                        asio::redirect_error(asio::use_awaitable, continue_error));
                     if (continue_error) {
                         break;
                     }
@@ -322,13 +351,21 @@ private:
                     stream, buffer, parser, asio::redirect_error(asio::use_awaitable, body_error));
                 if (body_error) {
                     if (body_error == bhttp::error::body_limit) {
-                        co_await WriteError(stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
+                        co_await WriteError(stream,
+                                            PayloadTooLarge(limits),
+                                            request_id,
+                                            started,
+                                            method,
+                                            remote_ip);
                         linger = true;
                     } else if (!IsDisconnect(body_error)) {
                         co_await WriteError(stream,
                                             Error{.code = ErrorCode::kInvalidArgument,
                                                   .message = "Malformed HTTP request body"},
-                                            request_id, started, method, remote_ip);
+                                            request_id,
+                                            started,
+                                            method,
+                                            remote_ip);
                         linger = true;
                     }
                     break;
@@ -339,9 +376,16 @@ private:
             const unsigned version = parser.get().version();
             HttpResponse response =
                 co_await RunPipeline(ToRequest(parser.release(), remote_ip), request_id);
-            const bool keep_alive = client_keep_alive && !response.close_connection && !draining_.load();
-            const bool written = co_await Write(stream, std::move(response), request_id, keep_alive,
-                                                version, started, method, remote_ip);
+            const bool keep_alive =
+                client_keep_alive && !response.close_connection && !draining_.load();
+            const bool written = co_await Write(stream,
+                                                std::move(response),
+                                                request_id,
+                                                keep_alive,
+                                                version,
+                                                started,
+                                                method,
+                                                remote_ip);
             connection->busy = false;
             if (!written || !keep_alive) {
                 break;
@@ -382,9 +426,10 @@ private:
     asio::awaitable<HttpResponse> RunPipeline(HttpRequest request, std::string request_id) {
         if (queued_.fetch_add(1) >= config_.blocking_queue + config_.blocking_threads) {
             --queued_;
-            HttpResponse busy = ToHttpResponse(
-                Error{.code = ErrorCode::kUnavailable, .message = "Server is overloaded; retry later"},
-                request_id);
+            HttpResponse busy =
+                ToHttpResponse(Error{.code = ErrorCode::kUnavailable,
+                                     .message = "Server is overloaded; retry later"},
+                               request_id);
             busy.SetHeader("Retry-After", "1");
             co_return busy;
         }
@@ -406,7 +451,8 @@ private:
                                 std::chrono::steady_clock::time_point started,
                                 const std::string& method,
                                 const std::string& remote_ip) {
-        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
+                                                    version};
         for (auto& [name, value] : response.headers) {
             message.set(name, value);
         }
@@ -418,8 +464,8 @@ private:
         beast::error_code ec;
         co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
         stream.expires_never();
-        const auto duration = std::chrono::duration<double, std::milli>(
-            std::chrono::steady_clock::now() - started);
+        const auto duration =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
         boost::json::object fields{{"request_id", request_id},
                                    {"method", method},
                                    {"route", response.route.empty() ? "-" : response.route},
@@ -441,7 +487,8 @@ private:
                                      const std::string& remote_ip) {
         HttpResponse response = ToHttpResponse(error, request_id);
         response.close_connection = true;
-        co_await Write(stream, std::move(response), request_id, false, 11, started, method, remote_ip);
+        co_await Write(
+            stream, std::move(response), request_id, false, 11, started, method, remote_ip);
     }
 
     void BeginShutdown() {

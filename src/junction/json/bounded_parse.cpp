@@ -139,9 +139,9 @@ Result<boost::json::value> ParseBounded(std::string_view text, const ParseLimits
                 break;
         }
         if (ec == boost::json::error::too_deep) {
-            return Fail(ErrorCode::kInvalidArgument,
-                        "JSON nesting exceeds " + std::to_string(limits.max_depth) +
-                            " levels at " + where);
+            return Fail(
+                ErrorCode::kInvalidArgument,
+                "JSON nesting exceeds " + std::to_string(limits.max_depth) + " levels at " + where);
         }
         return Fail(ErrorCode::kMalformedJson, "Malformed JSON at " + where + ": " + ec.message());
     }

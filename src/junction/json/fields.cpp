@@ -67,8 +67,8 @@ std::optional<std::string> FieldReader::OptionalEnum(std::string_view name,
         return std::nullopt;
     }
     const auto* text = field->if_string();
-    if (text == nullptr || std::find(allowed.begin(), allowed.end(), std::string_view(*text)) ==
-                               allowed.end()) {
+    if (text == nullptr ||
+        std::find(allowed.begin(), allowed.end(), std::string_view(*text)) == allowed.end()) {
         std::string message = "must be one of:";
         for (const auto& value : allowed) {
             message += " " + value;

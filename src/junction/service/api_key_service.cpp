@@ -131,8 +131,9 @@ Result<bool> ApiKeyService::BootstrapFromEnvironment(const SecretString& key) {
         return Fail(ErrorCode::kInvalidArgument,
                     "JUNCTION_BOOTSTRAP_API_KEY must be at least 32 characters of [A-Za-z0-9_-]");
     }
-    return store_.BootstrapAdminKey(
-        NewAdminUser("admin"), NewRow("bootstrap", Role::kAdmin, "", value, std::nullopt), clock_.Now());
+    return store_.BootstrapAdminKey(NewAdminUser("admin"),
+                                    NewRow("bootstrap", Role::kAdmin, "", value, std::nullopt),
+                                    clock_.Now());
 }
 
 Result<std::optional<CreatedApiKey>> ApiKeyService::BootstrapFirstStart() {
@@ -145,7 +146,8 @@ Result<std::optional<CreatedApiKey>> ApiKeyService::BootstrapFirstStart() {
     if (!*created) {
         return std::optional<CreatedApiKey>{};
     }
-    return std::optional<CreatedApiKey>(CreatedApiKey{.row = std::move(row), .key = std::move(key)});
+    return std::optional<CreatedApiKey>(
+        CreatedApiKey{.row = std::move(row), .key = std::move(key)});
 }
 
 }  // namespace junction::service

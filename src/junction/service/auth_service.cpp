@@ -39,7 +39,8 @@ bool LooksLikeApiKey(std::string_view token) {
 
 }  // namespace
 
-AuthService::AuthService(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+AuthService::AuthService(storage::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
 
 Result<Principal> AuthService::Authenticate(std::optional<std::string_view> authorization) {
     if (!authorization) {
@@ -69,10 +70,12 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
     }
     const TimePoint now = clock_.Now();
     if (key->revoked_at) {
-        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "revoked key");
+        return Fail(
+            ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "revoked key");
     }
     if (key->expires_at && *key->expires_at <= now) {
-        return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "expired key");
+        return Fail(
+            ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage), "expired key");
     }
     if (!key->last_used_at || now - *key->last_used_at >= kLastUsedGranularity) {
         // Best effort: a failed bookkeeping write must not fail the request.
@@ -89,8 +92,7 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
 }
 
 Result<storage::UserRow> AuthService::ResolveEffectiveUser(
-    const Principal& principal,
-    std::optional<std::string_view> user_override) {
+    const Principal& principal, std::optional<std::string_view> user_override) {
     if (!user_override || user_override->empty()) {
         return store_.FindUserById(principal.owner_user_id);
     }

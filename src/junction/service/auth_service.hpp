@@ -25,8 +25,7 @@ public:
     /// else the key's owner. kPermissionDenied when a user key names another user; kNotFound
     /// for an unknown user.
     [[nodiscard]] Result<storage::UserRow> ResolveEffectiveUser(
-        const Principal& principal,
-        std::optional<std::string_view> user_override);
+        const Principal& principal, std::optional<std::string_view> user_override);
 
 private:
     storage::Store& store_;

@@ -11,21 +11,23 @@ std::vector<HealthCheck> HealthService::Check() const {
     std::vector<HealthCheck> checks;
     const auto ping = store_.Ping();
     checks.emplace_back("database", ping ? "ok" : "error: " + ping.error().message);
-    const auto schema = ping ? store_.CheckSchema() : Result<void>(Fail(ErrorCode::kUnavailable, "database unavailable"));
+    const auto schema = ping ? store_.CheckSchema()
+                             : Result<void>(Fail(ErrorCode::kUnavailable, "database unavailable"));
     checks.emplace_back("migrations", schema ? "ok" : "error: " + schema.error().message);
     // TODO(#4): report the connector catalog once it exists; an empty catalog is loaded.
     checks.emplace_back("catalog", "ok");
     constexpr std::string_view kProbe = "junction readiness probe";
-    const auto opened = secret_box_.Open(secret_box_.Seal(kProbe, "junction/v1/readyz"),
-                                         "junction/v1/readyz");
+    const auto opened =
+        secret_box_.Open(secret_box_.Seal(kProbe, "junction/v1/readyz"), "junction/v1/readyz");
     checks.emplace_back("encryption",
                         opened && opened->Reveal() == kProbe ? "ok" : "error: master key unusable");
     return checks;
 }
 
 bool HealthService::AllOk(const std::vector<HealthCheck>& checks) {
-    return std::all_of(
-        checks.begin(), checks.end(), [](const HealthCheck& check) { return check.second == "ok"; });
+    return std::all_of(checks.begin(), checks.end(), [](const HealthCheck& check) {
+        return check.second == "ok";
+    });
 }
 
 }  // namespace junction::service

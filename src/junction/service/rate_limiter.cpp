@@ -32,8 +32,8 @@ Result<RateDecision> RateLimiter::Decide(std::string_view key,
     }
     const double previous_weight =
         static_cast<double>(window_ms - elapsed) / static_cast<double>(window_ms);
-    const double estimate =
-        static_cast<double>(counts->previous) * previous_weight + static_cast<double>(counts->current);
+    const double estimate = static_cast<double>(counts->previous) * previous_weight +
+                            static_cast<double>(counts->current);
     const auto used = static_cast<std::int64_t>(std::ceil(estimate));
 
     RateDecision decision;
@@ -52,9 +52,8 @@ Result<RateDecision> RateLimiter::Decide(std::string_view key,
                                          static_cast<double>(counts->previous);
             const double decay_ms =
                 (previous_weight - needed_weight) * static_cast<double>(window_ms);
-            wait_ms = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::ceil(decay_ms)),
-                                               1,
-                                               window_ms - elapsed);
+            wait_ms = std::clamp<std::int64_t>(
+                static_cast<std::int64_t>(std::ceil(decay_ms)), 1, window_ms - elapsed);
         }
         decision.retry_after_seconds = std::max<std::int64_t>(1, (wait_ms + 999) / 1000);
     }

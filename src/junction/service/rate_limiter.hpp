@@ -32,7 +32,9 @@ public:
     [[nodiscard]] Result<RateDecision> Peek(std::string_view key, const RateLimitSetting& setting);
 
 private:
-    Result<RateDecision> Decide(std::string_view key, const RateLimitSetting& setting, bool count);
+    [[nodiscard]] Result<RateDecision> Decide(std::string_view key,
+                                              const RateLimitSetting& setting,
+                                              bool count);
 
     storage::RateLimitStore& store_;
     const Clock& clock_;

@@ -60,7 +60,8 @@ public:
     [[nodiscard]] Result<void> Delete(const Principal& caller, std::string_view reference);
 
 private:
-    Result<storage::UserRow> Visible(const Principal& caller, std::string_view reference);
+    [[nodiscard]] Result<storage::UserRow> Visible(const Principal& caller,
+                                                   std::string_view reference);
 
     storage::Store& store_;
     const Clock& clock_;

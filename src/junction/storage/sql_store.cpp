@@ -128,8 +128,8 @@ Result<void> SqlStore::CreateUser(const UserRow& user) {
 Result<UserRow> SqlStore::FindUserById(std::string_view id) {
     UserRow user;
     auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows = session.Query(Select(kUserColumns, "FROM users WHERE id = $1"),
-                                  {std::string(id)});
+        auto rows =
+            session.Query(Select(kUserColumns, "FROM users WHERE id = $1"), {std::string(id)});
         if (!rows) {
             return Fail(std::move(rows.error()));
         }
@@ -220,16 +220,16 @@ Result<void> SqlStore::DeleteUser(std::string_view id, TimePoint now) {
             return Fail(ErrorCode::kNotFound, "User '" + user_id + "' not found");
         }
         const std::int64_t now_ms = ToUnixMillis(now);
-        auto owned_admin = QueryCount(
-            session,
-            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition) +
-                " AND owner_user_id = $2",
-            {now_ms, user_id});
-        auto other_admin = QueryCount(
-            session,
-            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition) +
-                " AND owner_user_id <> $2",
-            {now_ms, user_id});
+        auto owned_admin =
+            QueryCount(session,
+                       std::string("SELECT count(*) FROM api_keys WHERE ") +
+                           std::string(kActiveAdminCondition) + " AND owner_user_id = $2",
+                       {now_ms, user_id});
+        auto other_admin =
+            QueryCount(session,
+                       std::string("SELECT count(*) FROM api_keys WHERE ") +
+                           std::string(kActiveAdminCondition) + " AND owner_user_id <> $2",
+                       {now_ms, user_id});
         if (!owned_admin || !other_admin) {
             return Fail(owned_admin ? other_admin.error() : owned_admin.error());
         }
@@ -317,11 +317,11 @@ Result<ApiKeyRow> SqlStore::FindApiKeyByHash(std::string_view key_hash) {
 Result<Page<ApiKeyRow>> SqlStore::ListApiKeys(const PageRequest& page) {
     Page<ApiKeyRow> result;
     auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows = session.Query(Select(kApiKeyColumns,
-                                         "FROM api_keys WHERE revoked_at IS NULL "
-                                         "ORDER BY created_at, id LIMIT $1 OFFSET $2"),
-                                  {static_cast<std::int64_t>(page.limit),
-                                   static_cast<std::int64_t>(page.offset)});
+        auto rows = session.Query(
+            Select(kApiKeyColumns,
+                   "FROM api_keys WHERE revoked_at IS NULL "
+                   "ORDER BY created_at, id LIMIT $1 OFFSET $2"),
+            {static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
         if (!rows) {
             return Fail(std::move(rows.error()));
         }
@@ -349,8 +349,7 @@ Result<void> SqlStore::RevokeApiKey(std::string_view id, TimePoint now) {
             return locked;
         }
         auto rows = session.Query(
-            Select(kApiKeyColumns, "FROM api_keys WHERE id = $1 AND revoked_at IS NULL"),
-            {key_id});
+            Select(kApiKeyColumns, "FROM api_keys WHERE id = $1 AND revoked_at IS NULL"), {key_id});
         if (!rows) {
             return Fail(std::move(rows.error()));
         }
@@ -395,10 +394,10 @@ Result<void> SqlStore::TouchApiKey(std::string_view id, TimePoint now) {
 Result<std::int64_t> SqlStore::CountActiveAdminKeys(TimePoint now) {
     std::int64_t count = 0;
     auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto total = QueryCount(
-            session,
-            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition),
-            {ToUnixMillis(now)});
+        auto total = QueryCount(session,
+                                std::string("SELECT count(*) FROM api_keys WHERE ") +
+                                    std::string(kActiveAdminCondition),
+                                {ToUnixMillis(now)});
         if (!total) {
             return Fail(std::move(total.error()));
         }
@@ -417,10 +416,10 @@ Result<bool> SqlStore::BootstrapAdminKey(const UserRow& owner, ApiKeyRow key, Ti
         if (auto locked = database_->TakeTransactionLock(session, kAdminKeysLock); !locked) {
             return locked;
         }
-        auto admins = QueryCount(
-            session,
-            std::string("SELECT count(*) FROM api_keys WHERE ") + std::string(kActiveAdminCondition),
-            {ToUnixMillis(now)});
+        auto admins = QueryCount(session,
+                                 std::string("SELECT count(*) FROM api_keys WHERE ") +
+                                     std::string(kActiveAdminCondition),
+                                 {ToUnixMillis(now)});
         if (!admins) {
             return Fail(std::move(admins.error()));
         }
@@ -475,19 +474,19 @@ Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
         }
         counts.current = *current;
         const std::int64_t previous_start = window_start_ms - window_ms;
-        auto previous = QueryCount(
-            session,
-            "SELECT COALESCE(MAX(count), 0) FROM rate_limit_windows WHERE key = $1 AND "
-            "window_start = $2",
-            {limit_key, previous_start});
+        auto previous =
+            QueryCount(session,
+                       "SELECT COALESCE(MAX(count), 0) FROM rate_limit_windows WHERE key = $1 AND "
+                       "window_start = $2",
+                       {limit_key, previous_start});
         if (!previous) {
             return Fail(std::move(previous.error()));
         }
         counts.previous = *previous;
         if (counts.current == 1) {  // first hit of a window: forget windows nobody reads again
-            auto pruned = session.Query(
-                "DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
-                {limit_key, previous_start});
+            auto pruned =
+                session.Query("DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
+                              {limit_key, previous_start});
             if (!pruned) {
                 return Fail(std::move(pruned.error()));
             }
@@ -549,11 +548,11 @@ Result<void> SqlStore::Migrate() {
                 error.message = "Migration " + std::to_string(migration.version) + " failed";
                 return Fail(std::move(error));
             }
-            auto recorded = session.Query(
-                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                {static_cast<std::int64_t>(migration.version),
-                 ToUnixMillis(std::chrono::time_point_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now()))});
+            auto recorded =
+                session.Query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                              {static_cast<std::int64_t>(migration.version),
+                               ToUnixMillis(std::chrono::time_point_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now()))});
             if (!recorded) {
                 return Fail(std::move(recorded.error()));
             }

@@ -30,8 +30,8 @@ public:
     [[nodiscard]] Result<void> TouchApiKey(std::string_view id, TimePoint now) override;
     [[nodiscard]] Result<std::int64_t> CountActiveAdminKeys(TimePoint now) override;
     [[nodiscard]] Result<bool> BootstrapAdminKey(const UserRow& owner,
-                                                  ApiKeyRow key,
-                                                  TimePoint now) override;
+                                                 ApiKeyRow key,
+                                                 TimePoint now) override;
 
     // RateLimitStore
     [[nodiscard]] Result<WindowCounts> HitRateLimit(std::string_view key,

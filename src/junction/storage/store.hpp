@@ -61,8 +61,8 @@ public:
     /// Atomically: when no active admin key exists, creates `owner` if no user has its
     /// username (else uses that user) and stores `key` for it; returns whether it did.
     [[nodiscard]] virtual Result<bool> BootstrapAdminKey(const UserRow& owner,
-                                                          ApiKeyRow key,
-                                                          TimePoint now) = 0;
+                                                         ApiKeyRow key,
+                                                         TimePoint now) = 0;
 };
 
 /// Fixed-window hit counters shared by every node (DESIGN.md §12).

@@ -1,9 +1,9 @@
 #include "junction/storage/postgres/pg_database.hpp"
 
-#include <libpq-fe.h>
-
 #include <array>
 #include <string_view>
+
+#include <libpq-fe.h>
 
 namespace junction::storage::postgres {
 
@@ -38,7 +38,8 @@ Error ToError(PGconn* conn, const PGresult* result) {
                      .message = "Database unavailable",
                      .detail = std::move(detail)};
     }
-    return Error{.code = ErrorCode::kInternal, .message = "storage error", .detail = std::move(detail)};
+    return Error{
+        .code = ErrorCode::kInternal, .message = "storage error", .detail = std::move(detail)};
 }
 
 }  // namespace
@@ -96,8 +97,9 @@ public:
                 if (PQgetisnull(result.get(), r, c) != 0) {
                     row.emplace_back(std::nullopt);
                 } else {
-                    row.emplace_back(std::string(PQgetvalue(result.get(), r, c),
-                                                 static_cast<std::size_t>(PQgetlength(result.get(), r, c))));
+                    row.emplace_back(
+                        std::string(PQgetvalue(result.get(), r, c),
+                                    static_cast<std::size_t>(PQgetlength(result.get(), r, c))));
                 }
             }
             rows.push_back(std::move(row));

@@ -24,9 +24,7 @@ public:
     /// the server cannot be reached (the message never repeats the URL, which may hold a
     /// password).
     [[nodiscard]] static Result<std::unique_ptr<PgDatabase>> Open(
-        std::string url,
-        std::size_t pool_size,
-        std::chrono::milliseconds statement_timeout);
+        std::string url, std::size_t pool_size, std::chrono::milliseconds statement_timeout);
     PgDatabase(const PgDatabase&) = delete;
     PgDatabase& operator=(const PgDatabase&) = delete;
     PgDatabase(PgDatabase&&) = delete;
@@ -42,7 +40,7 @@ public:
 
 private:
     PgDatabase(std::string url, std::size_t pool_size, std::chrono::milliseconds statement_timeout);
-    Result<std::unique_ptr<PgConnection>> Borrow();
+    [[nodiscard]] Result<std::unique_ptr<PgConnection>> Borrow();
     void Return(std::unique_ptr<PgConnection> connection);
 
     SecretString url_;

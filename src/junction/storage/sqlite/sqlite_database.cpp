@@ -1,12 +1,12 @@
 #include "junction/storage/sqlite/sqlite_database.hpp"
 
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <array>
 #include <string_view>
 #include <unordered_map>
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 namespace junction::storage::sqlite {
 
@@ -44,7 +44,8 @@ Error ToError(sqlite3* db, int rc) {
                      .message = "Database is busy; retry",
                      .detail = std::move(detail)};
     }
-    return Error{.code = ErrorCode::kInternal, .message = "storage error", .detail = std::move(detail)};
+    return Error{
+        .code = ErrorCode::kInternal, .message = "storage error", .detail = std::move(detail)};
 }
 
 // `$1` → `?1`: our SQL is written once with PostgreSQL placeholders.
@@ -89,11 +90,8 @@ public:
             if (const auto* number = std::get_if<std::int64_t>(&param)) {
                 sqlite3_bind_int64(statement, index, *number);
             } else if (const auto* text = std::get_if<std::string>(&param)) {
-                sqlite3_bind_text(statement,
-                                  index,
-                                  text->data(),
-                                  static_cast<int>(text->size()),
-                                  SQLITE_STATIC);
+                sqlite3_bind_text(
+                    statement, index, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
             } else {
                 sqlite3_bind_null(statement, index);
             }

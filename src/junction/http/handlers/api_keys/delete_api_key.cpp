@@ -8,9 +8,9 @@ namespace junction::http::handlers {
 HttpResponse DeleteApiKey(Exchange& exchange) {
     const std::string_view id = exchange.PathParam("apiKeyId");
     if (!IsObjectId(id)) {
-        return ToHttpResponse(
-            Error{.code = ErrorCode::kNotFound, .message = "API key '" + std::string(id) + "' not found"},
-            exchange.request_id);
+        return ToHttpResponse(Error{.code = ErrorCode::kNotFound,
+                                    .message = "API key '" + std::string(id) + "' not found"},
+                              exchange.request_id);
     }
     auto revoked = exchange.services.api_keys.Revoke(exchange.principal, id);
     if (!revoked) {

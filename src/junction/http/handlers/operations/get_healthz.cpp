@@ -4,8 +4,8 @@
 namespace junction::http::handlers {
 
 HttpResponse GetHealthz(Exchange& exchange) {
-    return JsonResponse(200,
-                        boost::json::object{{"status", "ok"}, {"version", exchange.services.version}});
+    return JsonResponse(
+        200, boost::json::object{{"status", "ok"}, {"version", exchange.services.version}});
 }
 
 }  // namespace junction::http::handlers
