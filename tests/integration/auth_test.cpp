@@ -58,6 +58,7 @@ TEST_F(AuthTest, VersionHeaderIsRequiredOnConnectivityEndpoints) {
     EXPECT_EQ(missing.ErrorMessage(),
               "Missing required header 'x-api-version'. Supported versions: 2025-09, 2025-06");
     EXPECT_EQ(missing.Json().at("error").at("details").at("header").as_string(), "x-api-version");
+    EXPECT_EQ(missing.Header("ratelimit-limit"), "1000");  // the request was counted
     JUNCTION_EXPECT_SPEC("GET", "/users", missing);
 
     const auto unknown = server_.Client().Send(

@@ -2,6 +2,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "junction/service/user_service.hpp"
 #include "junction/testing/openapi_validator.hpp"
 #include "junction/testing/test_server.hpp"
 
@@ -123,6 +124,22 @@ TEST_P(UsersTest, DeleteRemovesTheUserAndItsKeys) {
     const auto with_key = server_.Client().Send(
         "GET", "/users/" + id, {"Authorization: Bearer " + key, "x-api-version: 2025-09"});
     EXPECT_EQ(with_key.status, 401);
+}
+
+TEST_P(UsersTest, DeletionListenersRunAfterTheDelete) {
+    struct Recorder final : service::UserDeletionListener {
+        void OnUserDeleted(const storage::UserRow& user) override {
+            deleted.push_back(user.username);
+        }
+        std::vector<std::string> deleted;
+    };
+    Recorder recorder;
+    server_.App().Users().AddDeletionListener(recorder);
+    const std::string id = server_.CreateUser("listened");
+    ASSERT_EQ(server_.Client().Send("DELETE", "/users/" + id, Headers()).status, 200);
+    EXPECT_EQ(recorder.deleted, std::vector<std::string>{"listened"});
+    EXPECT_EQ(server_.Client().Send("DELETE", "/users/" + id, Headers()).status, 404);
+    EXPECT_EQ(recorder.deleted.size(), 1U);
 }
 
 // ----- error paths: each asserts status, code, message and that nothing changed -----

@@ -5,7 +5,9 @@
 namespace junction {
 
 void SecretString::Wipe() noexcept {
-    // explicit_bzero survives dead-store elimination, unlike memset before a free.
+    // The whole capacity: a moved-from or shortened string keeps old bytes past its size (in
+    // the small-string buffer, too). explicit_bzero survives dead-store elimination.
+    value_.resize(value_.capacity());
     explicit_bzero(value_.data(), value_.size());
     value_.clear();
 }

@@ -224,34 +224,6 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     }
 
     std::string version;
-    if (route.versioned) {
-        const auto header = request.Header("x-api-version");
-        if (header && !prefix_version.empty() && *header != prefix_version) {
-            return ToHttpResponse(Error{.code = ErrorCode::kInvalidArgument,
-                                        .message = "Header x-api-version '" + std::string(*header) +
-                                                   "' conflicts with the path version '" +
-                                                   std::string(prefix_version) + "'"},
-                                  request_id);
-        }
-        version = std::string(prefix_version.empty() ? header.value_or("") : prefix_version);
-        if (version.empty()) {
-            Error error{.code = ErrorCode::kInvalidArgument,
-                        .message = "Missing required header 'x-api-version'. Supported versions: " +
-                                   std::string(kSupportedList)};
-            error.extra["header"] = "x-api-version";
-            error.extra["supportedVersions"] = boost::json::array{"2025-09", "2025-06"};
-            return ToHttpResponse(error, request_id);
-        }
-        if (!IsSupportedVersion(version)) {
-            Error error{.code = ErrorCode::kInvalidArgument,
-                        .message = "Unsupported x-api-version '" + version +
-                                   "'. Supported versions: " + std::string(kSupportedList)};
-            error.extra["header"] = "x-api-version";
-            error.extra["supportedVersions"] = boost::json::array{"2025-09", "2025-06"};
-            return ToHttpResponse(error, request_id);
-        }
-    }
-
     auto finish = [&](HttpResponse response) {
         if (rate) {
             AddRateLimitHeaders(response, *rate);
@@ -263,6 +235,36 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         response.user_id = exchange.effective_user.id;
         return response;
     };
+
+    if (route.versioned) {
+        const auto header = request.Header("x-api-version");
+        if (header && !prefix_version.empty() && *header != prefix_version) {
+            return finish(
+                ToHttpResponse(Error{.code = ErrorCode::kInvalidArgument,
+                                     .message = "Header x-api-version '" + std::string(*header) +
+                                                "' conflicts with the path version '" +
+                                                std::string(prefix_version) + "'"},
+                               request_id));
+        }
+        version = std::string(prefix_version.empty() ? header.value_or("") : prefix_version);
+        if (version.empty()) {
+            Error error{.code = ErrorCode::kInvalidArgument,
+                        .message = "Missing required header 'x-api-version'. Supported versions: " +
+                                   std::string(kSupportedList)};
+            error.extra["header"] = "x-api-version";
+            error.extra["supportedVersions"] = boost::json::array{"2025-09", "2025-06"};
+            return finish(ToHttpResponse(error, request_id));
+        }
+        if (!IsSupportedVersion(version)) {
+            Error error{.code = ErrorCode::kInvalidArgument,
+                        .message = "Unsupported x-api-version '" + version +
+                                   "'. Supported versions: " + std::string(kSupportedList)};
+            error.extra["header"] = "x-api-version";
+            error.extra["supportedVersions"] = boost::json::array{"2025-09", "2025-06"};
+            version.clear();  // never echo an unsupported version
+            return finish(ToHttpResponse(error, request_id));
+        }
+    }
 
     if (!query) {
         return finish(ToHttpResponse(query.error(), request_id));

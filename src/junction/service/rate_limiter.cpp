@@ -5,6 +5,35 @@
 
 namespace junction::service {
 
+namespace {
+
+// How long until one more request passes, i.e. previous·weight + current + 1 ≤ limit, where the
+// weight of the previous window falls linearly to 0 across the current one. Either the old
+// window decays enough before this one ends, or we wait into the next window, where this
+// window's count becomes the decaying "previous".
+std::int64_t RetryAfterMs(std::int64_t previous,
+                          std::int64_t current,
+                          std::int64_t limit,
+                          std::int64_t window_ms,
+                          std::int64_t elapsed_ms) {
+    const auto window = static_cast<double>(window_ms);
+    if (current + 1 <= limit && previous > 0) {
+        const double passes_at = window - static_cast<double>(limit - current - 1) * window /
+                                              static_cast<double>(previous);
+        return std::max<std::int64_t>(0,
+                                      static_cast<std::int64_t>(std::ceil(passes_at)) - elapsed_ms);
+    }
+    double into_next = 0;
+    if (limit < 1) {
+        into_next = window;  // nothing ever passes; retry after a full window
+    } else if (current > limit - 1) {
+        into_next = window - static_cast<double>(limit - 1) * window / static_cast<double>(current);
+    }
+    return window_ms - elapsed_ms + static_cast<std::int64_t>(std::ceil(into_next));
+}
+
+}  // namespace
+
 RateLimiter::RateLimiter(storage::RateLimitStore& store, const Clock& clock)
     : store_(store), clock_(clock) {}
 
@@ -44,18 +73,11 @@ Result<RateDecision> RateLimiter::Decide(std::string_view key,
     decision.remaining = std::max<std::int64_t>(0, setting.limit - used);
     decision.reset_seconds = std::max<std::int64_t>(1, (window_ms - elapsed + 999) / 1000);
     if (!decision.allowed) {
-        // Time until the weighted previous window has decayed enough for one more request;
-        // at most until the current window ends and becomes the (decaying) previous one.
-        std::int64_t wait_ms = window_ms - elapsed;
-        if (counts->current < setting.limit && counts->previous > 0) {
-            const double needed_weight = static_cast<double>(setting.limit - counts->current) /
-                                         static_cast<double>(counts->previous);
-            const double decay_ms =
-                (previous_weight - needed_weight) * static_cast<double>(window_ms);
-            wait_ms = std::clamp<std::int64_t>(
-                static_cast<std::int64_t>(std::ceil(decay_ms)), 1, window_ms - elapsed);
-        }
-        decision.retry_after_seconds = std::max<std::int64_t>(1, (wait_ms + 999) / 1000);
+        decision.retry_after_seconds =
+            (RetryAfterMs(counts->previous, counts->current, setting.limit, window_ms, elapsed) +
+             999) /
+            1000;
+        decision.retry_after_seconds = std::max<std::int64_t>(1, decision.retry_after_seconds);
     }
     return decision;
 }
