@@ -435,10 +435,10 @@ TYPED_TEST(StoreContractTest, ANewerSchemaIsRefused) {
     EXPECT_EQ(migrated.error().code, ErrorCode::kFailedPrecondition);
     EXPECT_EQ(
         migrated.error().message,
-        "Database schema version 999 is newer than this binary supports (1); upgrade Junction");
+        "Database schema version 999 is newer than this binary supports (2); upgrade Junction");
     const auto checked = this->TheStore().CheckSchema();
     ASSERT_FALSE(checked.has_value());
-    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 1");
+    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 2");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The `junction` binary as an operator runs it: first start, bootstrap keys, api-key commands,
 // config errors, migrations and graceful shutdown on SIGTERM.
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -104,6 +105,45 @@ TEST_F(CliTest, FirstStartCreatesTheMasterKeyAndPrintsOneBootstrapKey) {
     server->Signal(SIGTERM);
     EXPECT_EQ(server->Wait(std::chrono::seconds(20)), 0);
     EXPECT_EQ(server->Err().find(master_key.substr(0, 20)), std::string::npos);
+}
+
+TEST_F(CliTest, AForeignMasterKeyIsRefused) {
+    const auto first =
+        RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    std::filesystem::remove(dir_.File("data/master.key"));  // lost; a new one would be generated
+
+    const auto refused =
+        RunProcess({JunctionBinary(), "serve"}, Environment(), dir_.Path().string());
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(
+        refused.err.find("Cannot decrypt data in this database with the configured master key"),
+        std::string::npos)
+        << refused.err;
+}
+
+TEST_F(CliTest, UserTokensSurviveARestart) {
+    std::unique_ptr<ChildProcess> server;
+    const std::uint16_t port = StartServer(server, Environment());
+    ASSERT_NE(port, 0);
+    const std::string key = LastLine(server->Out());
+    HttpClient client("http://127.0.0.1:" + std::to_string(port));
+    const auto issued = client.Send(
+        "GET", "/users/admin/token", {"Authorization: Bearer " + key, "x-api-version: 2025-09"});
+    ASSERT_EQ(issued.status, 200);
+    const std::string token(issued.Json().at("token").as_string());
+    server->Signal(SIGTERM);
+    ASSERT_EQ(server->Wait(std::chrono::seconds(20)), 0);
+
+    const std::uint16_t again = StartServer(server, Environment());
+    HttpClient second("http://127.0.0.1:" + std::to_string(again));
+    EXPECT_EQ(
+        second
+            .Send("GET", "/users/admin", {"x-alloy-user-token: " + token, "x-api-version: 2025-09"})
+            .status,
+        200);
+    server->Signal(SIGTERM);
+    EXPECT_EQ(server->Wait(std::chrono::seconds(20)), 0);
 }
 
 TEST_F(CliTest, SigtermLetsTheInFlightRequestFinish) {

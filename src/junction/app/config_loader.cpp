@@ -6,10 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>  // environ (g++ defines _GNU_SOURCE)
 #include <yaml-cpp/yaml.h>
-
-extern char**
-    environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header we include
 
 namespace junction::app {
 namespace {
@@ -76,9 +74,9 @@ std::optional<std::string> SetList(std::vector<std::string>& field, const std::s
 }
 
 std::optional<std::string> SetLogLevel(std::string& field, const std::string& value) {
-    static const std::set<std::string> kLevels{
+    static const std::set<std::string> levels{
         "trace", "debug", "info", "warn", "error", "critical", "off"};
-    if (kLevels.count(value) == 0) {
+    if (!levels.contains(value)) {
         return "must be one of trace, debug, info, warn, error, critical, off";
     }
     field = value;
@@ -93,7 +91,7 @@ struct Setting {
 };
 
 const std::vector<Setting>& Settings() {
-    static const std::vector<Setting> kSettings{
+    static const std::vector<Setting> settings{
         {"listen",
          "JUNCTION_LISTEN",
          [](Config& c, const std::string& v) {
@@ -118,6 +116,15 @@ const std::vector<Setting>& Settings() {
          "JUNCTION_CATALOG_DIR",
          [](Config& c, const std::string& v) {
              return SetString(c.catalog_dir, v);
+         }},
+        {"jwt_issuer",
+         "JUNCTION_JWT_ISSUER",
+         [](Config& c, const std::string& v) -> std::optional<std::string> {
+             if (v.empty() || v.size() > 200) {
+                 return "must be 1-200 characters";
+             }
+             c.jwt_issuer = v;
+             return std::nullopt;
          }},
         {"log_level",
          "JUNCTION_LOG_LEVEL",
@@ -209,7 +216,7 @@ const std::vector<Setting>& Settings() {
              return SetString(c.master_key_file, v);
          }},
     };
-    return kSettings;
+    return settings;
 }
 
 const Setting* FindByYaml(const std::string& path) {
@@ -231,8 +238,12 @@ void ApplyYaml(const YAML::Node& node,
                Config& config,
                std::vector<std::string>& problems) {
     for (const auto& entry : node) {
-        const std::string key = entry.first.as<std::string>();
-        const std::string path = prefix.empty() ? key : prefix + "." + key;
+        const auto key = entry.first.as<std::string>();
+        std::string path = prefix;
+        if (!path.empty()) {
+            path += '.';
+        }
+        path += key;
         if (prefix.empty() && IsSection(key)) {
             if (!entry.second.IsMap()) {
                 problems.push_back("config key '" + path + "' must be a mapping");
@@ -337,6 +348,10 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
             loaded.secrets.master_keys = SecretString(value);
             continue;
         }
+        if (name == "JUNCTION_JWT_SECRET") {
+            loaded.secrets.jwt_secret = SecretString(value);
+            continue;
+        }
         if (name == "JUNCTION_BOOTSTRAP_API_KEY") {
             loaded.secrets.bootstrap_api_key = SecretString(value);
             continue;
@@ -366,7 +381,7 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
     if (!config.database_url.starts_with("sqlite:") &&
         !config.database_url.starts_with("postgresql://") &&
         !config.database_url.starts_with("postgres://")) {
-        problems.push_back("database_url must be sqlite:PATH or a postgresql:// URI");
+        problems.emplace_back("database_url must be sqlite:PATH or a postgresql:// URI");
     }
     if (config.master_key_file.empty()) {
         config.master_key_file = (std::filesystem::path(config.data_dir) / "master.key").string();
@@ -378,7 +393,7 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
         config.public_url.pop_back();
     }
     if (!config.public_url.starts_with("http://") && !config.public_url.starts_with("https://")) {
-        problems.push_back("public_url must start with http:// or https://");
+        problems.emplace_back("public_url must start with http:// or https://");
     }
     if (!problems.empty()) {
         std::string message = "invalid configuration:";

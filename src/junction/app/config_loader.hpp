@@ -15,6 +15,7 @@ namespace junction::app {
 struct Secrets {
     std::optional<SecretString> master_keys;        // JUNCTION_MASTER_KEYS
     std::optional<SecretString> bootstrap_api_key;  // JUNCTION_BOOTSTRAP_API_KEY
+    std::optional<SecretString> jwt_secret;         // JUNCTION_JWT_SECRET
 };
 
 struct LoadedConfig {

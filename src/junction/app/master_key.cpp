@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -82,9 +83,9 @@ Result<LoadedKeys> LoadMasterKeys(const std::optional<SecretString>& from_env,
         explicit_bzero(raw.data(), raw.size());
         const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) {
-            return Fail(
-                ErrorCode::kUnavailable,
-                "Cannot create master key file '" + key_file + "': " + std::strerror(errno));
+            return Fail(ErrorCode::kUnavailable,
+                        "Cannot create master key file '" + key_file +
+                            "': " + std::generic_category().message(errno));
         }
         const std::string line = std::string(encoded.Reveal()) + "\n";
         const bool written =
@@ -100,7 +101,8 @@ Result<LoadedKeys> LoadMasterKeys(const std::optional<SecretString>& from_env,
     const int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return Fail(ErrorCode::kUnavailable,
-                    "Cannot read master key file '" + key_file + "': " + std::strerror(errno));
+                    "Cannot read master key file '" + key_file +
+                        "': " + std::generic_category().message(errno));
     }
     std::string content(256, '\0');
     const ssize_t length = ::read(fd, content.data(), content.size());

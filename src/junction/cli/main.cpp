@@ -127,9 +127,7 @@ int RevokeKey(const std::string& config_file,
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
     // Read before any thread starts (getenv is not thread-safe).
     const junction::app::Environment environment = junction::app::ReadProcessEnvironment();
 
@@ -182,4 +180,19 @@ int main(int argc, char** argv) {
         return ListKeys(config_file, environment);
     }
     return RevokeKey(config_file, environment, revoke_id);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Startup errors are reported by Main as values; this catches what a library may still
+    // throw (std::bad_alloc, CLI11 internals) so the process never dies without a message.
+    try {
+        return Main(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "junction: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "junction: unexpected error\n";
+    }
+    return 1;
 }

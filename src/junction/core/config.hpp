@@ -35,6 +35,7 @@ struct Config {
     std::string data_dir = "data";
     std::string database_url;  // empty: sqlite:<data_dir>/junction.db
     std::string catalog_dir = "connectors";
+    std::string jwt_issuer = "junction";
     std::string log_level = "info";
     std::string log_format = "json";
     std::string log_file;  // empty: stderr

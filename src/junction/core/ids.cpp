@@ -1,5 +1,6 @@
 #include "junction/core/ids.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace junction {
@@ -34,12 +35,9 @@ bool IsObjectId(std::string_view text) noexcept {
     if (text.size() != 24) {
         return false;
     }
-    for (const char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
 }
 
 std::string ToHex(std::string_view bytes) {

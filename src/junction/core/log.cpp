@@ -12,8 +12,9 @@
 namespace junction {
 namespace {
 
-std::atomic<bool> g_json_format{
-    true};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): set once at start-up
+// Process-wide, like the spdlog default logger it formats for; set once at start-up.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
+std::atomic<bool> g_json_format{true};
 
 }  // namespace
 
@@ -24,7 +25,7 @@ void SetLogFormatJson(bool json) {
 void LogEvent(spdlog::level::level_enum level,
               std::string_view message,
               const boost::json::object& fields) {
-    auto logger = spdlog::default_logger_raw();
+    auto* logger = spdlog::default_logger_raw();
     if (!logger->should_log(level)) {
         return;
     }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "junction/core/ids.hpp"
@@ -15,6 +16,19 @@ std::string Sha256Hex(std::string_view data) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
     return ToHex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    HMAC(EVP_sha256(),
+         key.data(),
+         static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(),
+         digest.data(),
+         &length);
+    return {reinterpret_cast<const char*>(digest.data()), length};
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) noexcept {

@@ -10,6 +10,9 @@ namespace junction::crypto {
 /// SHA-256 digest as 64 lowercase hex characters.
 [[nodiscard]] std::string Sha256Hex(std::string_view data);
 
+/// HMAC-SHA-256 of `data` under `key`, as 32 raw bytes.
+[[nodiscard]] std::string HmacSha256(std::string_view key, std::string_view data);
+
 /// Compares in time independent of where the inputs differ (lengths may leak).
 [[nodiscard]] bool ConstantTimeEquals(std::string_view a, std::string_view b) noexcept;
 

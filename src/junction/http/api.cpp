@@ -197,7 +197,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             response.route = std::string(route.pattern);
             return response;
         }
-        auto principal = services_.auth.Authenticate(request.Header("authorization"));
+        auto principal = services_.auth.Authenticate(request.Header("authorization"),
+                                                     request.Header("x-alloy-user-token"));
         if (!principal) {
             if (principal.error().code == ErrorCode::kUnauthenticated) {
                 (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);

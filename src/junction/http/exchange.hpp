@@ -19,6 +19,7 @@ class ApiKeyService;
 class AuthService;
 class HealthService;
 class RateLimiter;
+class TokenService;
 class UserService;
 }  // namespace junction::service
 
@@ -31,6 +32,7 @@ struct Services {
     service::AuthService& auth;
     service::RateLimiter& rate_limiter;
     service::HealthService& health;
+    const service::TokenService& tokens;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -18,32 +18,6 @@ int HexValue(char c) {
     return -1;
 }
 
-Result<std::int64_t> ParseInteger(const QueryParams& params,
-                                  std::string_view name,
-                                  std::int64_t fallback,
-                                  std::int64_t min,
-                                  std::int64_t max) {
-    const auto text = QueryValue(params, name);
-    if (!text) {
-        return fallback;
-    }
-    std::int64_t value = 0;
-    const auto* end = text->data() + text->size();
-    const auto parsed = std::from_chars(text->data(), end, value);
-    if (text->empty() || parsed.ec != std::errc{} || parsed.ptr != end || value < min ||
-        value > max) {
-        Error error{.code = ErrorCode::kInvalidArgument,
-                    .message = "Query parameter '" + std::string(name) +
-                               "' must be an integer from " + std::to_string(min) + " to " +
-                               std::to_string(max)};
-        error.fields.push_back({.field = std::string(name),
-                                .message = "must be an integer from " + std::to_string(min) +
-                                           " to " + std::to_string(max)});
-        return Fail(std::move(error));
-    }
-    return value;
-}
-
 }  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
@@ -101,12 +75,38 @@ std::optional<std::string_view> QueryValue(const QueryParams& params, std::strin
     return std::nullopt;
 }
 
+Result<std::int64_t> ParseIntegerParam(const QueryParams& params,
+                                       std::string_view name,
+                                       std::int64_t fallback,
+                                       std::int64_t min,
+                                       std::int64_t max) {
+    const auto text = QueryValue(params, name);
+    if (!text) {
+        return fallback;
+    }
+    std::int64_t value = 0;
+    const auto* end = text->data() + text->size();
+    const auto parsed = std::from_chars(text->data(), end, value);
+    if (text->empty() || parsed.ec != std::errc{} || parsed.ptr != end || value < min ||
+        value > max) {
+        Error error{.code = ErrorCode::kInvalidArgument,
+                    .message = "Query parameter '" + std::string(name) +
+                               "' must be an integer from " + std::to_string(min) + " to " +
+                               std::to_string(max)};
+        error.fields.push_back({.field = std::string(name),
+                                .message = "must be an integer from " + std::to_string(min) +
+                                           " to " + std::to_string(max)});
+        return Fail(std::move(error));
+    }
+    return value;
+}
+
 Result<storage::PageRequest> ParsePage(const QueryParams& params) {
-    auto limit = ParseInteger(params, "limit", 1000, 1, 1000);
+    auto limit = ParseIntegerParam(params, "limit", 1000, 1, 1000);
     if (!limit) {
         return Fail(std::move(limit.error()));
     }
-    auto offset = ParseInteger(params, "offset", 0, 0, std::int64_t{1} << 53);
+    auto offset = ParseIntegerParam(params, "offset", 0, 0, std::int64_t{1} << 53);
     if (!offset) {
         return Fail(std::move(offset.error()));
     }

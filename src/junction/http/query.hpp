@@ -24,6 +24,13 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 [[nodiscard]] std::optional<std::string_view> QueryValue(const QueryParams& params,
                                                          std::string_view name);
 
+/// An optional integer parameter within [min, max]; kInvalidArgument naming it otherwise.
+[[nodiscard]] Result<std::int64_t> ParseIntegerParam(const QueryParams& params,
+                                                     std::string_view name,
+                                                     std::int64_t fallback,
+                                                     std::int64_t min,
+                                                     std::int64_t max);
+
 /// `limit` (1–1000, default 1000) and `offset` (≥ 0, default 0) of API.md §1.5;
 /// kInvalidArgument naming the parameter otherwise.
 [[nodiscard]] Result<storage::PageRequest> ParsePage(const QueryParams& params);

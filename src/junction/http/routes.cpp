@@ -7,58 +7,25 @@ namespace junction::http {
 namespace {
 
 // One row per endpoint: the API's index (API.md §2). Order matters only for 405's Allow list.
+// clang-format off
 constexpr std::array kRoutes{
-    Route{"POST", "/users", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostUsers},
-    Route{"GET", "/users", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetUsers},
-    Route{"GET",
-          "/users/{userId}",
-          AuthKind::kApiKey,
-          true,
-          BodyKind::kNone,
-          true,
-          &handlers::GetUser},
-    Route{"PUT",
-          "/users/{userId}",
-          AuthKind::kApiKey,
-          true,
-          BodyKind::kJson,
-          true,
-          &handlers::PutUser},
-    Route{"DELETE",
-          "/users/{userId}",
-          AuthKind::kApiKey,
-          true,
-          BodyKind::kNone,
-          true,
-          &handlers::DeleteUser},
+    //    method    pattern                   auth              versioned body            limited handler
+    Route{"POST",   "/users",                 AuthKind::kApiKey, true,  BodyKind::kJson, true,  &handlers::PostUsers},
+    Route{"GET",    "/users",                 AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUsers},
+    Route{"GET",    "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUser},
+    Route{"PUT",    "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kJson, true,  &handlers::PutUser},
+    Route{"DELETE", "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::DeleteUser},
+    Route{"GET",    "/users/{userId}/token",  AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUserToken},
 
-    Route{"POST",
-          "/api-keys",
-          AuthKind::kApiKey,
-          false,
-          BodyKind::kJson,
-          true,
-          &handlers::PostApiKeys},
-    Route{
-        "GET", "/api-keys", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetApiKeys},
-    Route{"DELETE",
-          "/api-keys/{apiKeyId}",
-          AuthKind::kApiKey,
-          false,
-          BodyKind::kNone,
-          true,
-          &handlers::DeleteApiKey},
+    Route{"POST",   "/api-keys",              AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostApiKeys},
+    Route{"GET",    "/api-keys",              AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetApiKeys},
+    Route{"DELETE", "/api-keys/{apiKeyId}",   AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::DeleteApiKey},
 
-    Route{"GET", "/healthz", AuthKind::kNone, false, BodyKind::kNone, false, &handlers::GetHealthz},
-    Route{"GET", "/readyz", AuthKind::kNone, false, BodyKind::kNone, false, &handlers::GetReadyz},
-    Route{"GET",
-          "/openapi.json",
-          AuthKind::kNone,
-          false,
-          BodyKind::kNone,
-          false,
-          &handlers::GetOpenApi},
+    Route{"GET",    "/healthz",               AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetHealthz},
+    Route{"GET",    "/readyz",                AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetReadyz},
+    Route{"GET",    "/openapi.json",          AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetOpenApi},
 };
+// clang-format on
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "junction/http/server.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <list>
 #include <mutex>
@@ -51,14 +52,10 @@ bool IsWellFormedRequestId(std::string_view value) {
     if (value.empty() || value.size() > 128) {
         return false;
     }
-    for (const char c : value) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
+    return std::all_of(value.begin(), value.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
 }
 
 Error LimitError(ErrorCode code, std::string message, std::size_t limit) {

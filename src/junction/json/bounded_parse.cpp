@@ -16,6 +16,8 @@ enum class Violation { kNone, kArrayTooLong, kDuplicateKey };
 using boost::system::error_code;
 using JsonText = boost::json::string_view;
 
+// NOLINTBEGIN(readability-identifier-naming, readability-convert-member-functions-to-static)
+// Boost.JSON's handler concept fixes these names and signatures.
 // First pass: a handler that builds nothing and enforces what the DOM parser cannot (array
 // length at run time, duplicate keys, which Boost.JSON would silently collapse). Depth is
 // bounded by parse_options in both passes.
@@ -72,8 +74,8 @@ public:
     bool on_comment_part(JsonText /*s*/, error_code& /*ec*/) { return true; }
     bool on_comment(JsonText /*s*/, error_code& /*ec*/) { return true; }
 
-    [[nodiscard]] Violation violation() const { return violation_; }
-    [[nodiscard]] const std::string& duplicate_key() const { return duplicate_key_; }
+    [[nodiscard]] Violation FoundViolation() const { return violation_; }
+    [[nodiscard]] const std::string& DuplicateKey() const { return duplicate_key_; }
 
 private:
     struct Frame {
@@ -99,6 +101,7 @@ private:
     std::string duplicate_key_{};
     Violation violation_ = Violation::kNone;
 };
+// NOLINTEND(readability-identifier-naming, readability-convert-member-functions-to-static)
 
 // "line 3, column 14" for a byte offset (1-based, columns in bytes).
 std::string Position(std::string_view text, std::size_t offset) {
@@ -126,14 +129,14 @@ Result<boost::json::value> ParseBounded(std::string_view text, const ParseLimits
     const std::size_t consumed = checker.write_some(false, text.data(), text.size(), ec);
     if (ec) {
         const std::string where = Position(text, consumed);
-        switch (checker.handler().violation()) {
+        switch (checker.handler().FoundViolation()) {
             case Violation::kArrayTooLong:
                 return Fail(ErrorCode::kInvalidArgument,
                             "JSON array exceeds " + std::to_string(limits.max_array_items) +
                                 " items at " + where);
             case Violation::kDuplicateKey:
                 return Fail(ErrorCode::kInvalidArgument,
-                            "Duplicate JSON object key '" + checker.handler().duplicate_key() +
+                            "Duplicate JSON object key '" + checker.handler().DuplicateKey() +
                                 "' at " + where);
             case Violation::kNone:
                 break;

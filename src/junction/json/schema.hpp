@@ -14,8 +14,8 @@ namespace junction::json {
 /// schema document. Immutable after Compile; Validate is thread-safe.
 class SchemaValidator {
 public:
-    SchemaValidator(SchemaValidator&&) noexcept;
-    SchemaValidator& operator=(SchemaValidator&&) noexcept;
+    SchemaValidator(SchemaValidator&& other) noexcept;
+    SchemaValidator& operator=(SchemaValidator&& other) noexcept;
     SchemaValidator(const SchemaValidator&) = delete;
     SchemaValidator& operator=(const SchemaValidator&) = delete;
     ~SchemaValidator();

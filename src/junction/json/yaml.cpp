@@ -23,9 +23,10 @@ boost::json::value ScalarToJson(const YAML::Node& node) {
     if (text == "false" || text == "False" || text == "FALSE") {
         return false;
     }
-    static const std::regex kInteger("^[-+]?[0-9]+$");
-    static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
-    if (std::regex_match(text, kInteger)) {
+    static const std::regex integer_pattern("^[-+]?[0-9]+$");
+    static const std::regex float_pattern(
+        R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+    if (std::regex_match(text, integer_pattern)) {
         std::int64_t value = 0;
         const char* begin = text.data() + (text.front() == '+' ? 1 : 0);
         const auto result = std::from_chars(begin, text.data() + text.size(), value);
@@ -33,7 +34,7 @@ boost::json::value ScalarToJson(const YAML::Node& node) {
             return value;
         }
     }
-    if (std::regex_match(text, kFloat)) {
+    if (std::regex_match(text, float_pattern)) {
         try {
             return std::stod(text);
         } catch (const std::exception&) {

@@ -1,5 +1,6 @@
 #include "junction/service/auth_service.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "junction/core/ids.hpp"
@@ -29,21 +30,30 @@ bool LooksLikeApiKey(std::string_view token) {
     if (token.size() < 16 || token.size() > 512) {
         return false;
     }
-    for (const char c : token) {
-        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-') {
-            return false;
-        }
-    }
-    return true;
+    return std::all_of(token.begin(), token.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
+    });
 }
 
 }  // namespace
 
-AuthService::AuthService(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+AuthService::AuthService(storage::Store& store, const Clock& clock, const TokenService& tokens)
+    : store_(store), clock_(clock), tokens_(tokens) {}
 
-Result<Principal> AuthService::Authenticate(std::optional<std::string_view> authorization) {
+Result<Principal> AuthService::Authenticate(std::optional<std::string_view> authorization,
+                                            std::optional<std::string_view> user_token) {
+    std::optional<Principal> token_principal;
+    if (user_token) {
+        auto principal = FromUserToken(*user_token);
+        if (!principal) {
+            return principal;
+        }
+        token_principal = std::move(*principal);
+    }
     if (!authorization) {
+        if (token_principal) {
+            return std::move(*token_principal);
+        }
         return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage));
     }
     const std::string_view value = *authorization;
@@ -55,6 +65,45 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
     while (!token.empty() && token.front() == ' ') {
         token.remove_prefix(1);
     }
+    if (LooksLikeJwt(token)) {
+        auto principal = FromUserToken(token);
+        if (!principal) {
+            return principal;
+        }
+        if (token_principal && token_principal->owner_user_id != principal->owner_user_id) {
+            return Fail(ErrorCode::kPermissionDenied, "The two user tokens name different users");
+        }
+        return principal;
+    }
+    auto key_principal = FromApiKey(token);
+    if (!key_principal || !token_principal) {
+        return key_principal;
+    }
+    // Both valid: the user token decides who the request acts for (API.md §1.1).
+    return std::move(*token_principal);
+}
+
+Result<Principal> AuthService::FromUserToken(std::string_view token) {
+    auto claims = tokens_.Verify(token);
+    if (!claims) {
+        return Fail(std::move(claims.error()));
+    }
+    auto user = store_.FindUserById(claims->subject);
+    if (!user) {
+        if (user.error().code == ErrorCode::kNotFound) {
+            return Fail(ErrorCode::kUnauthenticated,
+                        std::string(kUnauthenticatedMessage),
+                        "token user no longer exists");
+        }
+        return Fail(std::move(user.error()));
+    }
+    return Principal{.via_user_token = true,
+                     .role = Role::kUser,
+                     .owner_user_id = user->id,
+                     .owner_username = user->username};
+}
+
+Result<Principal> AuthService::FromApiKey(std::string_view token) {
     if (!LooksLikeApiKey(token)) {
         return Fail(ErrorCode::kUnauthenticated,
                     std::string(kUnauthenticatedMessage),

@@ -6,6 +6,7 @@
 #include "junction/core/clock.hpp"
 #include "junction/core/result.hpp"
 #include "junction/service/principal.hpp"
+#include "junction/service/token_service.hpp"
 #include "junction/storage/rows.hpp"
 #include "junction/storage/store.hpp"
 
@@ -15,11 +16,15 @@ namespace junction::service {
 /// Thread-safe; call from the blocking pool (it reads the store).
 class AuthService {
 public:
-    AuthService(storage::Store& store, const Clock& clock);
+    AuthService(storage::Store& store, const Clock& clock, const TokenService& tokens);
 
-    /// Verifies `Authorization: Bearer <key>`. kUnauthenticated ("Invalid or missing
-    /// authentication") for a missing, malformed, unknown, revoked or expired key.
-    [[nodiscard]] Result<Principal> Authenticate(std::optional<std::string_view> authorization);
+    /// Verifies `Authorization: Bearer <API key or JWT>` and `x-alloy-user-token: <JWT>`. A
+    /// valid JWT makes the caller its user (role user); every presented credential must be
+    /// valid. kUnauthenticated ("Invalid or missing authentication") for a missing, malformed,
+    /// unknown, revoked or expired key or token, or a token whose user is gone;
+    /// kPermissionDenied when two tokens name different users.
+    [[nodiscard]] Result<Principal> Authenticate(std::optional<std::string_view> authorization,
+                                                 std::optional<std::string_view> user_token);
 
     /// The user a request acts for: the `x-alloy-userid` user (by id or username) when given,
     /// else the key's owner. kPermissionDenied when a user key names another user; kNotFound
@@ -28,8 +33,12 @@ public:
         const Principal& principal, std::optional<std::string_view> user_override);
 
 private:
+    [[nodiscard]] Result<Principal> FromApiKey(std::string_view key);
+    [[nodiscard]] Result<Principal> FromUserToken(std::string_view token);
+
     storage::Store& store_;
     const Clock& clock_;
+    const TokenService& tokens_;
 };
 
 /// Finds a user by reference: a 24-hex value is tried as an id first, then as a username.

@@ -522,6 +522,35 @@ Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
     return counts;
 }
 
+Result<std::string> SqlStore::PutSettingIfAbsent(std::string_view name,
+                                                 std::string_view value,
+                                                 TimePoint now) {
+    std::string stored;
+    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto inserted = session.Query(
+            "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3) "
+            "ON CONFLICT (name) DO NOTHING",
+            {std::string(name), std::string(value), ToUnixMillis(now)});
+        if (!inserted) {
+            return Fail(std::move(inserted.error()));
+        }
+        auto rows =
+            session.Query("SELECT value FROM settings WHERE name = $1", {std::string(name)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kInternal, "storage error", "setting vanished after insert");
+        }
+        stored = rows->front().front().value_or("");
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return stored;
+}
+
 Result<void> SqlStore::Migrate() {
     return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
         if (auto locked = database_->TakeTransactionLock(session, kMigrationLock); !locked) {

@@ -41,6 +41,11 @@ public:
                                                      std::int64_t window_start_ms,
                                                      std::int64_t window_ms) override;
 
+    // SettingsStore
+    [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
+                                                         std::string_view value,
+                                                         TimePoint now) override;
+
     // Store
     [[nodiscard]] Result<void> Migrate() override;
     [[nodiscard]] Result<void> CheckSchema() override;

@@ -86,8 +86,26 @@ public:
                                                              std::int64_t window_ms) = 0;
 };
 
+/// Small named values the server keeps for itself (e.g. the sealed JWT secret). Values are
+/// opaque text; secrets arrive already encrypted.
+class SettingsStore {
+public:
+    SettingsStore() = default;
+    SettingsStore(const SettingsStore&) = delete;
+    SettingsStore& operator=(const SettingsStore&) = delete;
+    SettingsStore(SettingsStore&&) = delete;
+    SettingsStore& operator=(SettingsStore&&) = delete;
+    virtual ~SettingsStore() = default;
+
+    /// Stores `value` under `name` unless a value exists; returns the value now stored, so
+    /// concurrent first starts of several nodes agree on one.
+    [[nodiscard]] virtual Result<std::string> PutSettingIfAbsent(std::string_view name,
+                                                                 std::string_view value,
+                                                                 TimePoint now) = 0;
+};
+
 /// The whole database. Migrate before use.
-class Store : public UserStore, public ApiKeyStore, public RateLimitStore {
+class Store : public UserStore, public ApiKeyStore, public RateLimitStore, public SettingsStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

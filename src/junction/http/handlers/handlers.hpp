@@ -11,6 +11,7 @@ HttpResponse GetUsers(Exchange& exchange);
 HttpResponse GetUser(Exchange& exchange);
 HttpResponse PutUser(Exchange& exchange);
 HttpResponse DeleteUser(Exchange& exchange);
+HttpResponse GetUserToken(Exchange& exchange);
 
 HttpResponse PostApiKeys(Exchange& exchange);
 HttpResponse GetApiKeys(Exchange& exchange);

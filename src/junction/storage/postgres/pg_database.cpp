@@ -8,10 +8,9 @@
 namespace junction::storage::postgres {
 
 extern const std::string_view kMigration0001;
+extern const std::string_view kMigration0002;
 
 namespace {
-
-const std::array kMigrations{Migration{.version = 1, .sql = kMigration0001}};
 
 struct ResultClear {
     void operator()(PGresult* result) const { PQclear(result); }
@@ -228,7 +227,10 @@ Result<void> PgDatabase::TakeTransactionLock(SqlSession& session, std::int64_t l
 }
 
 std::span<const Migration> PgDatabase::Migrations() const {
-    return kMigrations;
+    // A function-local static: the embedded scripts live in another translation unit.
+    static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
+                                       Migration{.version = 2, .sql = kMigration0002}};
+    return migrations;
 }
 
 }  // namespace junction::storage::postgres

@@ -11,10 +11,9 @@
 namespace junction::storage::sqlite {
 
 extern const std::string_view kMigration0001;
+extern const std::string_view kMigration0002;
 
 namespace {
-
-const std::array kMigrations{Migration{.version = 1, .sql = kMigration0001}};
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -246,7 +245,10 @@ Result<void> SqliteDatabase::TakeTransactionLock(SqlSession& /*session*/,
 }
 
 std::span<const Migration> SqliteDatabase::Migrations() const {
-    return kMigrations;
+    // A function-local static: the embedded scripts live in another translation unit.
+    static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
+                                       Migration{.version = 2, .sql = kMigration0002}};
+    return migrations;
 }
 
 }  // namespace junction::storage::sqlite
