@@ -33,7 +33,7 @@ public:
         const Principal& principal, std::optional<std::string_view> user_override);
 
 private:
-    [[nodiscard]] Result<Principal> FromApiKey(std::string_view key);
+    [[nodiscard]] Result<Principal> FromApiKey(std::string_view token);
     [[nodiscard]] Result<Principal> FromUserToken(std::string_view token);
 
     storage::Store& store_;
