@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# ccache (when installed) shares results between checkouts in different folders.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+
 cmake --preset asan -DJUNCTION_WERROR=ON >/dev/null
 cmake --build --preset asan -j "$(nproc)"
 

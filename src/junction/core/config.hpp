@@ -23,8 +23,9 @@ struct HttpLimits {
     std::size_t max_target_bytes = 8UL * 1024;
     std::size_t max_json_depth = 64;
     std::size_t max_json_array_items = 1000;
+    // Receiving one request (headers and body) and writing one response; also how long an
+    // idle keep-alive connection waits for its next request.
     std::chrono::milliseconds read_timeout{30'000};
-    std::chrono::milliseconds idle_timeout{60'000};
 };
 
 /// The whole configuration, with the defaults of the embedded setup. Plain data: parsing

@@ -71,6 +71,11 @@ std::optional<std::string> Decode(std::string_view text, std::string_view alphab
             out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
         }
     }
+    // Canonical encodings only: the bits left over must be zero, so no two texts decode alike
+    // (a signature with a flipped final character must not verify).
+    if ((buffer & ((1U << static_cast<unsigned>(bits)) - 1U)) != 0) {
+        return std::nullopt;
+    }
     return out;
 }
 

@@ -105,19 +105,15 @@ HttpResponse RateLimited(const service::RateDecision& decision, const std::strin
     return response;
 }
 
-HttpResponse Preflight(const Config& config, std::string_view origin, const RouteMatch& match) {
-    std::string methods = match.allow;
-    if (match.route != nullptr) {
-        methods = std::string(match.route->method);
-    }
+// Only reached for OPTIONS on a known path (which no route serves), so `allow` lists its methods.
+HttpResponse Preflight(std::string_view origin, const RouteMatch& match) {
     HttpResponse response;
     response.status = 204;
     response.SetHeader("Access-Control-Allow-Origin", std::string(origin));
-    response.SetHeader("Access-Control-Allow-Methods", methods);
+    response.SetHeader("Access-Control-Allow-Methods", match.allow);
     response.SetHeader("Access-Control-Allow-Headers", std::string(kCorsAllowHeaders));
     response.SetHeader("Access-Control-Max-Age", "600");
     response.SetHeader("Vary", "Origin");
-    (void)config;
     return response;
 }
 
@@ -159,7 +155,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     const auto origin = request.Header("origin");
     if (request.method == "OPTIONS" && match.status == MatchStatus::kMethodNotAllowed &&
         request.Header("access-control-request-method") && OriginAllowed(config, origin)) {
-        return Preflight(config, *origin, match);
+        return Preflight(*origin, match);
     }
     if (match.status == MatchStatus::kNotFound) {
         return ToHttpResponse(Error{.code = ErrorCode::kNotFound, .message = "No such endpoint"},

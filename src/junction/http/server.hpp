@@ -15,7 +15,8 @@ namespace junction::http {
 /// The HTTP/1.1 listener (Boost.Beast, C++20 coroutines): keep-alive, the transport limits of
 /// API.md §1.4 (header, target and body sizes, read timeout), request ids, one JSON access-log
 /// line per request, and graceful drain. Each request's pipeline runs on a blocking pool of
-/// `blocking_threads` threads with a bounded queue; IO threads never touch the store. Beast stays
+/// `blocking_threads` threads; with more than `blocking_threads + blocking_queue` requests in
+/// the pipeline the next one gets 503. IO threads never touch the store. Beast stays
 /// inside server.cpp (compile time, DESIGN.md §14).
 class Server {
 public:

@@ -97,6 +97,63 @@ Result<std::int64_t> QueryCount(SqlSession& session,
     return rows->empty() ? 0 : ToInt(rows->front().front());
 }
 
+// Runs `work(session) -> Result<T>` on one connection and hands its value back.
+template <class T, class Work>
+Result<T> InSession(SqlDatabase& database, Work&& work) {
+    std::optional<T> value;
+    auto done = database.WithSession([&](SqlSession& session) -> Result<void> {
+        auto result = work(session);
+        if (!result) {
+            return Fail(std::move(result.error()));
+        }
+        value = std::move(*result);
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return std::move(*value);
+}
+
+// The same inside one write transaction.
+template <class T, class Work>
+Result<T> InTransaction(SqlDatabase& database, Work&& work) {
+    std::optional<T> value;
+    auto done = database.WithTransaction([&](SqlSession& session) -> Result<void> {
+        auto result = work(session);
+        if (!result) {
+            return Fail(std::move(result.error()));
+        }
+        value = std::move(*result);
+        return Ok();
+    });
+    if (!done) {
+        return Fail(std::move(done.error()));
+    }
+    return std::move(*value);
+}
+
+// One user by `column` (id or username); kNotFound names the value looked for.
+Result<UserRow> FindUser(SqlSession& session, std::string_view column, std::string_view value) {
+    auto rows =
+        session.Query(Select(kUserColumns, "FROM users WHERE " + std::string(column) + " = $1"),
+                      {std::string(value)});
+    if (!rows) {
+        return Fail(std::move(rows.error()));
+    }
+    if (rows->empty()) {
+        return Fail(ErrorCode::kNotFound, "User '" + std::string(value) + "' not found");
+    }
+    return ToUser(rows->front());
+}
+
+std::string ActiveAdminCount(std::string_view extra_condition = {}) {
+    std::string sql = "SELECT count(*) FROM api_keys WHERE ";
+    sql += kActiveAdminCondition;
+    sql += extra_condition;
+    return sql;
+}
+
 Result<std::int64_t> SchemaVersion(SqlSession& session) {
     if (auto created = session.Query(kCreateMigrationsTable, {}); !created) {
         return Fail(std::move(created.error()));
@@ -126,68 +183,33 @@ Result<void> SqlStore::CreateUser(const UserRow& user) {
 }
 
 Result<UserRow> SqlStore::FindUserById(std::string_view id) {
-    UserRow user;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows =
-            session.Query(Select(kUserColumns, "FROM users WHERE id = $1"), {std::string(id)});
-        if (!rows) {
-            return Fail(std::move(rows.error()));
-        }
-        if (rows->empty()) {
-            return Fail(ErrorCode::kNotFound, "User '" + std::string(id) + "' not found");
-        }
-        user = ToUser(rows->front());
-        return Ok();
-    });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return user;
+    return InSession<UserRow>(*database_,
+                              [&](SqlSession& session) { return FindUser(session, "id", id); });
 }
 
 Result<UserRow> SqlStore::FindUserByUsername(std::string_view username) {
-    UserRow user;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows = session.Query(Select(kUserColumns, "FROM users WHERE username = $1"),
-                                  {std::string(username)});
-        if (!rows) {
-            return Fail(std::move(rows.error()));
-        }
-        if (rows->empty()) {
-            return Fail(ErrorCode::kNotFound, "User '" + std::string(username) + "' not found");
-        }
-        user = ToUser(rows->front());
-        return Ok();
-    });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return user;
+    return InSession<UserRow>(
+        *database_, [&](SqlSession& session) { return FindUser(session, "username", username); });
 }
 
 Result<Page<UserRow>> SqlStore::ListUsers(const PageRequest& page) {
-    Page<UserRow> result;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+    return InSession<Page<UserRow>>(*database_, [&](SqlSession& session) -> Result<Page<UserRow>> {
         auto rows = session.Query(
             Select(kUserColumns, "FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2"),
             {static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
         if (!rows) {
             return Fail(std::move(rows.error()));
         }
-        for (const auto& row : *rows) {
-            result.items.push_back(ToUser(row));
-        }
         auto total = QueryCount(session, "SELECT count(*) FROM users", {});
         if (!total) {
             return Fail(std::move(total.error()));
         }
-        result.total = *total;
-        return Ok();
+        Page<UserRow> result{.total = *total};
+        for (const auto& row : *rows) {
+            result.items.push_back(ToUser(row));
+        }
+        return result;
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return result;
 }
 
 Result<void> SqlStore::UpdateUser(const UserRow& user) {
@@ -221,15 +243,9 @@ Result<void> SqlStore::DeleteUser(std::string_view id, TimePoint now) {
         }
         const std::int64_t now_ms = ToUnixMillis(now);
         auto owned_admin =
-            QueryCount(session,
-                       std::string("SELECT count(*) FROM api_keys WHERE ") +
-                           std::string(kActiveAdminCondition) + " AND owner_user_id = $2",
-                       {now_ms, user_id});
+            QueryCount(session, ActiveAdminCount(" AND owner_user_id = $2"), {now_ms, user_id});
         auto other_admin =
-            QueryCount(session,
-                       std::string("SELECT count(*) FROM api_keys WHERE ") +
-                           std::string(kActiveAdminCondition) + " AND owner_user_id <> $2",
-                       {now_ms, user_id});
+            QueryCount(session, ActiveAdminCount(" AND owner_user_id <> $2"), {now_ms, user_id});
         if (!owned_admin || !other_admin) {
             return Fail(owned_admin ? other_admin.error() : owned_admin.error());
         }
@@ -247,19 +263,9 @@ Result<void> SqlStore::DeleteUser(std::string_view id, TimePoint now) {
 }
 
 Result<std::int64_t> SqlStore::CountUsers() {
-    std::int64_t count = 0;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto total = QueryCount(session, "SELECT count(*) FROM users", {});
-        if (!total) {
-            return Fail(std::move(total.error()));
-        }
-        count = *total;
-        return Ok();
+    return InSession<std::int64_t>(*database_, [](SqlSession& session) {
+        return QueryCount(session, "SELECT count(*) FROM users", {});
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return count;
 }
 
 namespace {
@@ -295,8 +301,7 @@ Result<void> SqlStore::CreateApiKey(const ApiKeyRow& key) {
 }
 
 Result<ApiKeyRow> SqlStore::FindApiKeyByHash(std::string_view key_hash) {
-    ApiKeyRow key;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+    return InSession<ApiKeyRow>(*database_, [&](SqlSession& session) -> Result<ApiKeyRow> {
         auto rows = session.Query(Select(kApiKeyColumns, "FROM api_keys WHERE key_hash = $1"),
                                   {std::string(key_hash)});
         if (!rows) {
@@ -305,41 +310,32 @@ Result<ApiKeyRow> SqlStore::FindApiKeyByHash(std::string_view key_hash) {
         if (rows->empty()) {
             return Fail(ErrorCode::kNotFound, "API key not found");
         }
-        key = ToApiKey(rows->front());
-        return Ok();
+        return ToApiKey(rows->front());
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return key;
 }
 
 Result<Page<ApiKeyRow>> SqlStore::ListApiKeys(const PageRequest& page) {
-    Page<ApiKeyRow> result;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows = session.Query(
-            Select(kApiKeyColumns,
-                   "FROM api_keys WHERE revoked_at IS NULL "
-                   "ORDER BY created_at, id LIMIT $1 OFFSET $2"),
-            {static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
-        if (!rows) {
-            return Fail(std::move(rows.error()));
-        }
-        for (const auto& row : *rows) {
-            result.items.push_back(ToApiKey(row));
-        }
-        auto total =
-            QueryCount(session, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL", {});
-        if (!total) {
-            return Fail(std::move(total.error()));
-        }
-        result.total = *total;
-        return Ok();
-    });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return result;
+    return InSession<Page<ApiKeyRow>>(
+        *database_, [&](SqlSession& session) -> Result<Page<ApiKeyRow>> {
+            auto rows = session.Query(
+                Select(kApiKeyColumns,
+                       "FROM api_keys WHERE revoked_at IS NULL "
+                       "ORDER BY created_at, id LIMIT $1 OFFSET $2"),
+                {static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
+            if (!rows) {
+                return Fail(std::move(rows.error()));
+            }
+            auto total =
+                QueryCount(session, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL", {});
+            if (!total) {
+                return Fail(std::move(total.error()));
+            }
+            Page<ApiKeyRow> result{.total = *total};
+            for (const auto& row : *rows) {
+                result.items.push_back(ToApiKey(row));
+            }
+            return result;
+        });
 }
 
 Result<void> SqlStore::RevokeApiKey(std::string_view id, TimePoint now) {
@@ -359,10 +355,8 @@ Result<void> SqlStore::RevokeApiKey(std::string_view id, TimePoint now) {
         const ApiKeyRow key = ToApiKey(rows->front());
         const bool active_admin = key.role == "admin" && (!key.expires_at || *key.expires_at > now);
         if (active_admin) {
-            auto others = QueryCount(session,
-                                     std::string("SELECT count(*) FROM api_keys WHERE ") +
-                                         std::string(kActiveAdminCondition) + " AND id <> $2",
-                                     {ToUnixMillis(now), key_id});
+            auto others =
+                QueryCount(session, ActiveAdminCount(" AND id <> $2"), {ToUnixMillis(now), key_id});
             if (!others) {
                 return Fail(std::move(others.error()));
             }
@@ -392,39 +386,22 @@ Result<void> SqlStore::TouchApiKey(std::string_view id, TimePoint now) {
 }
 
 Result<std::int64_t> SqlStore::CountActiveAdminKeys(TimePoint now) {
-    std::int64_t count = 0;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto total = QueryCount(session,
-                                std::string("SELECT count(*) FROM api_keys WHERE ") +
-                                    std::string(kActiveAdminCondition),
-                                {ToUnixMillis(now)});
-        if (!total) {
-            return Fail(std::move(total.error()));
-        }
-        count = *total;
-        return Ok();
+    return InSession<std::int64_t>(*database_, [&](SqlSession& session) {
+        return QueryCount(session, ActiveAdminCount(), {ToUnixMillis(now)});
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return count;
 }
 
 Result<bool> SqlStore::BootstrapAdminKey(const UserRow& owner, ApiKeyRow key, TimePoint now) {
-    bool created = false;
-    auto done = database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+    return InTransaction<bool>(*database_, [&](SqlSession& session) -> Result<bool> {
         if (auto locked = database_->TakeTransactionLock(session, kAdminKeysLock); !locked) {
-            return locked;
+            return Fail(std::move(locked.error()));
         }
-        auto admins = QueryCount(session,
-                                 std::string("SELECT count(*) FROM api_keys WHERE ") +
-                                     std::string(kActiveAdminCondition),
-                                 {ToUnixMillis(now)});
+        auto admins = QueryCount(session, ActiveAdminCount(), {ToUnixMillis(now)});
         if (!admins) {
             return Fail(std::move(admins.error()));
         }
         if (*admins > 0) {
-            return Ok();
+            return false;
         }
         auto existing = session.Query("SELECT id FROM users WHERE username = $1", {owner.username});
         if (!existing) {
@@ -447,23 +424,18 @@ Result<bool> SqlStore::BootstrapAdminKey(const UserRow& owner, ApiKeyRow key, Ti
             key.owner_user_id = existing->front().front().value_or("");
         }
         if (auto stored = InsertApiKey(session, key); !stored) {
-            return stored;
+            return Fail(std::move(stored.error()));
         }
-        created = true;
-        return Ok();
+        return true;
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return created;
 }
 
 Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
                                             std::int64_t window_start_ms,
                                             std::int64_t window_ms) {
-    WindowCounts counts;
     const std::string limit_key(key);
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+    return InSession<WindowCounts>(*database_, [&](SqlSession& session) -> Result<WindowCounts> {
+        WindowCounts counts;
         auto current = QueryCount(session,
                                   "INSERT INTO rate_limit_windows (key, window_start, count) "
                                   "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
@@ -491,19 +463,15 @@ Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
                 return Fail(std::move(pruned.error()));
             }
         }
-        return Ok();
+        return counts;
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return counts;
 }
 
 Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
                                              std::int64_t window_start_ms,
                                              std::int64_t window_ms) {
-    WindowCounts counts;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+    return InSession<WindowCounts>(*database_, [&](SqlSession& session) -> Result<WindowCounts> {
+        WindowCounts counts;
         auto rows = session.Query(
             "SELECT window_start, count FROM rate_limit_windows WHERE key = $1 AND "
             "window_start IN ($2, $3)",
@@ -514,19 +482,14 @@ Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
         for (const auto& row : *rows) {
             (ToInt(row[0]) == window_start_ms ? counts.current : counts.previous) = ToInt(row[1]);
         }
-        return Ok();
+        return counts;
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return counts;
 }
 
 Result<std::string> SqlStore::PutSettingIfAbsent(std::string_view name,
                                                  std::string_view value,
                                                  TimePoint now) {
-    std::string stored;
-    auto done = database_->WithSession([&](SqlSession& session) -> Result<void> {
+    return InSession<std::string>(*database_, [&](SqlSession& session) -> Result<std::string> {
         auto inserted = session.Query(
             "INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3) "
             "ON CONFLICT (name) DO NOTHING",
@@ -542,13 +505,8 @@ Result<std::string> SqlStore::PutSettingIfAbsent(std::string_view name,
         if (rows->empty()) {
             return Fail(ErrorCode::kInternal, "storage error", "setting vanished after insert");
         }
-        stored = rows->front().front().value_or("");
-        return Ok();
+        return rows->front().front().value_or("");
     });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return stored;
 }
 
 Result<void> SqlStore::Migrate() {

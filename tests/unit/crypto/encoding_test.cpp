@@ -127,3 +127,18 @@ TEST(Base64Test, RoundTripsEveryTailLength) {
 
 }  // namespace
 }  // namespace junction::crypto
+
+namespace junction::crypto {
+namespace {
+
+TEST(CanonicalBase64Test, NonZeroUnusedBitsAreRejected) {
+    // "f" is "Zg": the last character carries 2 data bits and 4 zero bits.
+    EXPECT_EQ(Base64UrlDecode("Zg"), std::optional<std::string>("f"));
+    EXPECT_FALSE(Base64UrlDecode("Zh").has_value());
+    EXPECT_FALSE(Base64Decode("Zh==").has_value());
+    EXPECT_EQ(Base64UrlDecode("Zm8"), std::optional<std::string>("fo"));
+    EXPECT_FALSE(Base64UrlDecode("Zm9").has_value());
+}
+
+}  // namespace
+}  // namespace junction::crypto

@@ -75,8 +75,19 @@ TEST_F(TokenServiceTest, ATamperedTokenIsRejected) {
     const std::size_t second = token.find('.', first + 1);
     ExpectRejected(token.substr(0, first + 1) + other_claims + token.substr(second),
                    "bad signature");
-    token.back() = token.back() == 'A' ? 'B' : 'A';
+    token[token.size() - 10] = token[token.size() - 10] == 'A' ? 'B' : 'A';  // inside the signature
     ExpectRejected(token, "bad signature");
+}
+
+TEST_F(TokenServiceTest, EveryFinalCharacterButTheIssuedOneIsRejected) {
+    const std::string token = tokens_.Issue(kUser, std::chrono::hours(1)).token;
+    const std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (const char c : alphabet) {
+        std::string changed = token;
+        changed.back() = c;
+        EXPECT_EQ(tokens_.Verify(changed).has_value(), c == token.back()) << c;
+    }
 }
 
 TEST_F(TokenServiceTest, AnotherSecretIsRejected) {
