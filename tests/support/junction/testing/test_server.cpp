@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include <boost/json/serialize.hpp>
+#include <spdlog/async.h>
 #include <spdlog/spdlog.h>
 
 #include "junction/testing/test_postgres.hpp"
@@ -71,9 +72,14 @@ void TestServer::Stop() {
 }
 
 std::string TestServer::LogText() const {
-    spdlog::default_logger()->flush();
-    // The logger is asynchronous: wait for the flush to reach the file.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The logger is asynchronous with one worker: a flush queued after another has started
+    // proves the first one finished. Bounded, in case the queue never drains.
+    for (int round = 0; round < 2; ++round) {
+        spdlog::default_logger()->flush();
+        for (int i = 0; i < 500 && spdlog::thread_pool()->queue_size() > 0; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
     return ReadFile(dir_.File("junction.log"));
 }
 
