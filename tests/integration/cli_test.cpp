@@ -165,7 +165,7 @@ TEST_F(CliTest, SigtermLetsTheInFlightRequestFinish) {
         std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5);
     ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(head.size()));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server has the headers
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the server has read the headers
 
     server->Signal(SIGTERM);
     EXPECT_FALSE(server->Wait(std::chrono::milliseconds(300)).has_value())

@@ -196,11 +196,11 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         auto principal = services_.auth.Authenticate(request.Header("authorization"),
                                                      request.Header("x-alloy-user-token"));
         if (!principal) {
+            HttpResponse response = ToHttpResponse(principal.error(), request_id);
             if (principal.error().code == ErrorCode::kUnauthenticated) {
                 (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);
+                response.SetHeader("WWW-Authenticate", "Bearer");
             }
-            HttpResponse response = ToHttpResponse(principal.error(), request_id);
-            response.SetHeader("WWW-Authenticate", "Bearer");
             response.route = std::string(route.pattern);
             return response;
         }
