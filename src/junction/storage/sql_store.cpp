@@ -97,40 +97,34 @@ Result<std::int64_t> QueryCount(SqlSession& session,
     return rows->empty() ? 0 : ToInt(rows->front().front());
 }
 
-// Runs `work(session) -> Result<T>` on one connection and hands its value back.
+// Runs `work(session) -> Result<T>` on one connection (in a write transaction when
+// `transaction`) and hands its value back.
 template <class T, class Work>
-Result<T> InSession(SqlDatabase& database, Work&& work) {
+Result<T> Run(SqlDatabase& database, bool transaction, Work&& work) {
     std::optional<T> value;
-    auto done = database.WithSession([&](SqlSession& session) -> Result<void> {
+    const SessionWork body = [&](SqlSession& session) -> Result<void> {
         auto result = work(session);
         if (!result) {
             return Fail(std::move(result.error()));
         }
         value = std::move(*result);
         return Ok();
-    });
+    };
+    auto done = transaction ? database.WithTransaction(body) : database.WithSession(body);
     if (!done) {
         return Fail(std::move(done.error()));
     }
     return std::move(*value);
 }
 
-// The same inside one write transaction.
+template <class T, class Work>
+Result<T> InSession(SqlDatabase& database, Work&& work) {
+    return Run<T>(database, false, std::forward<Work>(work));
+}
+
 template <class T, class Work>
 Result<T> InTransaction(SqlDatabase& database, Work&& work) {
-    std::optional<T> value;
-    auto done = database.WithTransaction([&](SqlSession& session) -> Result<void> {
-        auto result = work(session);
-        if (!result) {
-            return Fail(std::move(result.error()));
-        }
-        value = std::move(*result);
-        return Ok();
-    });
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return std::move(*value);
+    return Run<T>(database, true, std::forward<Work>(work));
 }
 
 // One user by `column` (id or username); kNotFound names the value looked for.
