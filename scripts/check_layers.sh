@@ -12,10 +12,11 @@ declare -A allowed=(
   [storage]="core"
   [storage/sqlite]="core storage"
   [storage/postgres]="core storage"
-  [service]="core json crypto storage"
+  [connectors]="core json"
+  [service]="core json crypto storage connectors"
   [http]="core json service storage"
-  [app]="core json crypto storage storage/sqlite storage/postgres service http"
-  [cli]="core storage service app"
+  [app]="core json crypto storage storage/sqlite storage/postgres connectors service http"
+  [cli]="core storage connectors service app"
 )
 
 layer_of() {  # path relative to src/junction (or junction/<path>) → layer name

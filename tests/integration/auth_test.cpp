@@ -110,7 +110,8 @@ TEST_F(AuthTest, AdminsActForAnyUserViaTheUserIdHeader) {
     headers.emplace_back("x-alloy-userid: alice");
     const auto response = server_.Client().Send("GET", "/users/alice", headers);
     EXPECT_EQ(response.status, 200);
-    EXPECT_NE(server_.LogText().find(R"("user_id":")" + alice + "\""), std::string::npos);
+    const std::string needle = R"("user_id":")" + alice + "\"";
+    EXPECT_NE(server_.WaitForLog(needle).find(needle), std::string::npos);
 
     headers.back() = "x-alloy-userid: nobody-here";
     const auto unknown = server_.Client().Send("GET", "/users/alice", headers);

@@ -253,7 +253,7 @@ TEST_F(HttpLimitsTest, AccessLogHasOneJsonLinePerRequestWithoutSecrets) {
     headers.emplace_back("X-Request-Id: access-log-probe");
     headers.emplace_back("X-Custom-Secret: header-value-never-logged");
     (void)server_.Client().Send("GET", "/users", headers);
-    const std::string log = server_.LogText();
+    const std::string log = server_.WaitForLog(R"("request_id":"access-log-probe")");
     const auto line_start = log.find(R"("request_id":"access-log-probe")");
     ASSERT_NE(line_start, std::string::npos) << log;
     const std::string line =

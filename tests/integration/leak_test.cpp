@@ -56,8 +56,8 @@ TEST_P(LeakTest, KeysAppearOnlyInTheirCreationResponse) {
         ASSERT_NE(response.status, 0);
     }
 
+    server.Stop();  // every access line is written before Run() returns
     const std::string log = server.LogText();
-    server.Stop();
     ASSERT_NE(log.find(R"("msg":"request")"), std::string::npos) << "debug log was not captured";
     std::string stored = testing::ReadAllFiles(server.Dir().Path() / "data");
     if (server.Postgres() != nullptr) {

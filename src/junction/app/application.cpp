@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "junction/app/master_key.hpp"
+#include "junction/connectors/catalog.hpp"
 #include "junction/core/ids.hpp"
 #include "junction/core/log.hpp"
 #include "junction/crypto/encoding.hpp"
@@ -20,6 +21,7 @@
 #include "junction/json/yaml.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/auth_service.hpp"
+#include "junction/service/connector_service.hpp"
 #include "junction/service/health_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
@@ -112,6 +114,18 @@ Result<SecretString> LoadJwtSecret(const std::optional<SecretString>& from_env,
 
 }  // namespace
 
+Result<connectors::Catalog> LoadCatalog(const std::string& extra_directory) {
+    std::vector<connectors::CatalogSource> overrides;
+    if (!extra_directory.empty()) {
+        auto sources = connectors::Catalog::ReadDirectory(extra_directory);
+        if (!sources) {
+            return Fail(std::move(sources.error()));
+        }
+        overrides = std::move(*sources);
+    }
+    return connectors::Catalog::Load(connectors::BuiltInCatalog(), overrides);
+}
+
 struct Application::Parts {
     Config config;
     std::optional<SecretString> bootstrap_api_key;
@@ -120,6 +134,8 @@ struct Application::Parts {
     std::unique_ptr<ObjectIdGenerator> ids;
     std::unique_ptr<crypto::SecretBox> secret_box;
     std::unique_ptr<storage::Store> store;
+    std::unique_ptr<connectors::Catalog> catalog;
+    std::unique_ptr<service::ConnectorService> connectors;
     std::unique_ptr<service::TokenService> tokens;
     std::unique_ptr<service::AuthService> auth;
     std::unique_ptr<service::UserService> users;
@@ -157,6 +173,13 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     }
     parts->secret_box = std::make_unique<crypto::SecretBox>(std::move(keys->keys), parts->rng);
 
+    auto catalog = LoadCatalog(config.catalog_dir);
+    if (!catalog) {
+        return Fail(std::move(catalog.error()));
+    }
+    parts->catalog = std::make_unique<connectors::Catalog>(std::move(*catalog));
+    parts->connectors = std::make_unique<service::ConnectorService>(*parts->catalog);
+
     auto database = OpenDatabase(config);
     if (!database) {
         return Fail(std::move(database.error()));
@@ -185,7 +208,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     parts->api_keys = std::make_unique<service::ApiKeyService>(
         *parts->store, parts->clock, parts->rng, *parts->ids);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
-    parts->health = std::make_unique<service::HealthService>(*parts->store, *parts->secret_box);
+    parts->health = std::make_unique<service::HealthService>(
+        *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
     parts->services =
         std::make_unique<http::Services>(http::Services{.users = *parts->users,
                                                         .api_keys = *parts->api_keys,
@@ -193,6 +217,7 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .rate_limiter = *parts->rate_limiter,
                                                         .health = *parts->health,
                                                         .tokens = *parts->tokens,
+                                                        .connectors = *parts->connectors,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});

@@ -11,6 +11,9 @@
 namespace junction::storage {
 class Store;
 }
+namespace junction::connectors {
+class Catalog;
+}
 namespace junction::service {
 class ApiKeyService;
 class UserService;
@@ -54,6 +57,10 @@ private:
 
     std::unique_ptr<Parts> parts_;
 };
+
+/// The built-in catalog plus the operator's directory (when set). kInvalidArgument listing
+/// every problem as `<file>:<line>: <problem>`.
+[[nodiscard]] Result<connectors::Catalog> LoadCatalog(const std::string& extra_directory);
 
 /// Configures spdlog (level, JSON or text, stderr or file). Call once before Create.
 [[nodiscard]] Result<void> ConfigureLogging(const Config& config);

@@ -7,6 +7,7 @@
 
 #include "junction/app/application.hpp"
 #include "junction/app/config_loader.hpp"
+#include "junction/connectors/catalog.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/storage/rows.hpp"
 
@@ -113,6 +114,28 @@ int ListKeys(const std::string& config_file, const junction::app::Environment& e
     return 0;
 }
 
+// `catalog validate [DIR]`: the built-in catalog plus DIR (else the configured catalog_dir).
+int ValidateCatalog(const std::string& config_file,
+                    const junction::app::Environment& environment,
+                    const std::string& directory) {
+    std::string extra = directory;
+    if (extra.empty()) {
+        auto loaded = junction::app::LoadConfig(config_file, environment);
+        if (!loaded) {
+            return Fatal(loaded.error());
+        }
+        extra = loaded->config.catalog_dir;
+    }
+    auto catalog = junction::app::LoadCatalog(extra);
+    if (!catalog) {
+        std::cerr << catalog.error().message << "\n";
+        return 1;
+    }
+    std::cout << "Catalog OK: " << catalog->Connectors().size() << " connectors, "
+              << catalog->ActionCount() << " actions" << std::endl;
+    return 0;
+}
+
 int RevokeKey(const std::string& config_file,
               const junction::app::Environment& environment,
               const std::string& id) {
@@ -154,7 +177,13 @@ int Main(int argc, char** argv) {
     std::string revoke_id;
     auto* revoke = api_key->add_subcommand("revoke", "Revoke an API key");
     revoke->add_option("id", revoke_id, "API key id")->required();
-    for (auto* sub : {serve, migrate, create, list, revoke}) {
+    auto* catalog = cli.add_subcommand("catalog", "Work with the connector catalog");
+    catalog->require_subcommand(1);
+    std::string catalog_dir;
+    auto* validate = catalog->add_subcommand(
+        "validate", "Check the built-in catalog plus DIR; print every problem as file:line");
+    validate->add_option("dir", catalog_dir, "Directory of extra connector files");
+    for (auto* sub : {serve, migrate, create, list, revoke, validate}) {
         sub->add_option("--config", config_file, "YAML config file");
     }
 
@@ -175,6 +204,9 @@ int Main(int argc, char** argv) {
     }
     if (create->parsed()) {
         return CreateKey(config_file, environment, name, role, owner);
+    }
+    if (validate->parsed()) {
+        return ValidateCatalog(config_file, environment, catalog_dir);
     }
     if (list->parsed()) {
         return ListKeys(config_file, environment);

@@ -35,7 +35,7 @@ struct Config {
     std::string public_url;  // empty: http://<listen>
     std::string data_dir = "data";
     std::string database_url;  // empty: sqlite:<data_dir>/junction.db
-    std::string catalog_dir = "connectors";
+    std::string catalog_dir;   // operator connectors that add to or replace the built-in ones
     std::string jwt_issuer = "junction";
     std::string log_level = "info";
     std::string log_format = "json";

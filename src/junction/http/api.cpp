@@ -289,7 +289,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         exchange.body = std::move(*body);
     }
 
-    if (route.auth == AuthKind::kApiKey) {
+    if (route.auth == AuthKind::kApiKey && route.user_context) {
         auto user = services_.auth.ResolveEffectiveUser(exchange.principal,
                                                         request.Header("x-alloy-userid"));
         if (!user) {

@@ -17,6 +17,7 @@
 namespace junction::service {
 class ApiKeyService;
 class AuthService;
+class ConnectorService;
 class HealthService;
 class RateLimiter;
 class TokenService;
@@ -33,6 +34,7 @@ struct Services {
     service::RateLimiter& rate_limiter;
     service::HealthService& health;
     const service::TokenService& tokens;
+    const service::ConnectorService& connectors;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -29,6 +29,7 @@ struct Route {
     BodyKind body = BodyKind::kNone;
     bool rate_limited = true;
     Handler handler = nullptr;
+    bool user_context = true;  // resolve the effective user (x-alloy-userid); catalog reads do not
 };
 
 /// The route table (routes.cpp): the API's index.

@@ -17,6 +17,12 @@ constexpr std::array kRoutes{
     Route{"DELETE", "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::DeleteUser},
     Route{"GET",    "/users/{userId}/token",  AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUserToken},
 
+    Route{"GET",    "/connectors",            AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetConnectors, false},
+    Route{"GET",    "/connectors/{connectorId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnector, false},
+    Route{"GET",    "/connectors/{connectorId}/resources", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorResources, false},
+    Route{"GET",    "/connectors/{connectorId}/actions/{actionId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorAction, false},
+    Route{"GET",    "/connectors/{connectorId}/credentials/metadata", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetCredentialsMetadata},
+
     Route{"POST",   "/api-keys",              AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostApiKeys},
     Route{"GET",    "/api-keys",              AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetApiKeys},
     Route{"DELETE", "/api-keys/{apiKeyId}",   AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::DeleteApiKey},

@@ -4,8 +4,10 @@
 
 namespace junction::service {
 
-HealthService::HealthService(storage::Store& store, const crypto::SecretBox& secret_box)
-    : store_(store), secret_box_(secret_box) {}
+HealthService::HealthService(storage::Store& store,
+                             const crypto::SecretBox& secret_box,
+                             std::size_t connectors)
+    : store_(store), secret_box_(secret_box), connectors_(connectors) {}
 
 std::vector<HealthCheck> HealthService::Check() const {
     std::vector<HealthCheck> checks;
@@ -14,8 +16,8 @@ std::vector<HealthCheck> HealthService::Check() const {
     const auto schema = ping ? store_.CheckSchema()
                              : Result<void>(Fail(ErrorCode::kUnavailable, "database unavailable"));
     checks.emplace_back("migrations", schema ? "ok" : "error: " + schema.error().message);
-    // TODO(#4): report the connector catalog once it exists; an empty catalog is loaded.
-    checks.emplace_back("catalog", "ok");
+    // The catalog is validated whole at start-up; an empty one means a broken build.
+    checks.emplace_back("catalog", connectors_ > 0 ? "ok" : "error: no connectors loaded");
     constexpr std::string_view kProbe = "junction readiness probe";
     const auto opened =
         secret_box_.Open(secret_box_.Seal(kProbe, "junction/v1/readyz"), "junction/v1/readyz");

@@ -17,7 +17,9 @@ using HealthCheck = std::pair<std::string, std::string>;
 /// key usable. Thread-safe; blocking pool only.
 class HealthService {
 public:
-    HealthService(storage::Store& store, const crypto::SecretBox& secret_box);
+    HealthService(storage::Store& store,
+                  const crypto::SecretBox& secret_box,
+                  std::size_t connectors);
 
     /// All checks; ready when every one is "ok" and the server is not draining.
     [[nodiscard]] std::vector<HealthCheck> Check() const;
@@ -26,6 +28,7 @@ public:
 private:
     storage::Store& store_;
     const crypto::SecretBox& secret_box_;
+    std::size_t connectors_;
 };
 
 }  // namespace junction::service

@@ -13,6 +13,12 @@ HttpResponse PutUser(Exchange& exchange);
 HttpResponse DeleteUser(Exchange& exchange);
 HttpResponse GetUserToken(Exchange& exchange);
 
+HttpResponse GetConnectors(Exchange& exchange);
+HttpResponse GetConnector(Exchange& exchange);
+HttpResponse GetConnectorResources(Exchange& exchange);
+HttpResponse GetConnectorAction(Exchange& exchange);
+HttpResponse GetCredentialsMetadata(Exchange& exchange);
+
 HttpResponse PostApiKeys(Exchange& exchange);
 HttpResponse GetApiKeys(Exchange& exchange);
 HttpResponse DeleteApiKey(Exchange& exchange);

@@ -83,6 +83,18 @@ std::string TestServer::LogText() const {
     return ReadFile(dir_.File("junction.log"));
 }
 
+std::string TestServer::WaitForLog(const std::string& needle) const {
+    std::string log;
+    for (int i = 0; i < 200; ++i) {
+        log = LogText();
+        if (log.find(needle) != std::string::npos) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return log;
+}
+
 std::vector<std::string> TestServer::AdminHeaders() const {
     return {"Authorization: Bearer " + admin_key_, "x-api-version: 2025-09"};
 }

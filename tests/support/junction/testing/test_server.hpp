@@ -45,6 +45,9 @@ public:
     [[nodiscard]] const std::string& AdminKey() const { return admin_key_; }
     [[nodiscard]] const TempDir& Dir() const { return dir_; }
     [[nodiscard]] std::string LogText() const;
+    /// The log once it contains `needle` (the access line of a request is written after the
+    /// response is sent, so a client may look before it exists); the whole log after 10 s.
+    [[nodiscard]] std::string WaitForLog(const std::string& needle) const;
     [[nodiscard]] app::Application& App() { return *app_; }
     /// Non-null for the PostgreSQL backend.
     [[nodiscard]] TestPostgres* Postgres() { return postgres_.get(); }

@@ -1,0 +1,105 @@
+#include "junction/service/connector_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "junction/connectors/render.hpp"
+
+namespace junction::service {
+namespace {
+
+std::string Lowercase(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
+    return out;
+}
+
+bool Matches(const connectors::ConnectorSpec& connector,
+             const std::optional<std::string>& category,
+             const std::optional<std::string>& search) {
+    if (category) {
+        const std::string wanted = Lowercase(*category);
+        if (std::none_of(connector.categories.begin(),
+                         connector.categories.end(),
+                         [&](const std::string& c) { return Lowercase(c) == wanted; })) {
+            return false;
+        }
+    }
+    if (search) {
+        const std::string needle = Lowercase(*search);
+        return Lowercase(connector.id).find(needle) != std::string::npos ||
+               Lowercase(connector.name).find(needle) != std::string::npos ||
+               Lowercase(connector.description).find(needle) != std::string::npos;
+    }
+    return true;
+}
+
+}  // namespace
+
+ConnectorService::ConnectorService(const connectors::Catalog& catalog) : catalog_(catalog) {}
+
+ConnectorPage ConnectorService::List(const std::optional<std::string>& category,
+                                     const std::optional<std::string>& search,
+                                     const storage::PageRequest& page) const {
+    ConnectorPage result;
+    for (const auto& connector : catalog_.Connectors()) {
+        if (!Matches(connector, category, search)) {
+            continue;
+        }
+        const auto position = static_cast<std::size_t>(result.total++);
+        if (position >= page.offset && result.connectors.size() < page.limit) {
+            result.connectors.push_back(connectors::RenderSummary(connector));
+        }
+    }
+    return result;
+}
+
+Result<const connectors::ConnectorSpec*> ConnectorService::Find(
+    std::string_view connector_id) const {
+    const auto* connector = catalog_.Find(connector_id);
+    if (connector == nullptr) {
+        return Fail(ErrorCode::kConnectorNotFound,
+                    "Connector '" + std::string(connector_id) + "' not found");
+    }
+    return connector;
+}
+
+Result<boost::json::object> ConnectorService::Get(std::string_view connector_id) const {
+    return Find(connector_id).transform([](const connectors::ConnectorSpec* connector) {
+        return connectors::RenderDetail(*connector);
+    });
+}
+
+Result<boost::json::array> ConnectorService::Resources(std::string_view connector_id) const {
+    return Find(connector_id).transform([](const connectors::ConnectorSpec* connector) {
+        return connectors::RenderResources(*connector);
+    });
+}
+
+Result<boost::json::object> ConnectorService::Action(std::string_view connector_id,
+                                                     std::string_view action_id) const {
+    auto connector = Find(connector_id);
+    if (!connector) {
+        return Fail(std::move(connector.error()));
+    }
+    const auto* action = (*connector)->FindAction(action_id);
+    if (action == nullptr) {
+        return Fail(ErrorCode::kActionNotFound,
+                    "Action '" + std::string(action_id) + "' not found for connector '" +
+                        std::string(connector_id) + "'");
+    }
+    return connectors::RenderAction(**connector, *action);
+}
+
+Result<boost::json::array> ConnectorService::CredentialMetadata(std::string_view connector_id,
+                                                                const std::string& user_id) const {
+    // TODO(#4): auth configs; until they exist no connector has a default OAuth app.
+    return Find(connector_id).transform([&](const connectors::ConnectorSpec* connector) {
+        return connectors::RenderCredentialMetadata(
+            *connector, connectors::MetadataContext{.user_id = user_id});
+    });
+}
+
+}  // namespace junction::service
