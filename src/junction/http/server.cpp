@@ -178,8 +178,9 @@ public:
           clock_(clock),
           rng_(rng),
           acceptor_(ioc_),
-          signals_(ioc_),
-          grace_timer_(ioc_) {}
+          control_(asio::make_strand(ioc_)),
+          signals_(control_),
+          grace_timer_(control_) {}
 
     Result<std::uint16_t> Listen(const std::string& listen) {
         const std::size_t colon = listen.rfind(':');
@@ -220,7 +221,7 @@ public:
             signals_.add(SIGTERM);
             signals_.async_wait([this](const beast::error_code& ec, int /*signal*/) {
                 if (!ec) {
-                    BeginShutdown();
+                    BeginShutdown();  // runs on control_, like every shutdown step
                 }
             });
         }
@@ -237,7 +238,7 @@ public:
     }
 
     void Shutdown() {
-        asio::post(ioc_, [this] { BeginShutdown(); });
+        asio::post(control_, [this] { BeginShutdown(); });
     }
 
 private:
@@ -395,7 +396,12 @@ private:
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream.close();
         if (--active_connections_ == 0 && draining_.load()) {
-            asio::post(ioc_, [this] { grace_timer_.cancel(); });
+            // On control_, after BeginShutdown has armed the timer: never concurrently with it.
+            asio::post(control_, [this] {
+                if (active_connections_.load() == 0) {
+                    grace_timer_.cancel();
+                }
+            });
         }
     }
 
@@ -532,6 +538,9 @@ private:
     Rng& rng_;
     asio::io_context ioc_;
     tcp::acceptor acceptor_;
+    // Serializes the shutdown steps (signal, BeginShutdown, the grace timer and its cancel),
+    // which otherwise race across IO threads.
+    asio::strand<asio::io_context::executor_type> control_;
     asio::signal_set signals_;
     asio::steady_timer grace_timer_;
     std::atomic<bool> draining_{false};
