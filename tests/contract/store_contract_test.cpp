@@ -411,6 +411,97 @@ TYPED_TEST(StoreContractTest, RateLimitWindowsCountAndForgetOldWindows) {
     EXPECT_EQ(store.PeekRateLimit("k", 120000, 60000)->current, 0);  // pruned
 }
 
+CredentialRow Credential(std::string id,
+                         std::string user,
+                         std::string connector,
+                         std::int64_t updated_ms) {
+    return CredentialRow{.id = std::move(id),
+                         .user_id = std::move(user),
+                         .connector_id = std::move(connector),
+                         .authentication_type = "bearer",
+                         .name = "cred",
+                         .status = "active",
+                         .secret = "c2VhbGVk",
+                         .key_id = 1,
+                         .created_at = At(updated_ms),
+                         .updated_at = At(updated_ms)};
+}
+
+TYPED_TEST(StoreContractTest, CredentialsAreListedNewestFirstPerUserAndConnector) {
+    this->SeedUser(std::string(kAlice), "alice");
+    this->SeedUser(std::string(kBob), "bob");
+    auto& store = this->TheStore();
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd1", std::string(kAlice), "slack", 100))
+                    .has_value());
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd2", std::string(kAlice), "github", 300))
+                    .has_value());
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd3", std::string(kAlice), "slack", 200))
+                    .has_value());
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd4", std::string(kBob), "slack", 400))
+                    .has_value());
+
+    const auto all = store.ListCredentials(kAlice, std::nullopt, PageRequest{});
+    ASSERT_TRUE(all.has_value());
+    ASSERT_EQ(all->items.size(), 3U);
+    EXPECT_EQ(all->items[0].id, "ddddddddddddddddddddddd2");
+    EXPECT_EQ(all->items[1].id, "ddddddddddddddddddddddd3");
+    EXPECT_EQ(all->items[2].id, "ddddddddddddddddddddddd1");
+    EXPECT_EQ(all->items[0].secret, "c2VhbGVk");
+    EXPECT_EQ(all->items[0].key_id, 1U);
+
+    const auto slack =
+        store.ListCredentials(kAlice, std::string("slack"), PageRequest{.limit = 1, .offset = 0});
+    ASSERT_TRUE(slack.has_value());
+    ASSERT_EQ(slack->items.size(), 1U);
+    EXPECT_EQ(slack->items[0].id, "ddddddddddddddddddddddd3");
+    EXPECT_EQ(slack->total, 2);
+}
+
+TYPED_TEST(StoreContractTest, OnlyTheOwnerDeletesACredential) {
+    this->SeedUser(std::string(kAlice), "alice");
+    this->SeedUser(std::string(kBob), "bob");
+    auto& store = this->TheStore();
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd1", std::string(kAlice), "slack", 100))
+                    .has_value());
+
+    for (const auto& [user, connector] :
+         std::vector<std::pair<std::string_view, std::optional<std::string>>>{
+             {kBob, std::nullopt}, {kAlice, std::string("github")}}) {
+        const auto refused = store.DeleteCredential(user, "ddddddddddddddddddddddd1", connector);
+        ASSERT_FALSE(refused.has_value());
+        EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+        EXPECT_EQ(refused.error().message, "Credential 'ddddddddddddddddddddddd1' not found");
+    }
+    EXPECT_TRUE(store.DeleteCredential(kAlice, "ddddddddddddddddddddddd1", std::string("slack"))
+                    .has_value());
+    EXPECT_EQ(store.ListCredentials(kAlice, std::nullopt, PageRequest{})->total, 0);
+}
+
+TYPED_TEST(StoreContractTest, CredentialsDieWithTheirUser) {
+    this->SeedUser(std::string(kAlice), "alice");
+    auto& store = this->TheStore();
+    ASSERT_TRUE(store
+                    .CreateCredential(
+                        Credential("ddddddddddddddddddddddd1", std::string(kAlice), "slack", 100))
+                    .has_value());
+    ASSERT_TRUE(store.DeleteUser(kAlice, At(1)).has_value());
+    EXPECT_EQ(store.ListCredentials(kAlice, std::nullopt, PageRequest{})->total, 0);
+    const auto orphan = store.CreateCredential(
+        Credential("ddddddddddddddddddddddd2", std::string(kAlice), "slack", 100));
+    ASSERT_FALSE(orphan.has_value());
+    EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
+}
+
 TYPED_TEST(StoreContractTest, MigrateIsIdempotentAndTheSchemaChecksOut) {
     EXPECT_TRUE(this->TheStore().Migrate().has_value());
     EXPECT_TRUE(this->TheStore().CheckSchema().has_value());
@@ -435,10 +526,10 @@ TYPED_TEST(StoreContractTest, ANewerSchemaIsRefused) {
     EXPECT_EQ(migrated.error().code, ErrorCode::kFailedPrecondition);
     EXPECT_EQ(
         migrated.error().message,
-        "Database schema version 999 is newer than this binary supports (2); upgrade Junction");
+        "Database schema version 999 is newer than this binary supports (3); upgrade Junction");
     const auto checked = this->TheStore().CheckSchema();
     ASSERT_FALSE(checked.has_value());
-    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 2");
+    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 3");
 }
 
 }  // namespace

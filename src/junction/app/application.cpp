@@ -22,6 +22,7 @@
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/auth_service.hpp"
 #include "junction/service/connector_service.hpp"
+#include "junction/service/credential_service.hpp"
 #include "junction/service/health_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
@@ -137,6 +138,7 @@ struct Application::Parts {
     std::unique_ptr<connectors::Catalog> catalog;
     std::unique_ptr<service::ConnectorService> connectors;
     std::unique_ptr<service::TokenService> tokens;
+    std::unique_ptr<service::CredentialService> credentials;
     std::unique_ptr<service::AuthService> auth;
     std::unique_ptr<service::UserService> users;
     std::unique_ptr<service::ApiKeyService> api_keys;
@@ -207,6 +209,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     parts->users = std::make_unique<service::UserService>(*parts->store, parts->clock, *parts->ids);
     parts->api_keys = std::make_unique<service::ApiKeyService>(
         *parts->store, parts->clock, parts->rng, *parts->ids);
+    parts->credentials = std::make_unique<service::CredentialService>(
+        *parts->store, *parts->catalog, *parts->secret_box, parts->clock, *parts->ids);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
@@ -218,6 +222,7 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .health = *parts->health,
                                                         .tokens = *parts->tokens,
                                                         .connectors = *parts->connectors,
+                                                        .credentials = *parts->credentials,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});

@@ -18,6 +18,7 @@ namespace junction::service {
 class ApiKeyService;
 class AuthService;
 class ConnectorService;
+class CredentialService;
 class HealthService;
 class RateLimiter;
 class TokenService;
@@ -35,6 +36,7 @@ struct Services {
     service::HealthService& health;
     const service::TokenService& tokens;
     const service::ConnectorService& connectors;
+    service::CredentialService& credentials;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -23,6 +23,13 @@ constexpr std::array kRoutes{
     Route{"GET",    "/connectors/{connectorId}/actions/{actionId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorAction, false},
     Route{"GET",    "/connectors/{connectorId}/credentials/metadata", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetCredentialsMetadata},
 
+    Route{"POST",   "/connectors/{connectorId}/credentials", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostConnectorCredentials},
+    Route{"GET",    "/connectors/{connectorId}/credentials", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorCredentials},
+    Route{"DELETE", "/connectors/{connectorId}/credentials/{credentialId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::DeleteConnectorCredential},
+    Route{"POST",   "/users/{userId}/credentials", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostUserCredentials},
+    Route{"GET",    "/users/{userId}/credentials", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetUserCredentials},
+    Route{"DELETE", "/users/{userId}/credentials/{credentialId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::DeleteUserCredential},
+
     Route{"POST",   "/api-keys",              AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostApiKeys},
     Route{"GET",    "/api-keys",              AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetApiKeys},
     Route{"DELETE", "/api-keys/{apiKeyId}",   AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::DeleteApiKey},

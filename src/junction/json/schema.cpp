@@ -1,5 +1,6 @@
 #include "junction/json/schema.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <valijson/adapters/boost_json_adapter.hpp>
@@ -61,9 +62,38 @@ std::vector<FieldError> SchemaValidator::Validate(const boost::json::value& docu
             }
             path += segment;
         }
+        // A missing property is reported on its parent; name the property itself, so a
+        // client sees {field: "data", message: "is required"}.
+        constexpr std::string_view kMissing = "Missing required property '";
+        if (error.description.starts_with(kMissing) &&
+            error.description.size() > kMissing.size() + 2) {
+            const std::string name = error.description.substr(
+                kMissing.size(), error.description.rfind('\'') - kMissing.size());
+            std::string field = path;
+            if (!field.empty()) {
+                field += '.';
+            }
+            field += name;
+            errors.push_back({.field = std::move(field), .message = "is required"});
+            continue;
+        }
         errors.push_back({.field = path, .message = error.description});
     }
-    return errors;
+    // valijson also reports every enclosing value ("Failed to validate against schema
+    // associated with property name 'user'"); keep only the innermost problem of a branch.
+    std::vector<FieldError> innermost;
+    for (const auto& candidate : errors) {
+        const bool enclosing =
+            candidate.message.starts_with("Failed to validate") &&
+            std::any_of(errors.begin(), errors.end(), [&](const FieldError& other) {
+                return other.field.size() > candidate.field.size() &&
+                       (candidate.field.empty() || other.field.starts_with(candidate.field + "."));
+            });
+        if (!enclosing) {
+            innermost.push_back(candidate);
+        }
+    }
+    return innermost;
 }
 
 }  // namespace junction::json

@@ -33,6 +33,20 @@ struct ApiKeyRow {
     std::optional<TimePoint> revoked_at{};
 };
 
+/// credentials table. `secret` is the sealed (encrypted, base64) credential data.
+struct CredentialRow {
+    std::string id{};
+    std::string user_id{};
+    std::string connector_id{};
+    std::string authentication_type{};
+    std::string name{};
+    std::string status{"active"};
+    std::string secret{};
+    std::uint32_t key_id = 0;
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
 /// limit/offset of a list request (API.md §1.5).
 struct PageRequest {
     std::size_t limit = 1000;

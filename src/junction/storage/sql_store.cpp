@@ -480,6 +480,111 @@ Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
     });
 }
 
+namespace {
+
+constexpr std::string_view kCredentialColumns =
+    "id, user_id, connector_id, authentication_type, name, status, secret, key_id, created_at, "
+    "updated_at";
+
+CredentialRow ToCredential(const SqlRow& row) {
+    return CredentialRow{.id = row[0].value_or(""),
+                         .user_id = row[1].value_or(""),
+                         .connector_id = row[2].value_or(""),
+                         .authentication_type = row[3].value_or(""),
+                         .name = row[4].value_or(""),
+                         .status = row[5].value_or(""),
+                         .secret = row[6].value_or(""),
+                         .key_id = static_cast<std::uint32_t>(ToInt(row[7])),
+                         .created_at = FromUnixMillis(ToInt(row[8])),
+                         .updated_at = FromUnixMillis(ToInt(row[9]))};
+}
+
+}  // namespace
+
+Result<void> SqlStore::CreateCredential(const CredentialRow& credential) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            "INSERT INTO credentials (id, user_id, connector_id, authentication_type, name, "
+            "status, "
+            "secret, key_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+            "$10)",
+            {credential.id,
+             credential.user_id,
+             credential.connector_id,
+             credential.authentication_type,
+             credential.name,
+             credential.status,
+             credential.secret,
+             static_cast<std::int64_t>(credential.key_id),
+             ToUnixMillis(credential.created_at),
+             ToUnixMillis(credential.updated_at)});
+        if (!rows) {
+            if (rows.error().code == ErrorCode::kFailedPrecondition) {
+                return Fail(ErrorCode::kNotFound, "User '" + credential.user_id + "' not found");
+            }
+            return Fail(std::move(rows.error()));
+        }
+        return Ok();
+    });
+}
+
+Result<Page<CredentialRow>> SqlStore::ListCredentials(
+    std::string_view user_id,
+    const std::optional<std::string>& connector_id,
+    const PageRequest& page) {
+    return InSession<Page<CredentialRow>>(
+        *database_, [&](SqlSession& session) -> Result<Page<CredentialRow>> {
+            // `$2 IS NULL` keeps one statement for both filters (and one cached SQLite plan).
+            const SqlParam connector =
+                connector_id ? SqlParam(*connector_id) : SqlParam(std::monostate{});
+            const std::string where =
+                "FROM credentials WHERE user_id = $1 AND (CAST($2 AS TEXT) IS NULL OR connector_id "
+                "= $2)";
+            auto rows =
+                session.Query(Select(kCredentialColumns,
+                                     where + " ORDER BY updated_at DESC, id LIMIT $3 OFFSET $4"),
+                              {std::string(user_id),
+                               connector,
+                               static_cast<std::int64_t>(page.limit),
+                               static_cast<std::int64_t>(page.offset)});
+            if (!rows) {
+                return Fail(std::move(rows.error()));
+            }
+            auto total =
+                QueryCount(session, "SELECT count(*) " + where, {std::string(user_id), connector});
+            if (!total) {
+                return Fail(std::move(total.error()));
+            }
+            Page<CredentialRow> result{.total = *total};
+            for (const auto& row : *rows) {
+                result.items.push_back(ToCredential(row));
+            }
+            return result;
+        });
+}
+
+Result<void> SqlStore::DeleteCredential(std::string_view user_id,
+                                        std::string_view credential_id,
+                                        const std::optional<std::string>& connector_id) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        const SqlParam connector =
+            connector_id ? SqlParam(*connector_id) : SqlParam(std::monostate{});
+        auto rows = session.Query(
+            "DELETE FROM credentials WHERE id = $1 AND user_id = $2 AND (CAST($3 AS TEXT) IS NULL "
+            "OR connector_id = $3) "
+            "RETURNING id",
+            {std::string(credential_id), std::string(user_id), connector});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound,
+                        "Credential '" + std::string(credential_id) + "' not found");
+        }
+        return Ok();
+    });
+}
+
 Result<std::string> SqlStore::PutSettingIfAbsent(std::string_view name,
                                                  std::string_view value,
                                                  TimePoint now) {

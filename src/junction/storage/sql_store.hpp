@@ -41,6 +41,17 @@ public:
                                                      std::int64_t window_start_ms,
                                                      std::int64_t window_ms) override;
 
+    // CredentialStore
+    [[nodiscard]] Result<void> CreateCredential(const CredentialRow& credential) override;
+    [[nodiscard]] Result<Page<CredentialRow>> ListCredentials(
+        std::string_view user_id,
+        const std::optional<std::string>& connector_id,
+        const PageRequest& page) override;
+    [[nodiscard]] Result<void> DeleteCredential(
+        std::string_view user_id,
+        std::string_view credential_id,
+        const std::optional<std::string>& connector_id) override;
+
     // SettingsStore
     [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                          std::string_view value,

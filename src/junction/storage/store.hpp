@@ -104,8 +104,37 @@ public:
                                                                  TimePoint now) = 0;
 };
 
+/// End users' credentials (ciphertext only).
+class CredentialStore {
+public:
+    CredentialStore() = default;
+    CredentialStore(const CredentialStore&) = delete;
+    CredentialStore& operator=(const CredentialStore&) = delete;
+    CredentialStore(CredentialStore&&) = delete;
+    CredentialStore& operator=(CredentialStore&&) = delete;
+    virtual ~CredentialStore() = default;
+
+    /// kNotFound when the user does not exist.
+    [[nodiscard]] virtual Result<void> CreateCredential(const CredentialRow& credential) = 0;
+    /// The user's credentials (of one connector when given), newest `updated_at` first.
+    [[nodiscard]] virtual Result<Page<CredentialRow>> ListCredentials(
+        std::string_view user_id,
+        const std::optional<std::string>& connector_id,
+        const PageRequest& page) = 0;
+    /// kNotFound ("Credential '<id>' not found") unless `user_id` owns it (and it belongs to
+    /// `connector_id` when given): another user's credential looks absent.
+    [[nodiscard]] virtual Result<void> DeleteCredential(
+        std::string_view user_id,
+        std::string_view credential_id,
+        const std::optional<std::string>& connector_id) = 0;
+};
+
 /// The whole database. Migrate before use.
-class Store : public UserStore, public ApiKeyStore, public RateLimitStore, public SettingsStore {
+class Store : public UserStore,
+              public ApiKeyStore,
+              public RateLimitStore,
+              public SettingsStore,
+              public CredentialStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

@@ -90,14 +90,15 @@ TEST(SchemaValidatorTest, DanglingRefIsAnInvalidSchema) {
 
 // --- Invalid documents ---------------------------------------------------------------------
 
-TEST(SchemaValidatorTest, MissingRequiredPropertyIsReportedAtItsParent) {
+TEST(SchemaValidatorTest, MissingRequiredPropertyIsReportedAtTheProperty) {
     const SchemaValidator validator = CompileUserSchema();
 
     const auto root = Validate(validator, R"({})");
     const auto nested = Validate(validator, R"({"user": {}})");
 
-    EXPECT_THAT(root, Contains(ErrorAt("", "'user'")));
-    EXPECT_THAT(nested, Contains(ErrorAt("user", "'name'")));
+    EXPECT_THAT(root, Contains(ErrorAt("user", "is required")));
+    ASSERT_EQ(nested.size(), 1U);  // the enclosing "Failed to validate ... 'user'" is dropped
+    EXPECT_THAT(nested, Contains(ErrorAt("user.name", "is required")));
 }
 
 TEST(SchemaValidatorTest, MaxLengthViolationThroughRefHasDottedPath) {

@@ -19,6 +19,13 @@ HttpResponse GetConnectorResources(Exchange& exchange);
 HttpResponse GetConnectorAction(Exchange& exchange);
 HttpResponse GetCredentialsMetadata(Exchange& exchange);
 
+HttpResponse PostConnectorCredentials(Exchange& exchange);
+HttpResponse GetConnectorCredentials(Exchange& exchange);
+HttpResponse DeleteConnectorCredential(Exchange& exchange);
+HttpResponse PostUserCredentials(Exchange& exchange);
+HttpResponse GetUserCredentials(Exchange& exchange);
+HttpResponse DeleteUserCredential(Exchange& exchange);
+
 HttpResponse PostApiKeys(Exchange& exchange);
 HttpResponse GetApiKeys(Exchange& exchange);
 HttpResponse DeleteApiKey(Exchange& exchange);

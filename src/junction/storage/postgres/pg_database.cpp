@@ -9,6 +9,7 @@ namespace junction::storage::postgres {
 
 extern const std::string_view kMigration0001;
 extern const std::string_view kMigration0002;
+extern const std::string_view kMigration0003;
 
 namespace {
 
@@ -229,7 +230,8 @@ Result<void> PgDatabase::TakeTransactionLock(SqlSession& session, std::int64_t l
 std::span<const Migration> PgDatabase::Migrations() const {
     // A function-local static: the embedded scripts live in another translation unit.
     static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
-                                       Migration{.version = 2, .sql = kMigration0002}};
+                                       Migration{.version = 2, .sql = kMigration0002},
+                                       Migration{.version = 3, .sql = kMigration0003}};
     return migrations;
 }
 

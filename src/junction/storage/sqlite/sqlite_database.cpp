@@ -12,6 +12,7 @@ namespace junction::storage::sqlite {
 
 extern const std::string_view kMigration0001;
 extern const std::string_view kMigration0002;
+extern const std::string_view kMigration0003;
 
 namespace {
 
@@ -247,7 +248,8 @@ Result<void> SqliteDatabase::TakeTransactionLock(SqlSession& /*session*/,
 std::span<const Migration> SqliteDatabase::Migrations() const {
     // A function-local static: the embedded scripts live in another translation unit.
     static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
-                                       Migration{.version = 2, .sql = kMigration0002}};
+                                       Migration{.version = 2, .sql = kMigration0002},
+                                       Migration{.version = 3, .sql = kMigration0003}};
     return migrations;
 }
 

@@ -1,0 +1,169 @@
+#include "junction/service/credential_service.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "junction/connectors/render.hpp"
+#include "junction/crypto/encoding.hpp"
+#include "junction/json/schema.hpp"
+#include "junction/service/auth_service.hpp"
+
+namespace junction::service {
+namespace {
+
+constexpr std::size_t kMaxDataKeys = 50;
+constexpr std::size_t kMaxDataValueBytes = 16UL * 1024;
+
+boost::json::object ToJson(const storage::CredentialRow& row) {
+    return boost::json::object{{"credentialId", row.id},
+                               {"name", row.name},
+                               {"type", row.connector_id + "-" + row.authentication_type},
+                               {"authenticationType", row.authentication_type},
+                               {"connectorId", row.connector_id},
+                               {"userId", row.user_id},
+                               {"status", row.status},
+                               {"createdAt", FormatTimestamp(row.created_at)},
+                               {"updatedAt", FormatTimestamp(row.updated_at)}};
+}
+
+}  // namespace
+
+std::string CredentialAad(std::string_view credential_id) {
+    return "junction/v1/credentials/" + std::string(credential_id) + "/secret";
+}
+
+CredentialService::CredentialService(storage::Store& store,
+                                     const connectors::Catalog& catalog,
+                                     const crypto::SecretBox& secret_box,
+                                     const Clock& clock,
+                                     ObjectIdGenerator& ids)
+    : store_(store), catalog_(catalog), secret_box_(secret_box), clock_(clock), ids_(ids) {}
+
+Result<boost::json::object> CredentialService::Create(const Principal& caller,
+                                                      const storage::UserRow& effective_user,
+                                                      std::string_view connector_id,
+                                                      boost::json::object body) {
+    const auto* connector = catalog_.Find(connector_id);
+    if (connector == nullptr) {
+        return Fail(ErrorCode::kConnectorNotFound,
+                    "Connector '" + std::string(connector_id) + "' not found");
+    }
+    const auto* type = body.if_contains("authenticationType");
+    if (type == nullptr || !type->is_string()) {
+        return FailField("authenticationType", "is required");
+    }
+    const auto entry =
+        std::find_if(connector->auth.begin(), connector->auth.end(), [&](const auto& auth) {
+            return auth.type == type->as_string();
+        });
+    if (entry == connector->auth.end()) {
+        std::string allowed;
+        for (const auto& auth : connector->auth) {
+            allowed += (allowed.empty() ? "" : ", ") + auth.type;
+        }
+        return FailField("authenticationType", "must be one of: " + allowed);
+    }
+
+    // The owner: the body's userId when given (admins: anyone; others: themselves only).
+    storage::UserRow owner = effective_user;
+    if (const auto* user = body.if_contains("userId"); user != nullptr && user->is_string()) {
+        const std::string_view reference = user->as_string();
+        if (reference != effective_user.id && reference != effective_user.username) {
+            if (!caller.IsAdmin()) {
+                return Fail(ErrorCode::kPermissionDenied,
+                            "This credential may not create credentials for another user");
+            }
+            auto found = FindUserByReference(store_, reference);
+            if (!found) {
+                return Fail(std::move(found.error()));
+            }
+            owner = std::move(*found);
+        }
+    }
+    body["userId"] = owner.id;  // the schema's required owner, normalized to the id
+
+    const auto index = static_cast<std::size_t>(entry - connector->auth.begin());
+    const auto metadata = connectors::RenderCredentialMetadata(
+        *connector, connectors::MetadataContext{.user_id = owner.id});
+    auto schema = json::SchemaValidator::Compile(metadata[index].at("inputSchema"));
+    if (!schema) {
+        return Fail(ErrorCode::kInternal, "Internal server error", schema.error().message);
+    }
+    Error invalid{.code = ErrorCode::kInvalidArgument, .message = "Request body is invalid"};
+    invalid.fields = schema->Validate(body);
+    std::string name;
+    if (const auto* given = body.if_contains("name")) {
+        if (!given->is_string() || given->as_string().empty() || given->as_string().size() > 200) {
+            invalid.fields.push_back(
+                {.field = "name", .message = "must be a string of 1-200 characters"});
+        } else {
+            name = std::string(given->as_string());
+        }
+    }
+    boost::json::object data;
+    if (const auto* given = body.if_contains("data"); given != nullptr && given->is_object()) {
+        data = given->as_object();
+        if (data.size() > kMaxDataKeys) {
+            invalid.fields.push_back({.field = "data", .message = "must have at most 50 keys"});
+        }
+        for (const auto& [key, value] : data) {
+            if (!value.is_string() || value.as_string().size() > kMaxDataValueBytes) {
+                invalid.fields.push_back({.field = "data." + std::string(key),
+                                          .message = "must be a string of at most 16384 bytes"});
+            }
+        }
+    }
+    if (!invalid.fields.empty()) {
+        return Fail(std::move(invalid));
+    }
+    if (entry->type == "oauth2") {
+        // The inputSchema requires authConfigId until auth configs exist (#4); none can match.
+        const auto* config = body.if_contains("authConfigId");
+        return Fail(
+            ErrorCode::kNotFound,
+            "Auth config '" +
+                std::string(config != nullptr && config->is_string() ? config->as_string() : "") +
+                "' not found");
+    }
+
+    const TimePoint now = clock_.Now();
+    storage::CredentialRow row{
+        .id = ids_.Next(),
+        .user_id = owner.id,
+        .connector_id = connector->id,
+        .authentication_type = entry->type,
+        .name = name.empty() ? (owner.full_name.empty() ? owner.username : owner.full_name) +
+                                   "'s " + connector->name + " Credential"
+                             : name,
+        .status = "active",
+        .key_id = secret_box_.ActiveKeyId(),
+        .created_at = now,
+        .updated_at = now};
+    const SecretString plaintext(boost::json::serialize(data));
+    row.secret = crypto::Base64Encode(secret_box_.Seal(plaintext.Reveal(), CredentialAad(row.id)));
+    if (auto stored = store_.CreateCredential(row); !stored) {
+        return Fail(std::move(stored.error()));
+    }
+    return boost::json::object{{"credentialId", row.id}};
+}
+
+Result<CredentialPage> CredentialService::List(const storage::UserRow& user,
+                                               const std::optional<std::string>& connector_id,
+                                               const storage::PageRequest& page) {
+    auto rows = store_.ListCredentials(user.id, connector_id, page);
+    if (!rows) {
+        return Fail(std::move(rows.error()));
+    }
+    CredentialPage result{.total = rows->total};
+    for (const auto& row : rows->items) {
+        result.credentials.push_back(ToJson(row));
+    }
+    return result;
+}
+
+Result<void> CredentialService::Delete(const storage::UserRow& user,
+                                       std::string_view credential_id,
+                                       const std::optional<std::string>& connector_id) {
+    return store_.DeleteCredential(user.id, credential_id, connector_id);
+}
+
+}  // namespace junction::service

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "junction/connectors/catalog.hpp"
+#include "junction/core/clock.hpp"
+#include "junction/core/ids.hpp"
+#include "junction/core/result.hpp"
+#include "junction/crypto/secret_box.hpp"
+#include "junction/service/principal.hpp"
+#include "junction/storage/rows.hpp"
+#include "junction/storage/store.hpp"
+
+namespace junction::service {
+
+struct CredentialPage {
+    boost::json::array credentials{};
+    std::int64_t total = 0;
+};
+
+/// End users' credentials (API.md §3.3). Data is validated against the connector's
+/// `inputSchema` and sealed with AES-256-GCM (AAD binds it to its row) before the store sees
+/// it; no response ever carries it. Thread-safe; blocking pool only.
+class CredentialService {
+public:
+    CredentialService(storage::Store& store,
+                      const connectors::Catalog& catalog,
+                      const crypto::SecretBox& secret_box,
+                      const Clock& clock,
+                      ObjectIdGenerator& ids);
+
+    /// Creates a credential of `connector_id` for the owner named by the body's `userId` (else
+    /// `effective_user`). kConnectorNotFound; kInvalidArgument with field errors (unknown
+    /// authentication type, inputSchema violations, data limits); kPermissionDenied (a
+    /// non-admin naming another owner); kNotFound (unknown owner or auth config).
+    [[nodiscard]] Result<boost::json::object> Create(const Principal& caller,
+                                                     const storage::UserRow& effective_user,
+                                                     std::string_view connector_id,
+                                                     boost::json::object body);
+    /// The user's credentials, newest first; never a secret.
+    [[nodiscard]] Result<CredentialPage> List(const storage::UserRow& user,
+                                              const std::optional<std::string>& connector_id,
+                                              const storage::PageRequest& page);
+    /// kNotFound unless the user owns it (and it belongs to the connector when given).
+    [[nodiscard]] Result<void> Delete(const storage::UserRow& user,
+                                      std::string_view credential_id,
+                                      const std::optional<std::string>& connector_id);
+
+private:
+    storage::Store& store_;
+    const connectors::Catalog& catalog_;
+    const crypto::SecretBox& secret_box_;
+    const Clock& clock_;
+    ObjectIdGenerator& ids_;
+};
+
+/// AAD of a credential's sealed data: `junction/v1/credentials/<id>/secret`.
+[[nodiscard]] std::string CredentialAad(std::string_view credential_id);
+
+}  // namespace junction::service
