@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 format=$(command -v clang-format-14 || command -v clang-format)
-mapfile -t files < <(find src tests bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null | sort)
+mapfile -t files < <(find src tests -name '*.hpp' -o -name '*.cpp' 2>/dev/null | sort)
 "$format" --dry-run --Werror "${files[@]}"
 echo "check_format: ${#files[@]} files formatted"

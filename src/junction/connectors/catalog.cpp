@@ -197,17 +197,10 @@ public:
         }
         const auto errors = CatalogSchema().Validate(*document);
         if (!errors.empty()) {
-            // valijson also reports every enclosing object ("Failed to validate item #2"); keep
-            // only the innermost problem of each branch.
-            auto has_deeper = [&](const std::string& field) {
-                return std::any_of(errors.begin(), errors.end(), [&](const FieldError& other) {
-                    return other.field.size() > field.size() &&
-                           (field.empty() || other.field.starts_with(field + "."));
-                });
-            };
             std::set<std::string> seen;
             for (const auto& error : errors) {
-                if (!has_deeper(error.field) && seen.insert(error.field).second) {
+                // SchemaValidator already drops valijson's enclosing "Failed to validate" lines.
+                if (seen.insert(error.field).second) {
                     Report(LineOf(yaml_, SplitPath(error.field)),
                            (error.field.empty() ? std::string("file") : error.field) + ": " +
                                error.message);
