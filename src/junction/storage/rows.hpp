@@ -33,7 +33,8 @@ struct ApiKeyRow {
     std::optional<TimePoint> revoked_at{};
 };
 
-/// credentials table. `secret` is the sealed (encrypted, base64) credential data.
+/// credentials table. `secret` is the sealed (encrypted, base64) credential data; for oauth2
+/// it also holds the tokens. `version` grows with every secret update (optimistic refresh).
 struct CredentialRow {
     std::string id{};
     std::string user_id{};
@@ -45,6 +46,63 @@ struct CredentialRow {
     std::uint32_t key_id = 0;
     TimePoint created_at{};
     TimePoint updated_at{};
+    std::optional<std::string> auth_config_id{};  // oauth2: the OAuth client it was issued to
+    std::optional<TimePoint> token_expires_at{};  // oauth2: access token expiry, when known
+    std::int64_t version = 1;
+};
+
+/// A new sealed secret for a credential, written only if the row is still at `expected_version`.
+struct CredentialSecretUpdate {
+    std::string credential_id{};
+    std::int64_t expected_version = 0;
+    std::string secret{};
+    std::uint32_t key_id = 0;
+    std::optional<TimePoint> token_expires_at{};
+};
+
+/// auth_configs table: an operator's OAuth client for one connector. `client_secret` is sealed;
+/// `scopes` (JSON array) and `extra_authorization_params` (JSON object) are JSON text.
+struct AuthConfigRow {
+    std::string id{};
+    std::string connector_id{};
+    std::string name{};
+    std::string client_id{};
+    std::string client_secret{};
+    std::uint32_t key_id = 0;
+    std::string scopes{"[]"};
+    std::string extra_authorization_params{"{}"};
+    bool is_default = false;
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+/// oauth_flows table: one pending browser flow (API.md §3.4). Only hashes of the one-time token
+/// and of `state` are stored; `secret` is sealed (connector inputs and the PKCE verifier).
+struct OAuthFlowRow {
+    std::string id{};
+    std::string token_hash{};
+    std::optional<std::string> state_hash{};
+    std::string user_id{};
+    std::string connector_id{};
+    std::string auth_config_id{};
+    std::optional<std::string> redirect_uri{};
+    std::optional<std::string> name{};
+    std::string secret{};
+    std::uint32_t key_id = 0;
+    TimePoint created_at{};
+    TimePoint expires_at{};  // of the one-time token
+    std::optional<TimePoint> state_expires_at{};
+};
+
+/// What the authorize step binds to a flow when it consumes the one-time token.
+struct OAuthFlowAuthorization {
+    std::string token_hash{};
+    std::string connector_id{};
+    std::string user_id{};
+    std::optional<std::string> redirect_uri{};  // must equal the bound one when given
+    std::string state_hash{};
+    TimePoint state_expires_at{};
+    TimePoint now{};
 };
 
 /// limit/offset of a list request (API.md §1.5).

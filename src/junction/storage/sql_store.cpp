@@ -1,11 +1,21 @@
 #include "junction/storage/sql_store.hpp"
 
-#include <charconv>
 #include <string>
 #include <utility>
 
+#include "junction/storage/detail/sql_support.hpp"
+
 namespace junction::storage {
 namespace {
+
+using detail::InSession;
+using detail::InTransaction;
+using detail::OptionalText;
+using detail::QueryCount;
+using detail::Select;
+using detail::TimeParam;
+using detail::ToInt;
+using detail::ToOptionalTime;
 
 // Serializes transactions that change which admin keys are active (lockout protection) and
 // migrations across nodes; SQLite's BEGIN IMMEDIATE already serializes writers.
@@ -24,28 +34,6 @@ constexpr std::string_view kApiKeyColumns =
     "revoked_at";
 constexpr std::string_view kActiveAdminCondition =
     "role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)";
-
-std::int64_t ToInt(const SqlCell& cell) {
-    std::int64_t value = 0;
-    if (cell) {
-        std::from_chars(cell->data(), cell->data() + cell->size(), value);
-    }
-    return value;
-}
-
-std::optional<TimePoint> ToOptionalTime(const SqlCell& cell) {
-    if (!cell) {
-        return std::nullopt;
-    }
-    return FromUnixMillis(ToInt(cell));
-}
-
-SqlParam TimeParam(const std::optional<TimePoint>& time) {
-    if (!time) {
-        return std::monostate{};
-    }
-    return ToUnixMillis(*time);
-}
 
 UserRow ToUser(const SqlRow& row) {
     return UserRow{.id = row[0].value_or(""),
@@ -68,14 +56,6 @@ ApiKeyRow ToApiKey(const SqlRow& row) {
                      .revoked_at = ToOptionalTime(row[9])};
 }
 
-std::string Select(std::string_view columns, std::string_view rest) {
-    std::string sql = "SELECT ";
-    sql += columns;
-    sql += ' ';
-    sql += rest;
-    return sql;
-}
-
 // A unique violation on users.username reads as a public conflict naming the username.
 Error UsernameConflict(const Error& error, const std::string& username) {
     if (error.code != ErrorCode::kAlreadyExists) {
@@ -85,46 +65,6 @@ Error UsernameConflict(const Error& error, const std::string& username) {
                    .message = "Username '" + username + "' already exists"};
     conflict.extra["field"] = "username";
     return conflict;
-}
-
-Result<std::int64_t> QueryCount(SqlSession& session,
-                                std::string_view sql,
-                                const std::vector<SqlParam>& params) {
-    auto rows = session.Query(sql, params);
-    if (!rows) {
-        return Fail(std::move(rows.error()));
-    }
-    return rows->empty() ? 0 : ToInt(rows->front().front());
-}
-
-// Runs `work(session) -> Result<T>` on one connection (in a write transaction when
-// `transaction`) and hands its value back.
-template <class T, class Work>
-Result<T> Run(SqlDatabase& database, bool transaction, Work&& work) {
-    std::optional<T> value;
-    const SessionWork body = [&](SqlSession& session) -> Result<void> {
-        auto result = work(session);
-        if (!result) {
-            return Fail(std::move(result.error()));
-        }
-        value = std::move(*result);
-        return Ok();
-    };
-    auto done = transaction ? database.WithTransaction(body) : database.WithSession(body);
-    if (!done) {
-        return Fail(std::move(done.error()));
-    }
-    return std::move(*value);
-}
-
-template <class T, class Work>
-Result<T> InSession(SqlDatabase& database, Work&& work) {
-    return Run<T>(database, false, std::forward<Work>(work));
-}
-
-template <class T, class Work>
-Result<T> InTransaction(SqlDatabase& database, Work&& work) {
-    return Run<T>(database, true, std::forward<Work>(work));
 }
 
 // One user by `column` (id or username); kNotFound names the value looked for.
@@ -484,7 +424,7 @@ namespace {
 
 constexpr std::string_view kCredentialColumns =
     "id, user_id, connector_id, authentication_type, name, status, secret, key_id, created_at, "
-    "updated_at";
+    "updated_at, auth_config_id, token_expires_at, version";
 
 CredentialRow ToCredential(const SqlRow& row) {
     return CredentialRow{.id = row[0].value_or(""),
@@ -496,7 +436,10 @@ CredentialRow ToCredential(const SqlRow& row) {
                          .secret = row[6].value_or(""),
                          .key_id = static_cast<std::uint32_t>(ToInt(row[7])),
                          .created_at = FromUnixMillis(ToInt(row[8])),
-                         .updated_at = FromUnixMillis(ToInt(row[9]))};
+                         .updated_at = FromUnixMillis(ToInt(row[9])),
+                         .auth_config_id = row[10],
+                         .token_expires_at = ToOptionalTime(row[11]),
+                         .version = ToInt(row[12])};
 }
 
 }  // namespace
@@ -505,9 +448,8 @@ Result<void> SqlStore::CreateCredential(const CredentialRow& credential) {
     return database_->WithSession([&](SqlSession& session) -> Result<void> {
         auto rows = session.Query(
             "INSERT INTO credentials (id, user_id, connector_id, authentication_type, name, "
-            "status, "
-            "secret, key_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-            "$10)",
+            "status, secret, key_id, created_at, updated_at, auth_config_id, token_expires_at, "
+            "version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             {credential.id,
              credential.user_id,
              credential.connector_id,
@@ -517,12 +459,77 @@ Result<void> SqlStore::CreateCredential(const CredentialRow& credential) {
              credential.secret,
              static_cast<std::int64_t>(credential.key_id),
              ToUnixMillis(credential.created_at),
-             ToUnixMillis(credential.updated_at)});
+             ToUnixMillis(credential.updated_at),
+             OptionalText(credential.auth_config_id),
+             TimeParam(credential.token_expires_at),
+             credential.version});
         if (!rows) {
             if (rows.error().code == ErrorCode::kFailedPrecondition) {
+                // The owner or the auth config vanished meanwhile.
                 return Fail(ErrorCode::kNotFound, "User '" + credential.user_id + "' not found");
             }
             return Fail(std::move(rows.error()));
+        }
+        return Ok();
+    });
+}
+
+Result<CredentialRow> SqlStore::FindCredential(std::string_view credential_id) {
+    return InSession<CredentialRow>(*database_, [&](SqlSession& session) -> Result<CredentialRow> {
+        auto rows = session.Query(Select(kCredentialColumns, "FROM credentials WHERE id = $1"),
+                                  {std::string(credential_id)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound,
+                        "Credential '" + std::string(credential_id) + "' not found");
+        }
+        return ToCredential(rows->front());
+    });
+}
+
+Result<bool> SqlStore::UpdateCredentialSecret(const CredentialSecretUpdate& update) {
+    return InSession<bool>(*database_, [&](SqlSession& session) -> Result<bool> {
+        auto rows = session.Query(
+            "UPDATE credentials SET secret = $1, key_id = $2, token_expires_at = $3, "
+            "version = version + 1 WHERE id = $4 AND version = $5 RETURNING id",
+            {update.secret,
+             static_cast<std::int64_t>(update.key_id),
+             TimeParam(update.token_expires_at),
+             update.credential_id,
+             update.expected_version});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (!rows->empty()) {
+            return true;
+        }
+        auto exists = QueryCount(
+            session, "SELECT count(*) FROM credentials WHERE id = $1", {update.credential_id});
+        if (!exists) {
+            return Fail(std::move(exists.error()));
+        }
+        if (*exists == 0) {
+            return Fail(ErrorCode::kNotFound,
+                        "Credential '" + update.credential_id + "' not found");
+        }
+        return false;
+    });
+}
+
+Result<void> SqlStore::MarkCredentialExpired(std::string_view credential_id, TimePoint now) {
+    return database_->WithSession([&](SqlSession& session) -> Result<void> {
+        auto rows = session.Query(
+            "UPDATE credentials SET updated_at = CASE WHEN status = 'expired' THEN updated_at "
+            "ELSE $1 END, status = 'expired', version = version + 1 WHERE id = $2 RETURNING id",
+            {ToUnixMillis(now), std::string(credential_id)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound,
+                        "Credential '" + std::string(credential_id) + "' not found");
         }
         return Ok();
     });

@@ -52,6 +52,37 @@ public:
         std::string_view credential_id,
         const std::optional<std::string>& connector_id) override;
 
+    [[nodiscard]] Result<CredentialRow> FindCredential(std::string_view credential_id) override;
+    [[nodiscard]] Result<bool> UpdateCredentialSecret(
+        const CredentialSecretUpdate& update) override;
+    [[nodiscard]] Result<void> MarkCredentialExpired(std::string_view credential_id,
+                                                     TimePoint now) override;
+
+    // AuthConfigStore (sql_store_oauth.cpp)
+    [[nodiscard]] Result<AuthConfigRow> CreateAuthConfig(AuthConfigRow config) override;
+    [[nodiscard]] Result<AuthConfigRow> FindAuthConfig(std::string_view id) override;
+    [[nodiscard]] Result<std::optional<AuthConfigRow>> FindDefaultAuthConfig(
+        std::string_view connector_id) override;
+    [[nodiscard]] Result<Page<AuthConfigRow>> ListAuthConfigs(
+        const std::optional<std::string>& connector_id, const PageRequest& page) override;
+    [[nodiscard]] Result<void> UpdateAuthConfig(const AuthConfigRow& config) override;
+    [[nodiscard]] Result<void> DeleteAuthConfig(std::string_view id) override;
+
+    // OAuthFlowStore (sql_store_oauth.cpp)
+    [[nodiscard]] Result<void> CreateOAuthFlow(const OAuthFlowRow& flow, TimePoint now) override;
+    [[nodiscard]] Result<OAuthFlowRow> AuthorizeOAuthFlow(
+        const OAuthFlowAuthorization& authorization) override;
+    [[nodiscard]] Result<OAuthFlowRow> CompleteOAuthFlow(std::string_view state_hash,
+                                                         std::string_view connector_id,
+                                                         TimePoint now) override;
+
+    // LeaseStore (sql_store_oauth.cpp)
+    [[nodiscard]] Result<bool> TryAcquireLease(std::string_view key,
+                                               std::string_view holder,
+                                               TimePoint now,
+                                               std::chrono::milliseconds ttl) override;
+    [[nodiscard]] Result<void> ReleaseLease(std::string_view key, std::string_view holder) override;
+
     // SettingsStore
     [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                          std::string_view value,

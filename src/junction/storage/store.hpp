@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -127,6 +129,89 @@ public:
         std::string_view user_id,
         std::string_view credential_id,
         const std::optional<std::string>& connector_id) = 0;
+    /// Any user's credential by id (callers check ownership). kNotFound.
+    [[nodiscard]] virtual Result<CredentialRow> FindCredential(std::string_view credential_id) = 0;
+    /// Writes the new secret and bumps `version` if the row is still at `expected_version`;
+    /// false when another writer got there first. kNotFound when the row is gone.
+    [[nodiscard]] virtual Result<bool> UpdateCredentialSecret(
+        const CredentialSecretUpdate& update) = 0;
+    /// Sets `status` to expired (and `updated_at`); kNotFound when the row is gone.
+    [[nodiscard]] virtual Result<void> MarkCredentialExpired(std::string_view credential_id,
+                                                             TimePoint now) = 0;
+};
+
+/// Operators' OAuth clients (auth configs). At most one default per connector.
+class AuthConfigStore {
+public:
+    AuthConfigStore() = default;
+    AuthConfigStore(const AuthConfigStore&) = delete;
+    AuthConfigStore& operator=(const AuthConfigStore&) = delete;
+    AuthConfigStore(AuthConfigStore&&) = delete;
+    AuthConfigStore& operator=(AuthConfigStore&&) = delete;
+    virtual ~AuthConfigStore() = default;
+
+    /// Stores `config`; it becomes the connector's default when `config.is_default` or when the
+    /// connector has no default yet (clearing the flag elsewhere). Returns the stored row.
+    /// kAlreadyExists when the connector already has an auth config of that name.
+    [[nodiscard]] virtual Result<AuthConfigRow> CreateAuthConfig(AuthConfigRow config) = 0;
+    /// kNotFound ("Auth config '<id>' not found").
+    [[nodiscard]] virtual Result<AuthConfigRow> FindAuthConfig(std::string_view id) = 0;
+    /// The connector's default auth config, if it has one.
+    [[nodiscard]] virtual Result<std::optional<AuthConfigRow>> FindDefaultAuthConfig(
+        std::string_view connector_id) = 0;
+    /// Ordered by created_at, then id.
+    [[nodiscard]] virtual Result<Page<AuthConfigRow>> ListAuthConfigs(
+        const std::optional<std::string>& connector_id, const PageRequest& page) = 0;
+    /// Replaces every mutable column; `is_default` true clears the flag on the connector's
+    /// other auth configs. kNotFound, kAlreadyExists (name).
+    [[nodiscard]] virtual Result<void> UpdateAuthConfig(const AuthConfigRow& config) = 0;
+    /// kNotFound; kFailedPrecondition with `extra.credentialCount` while credentials use it.
+    [[nodiscard]] virtual Result<void> DeleteAuthConfig(std::string_view id) = 0;
+};
+
+/// Pending OAuth browser flows (API.md §3.4). Each step consumes its secret atomically, so a
+/// token or a state works once, on one node, before it expires.
+class OAuthFlowStore {
+public:
+    OAuthFlowStore() = default;
+    OAuthFlowStore(const OAuthFlowStore&) = delete;
+    OAuthFlowStore& operator=(const OAuthFlowStore&) = delete;
+    OAuthFlowStore(OAuthFlowStore&&) = delete;
+    OAuthFlowStore& operator=(OAuthFlowStore&&) = delete;
+    virtual ~OAuthFlowStore() = default;
+
+    /// Stores a new flow and forgets flows that can no longer complete.
+    [[nodiscard]] virtual Result<void> CreateOAuthFlow(const OAuthFlowRow& flow, TimePoint now) = 0;
+    /// Consumes the one-time token of a live flow matching connector, user and (when given)
+    /// redirect URI, and binds the state; returns the flow. kNotFound otherwise.
+    [[nodiscard]] virtual Result<OAuthFlowRow> AuthorizeOAuthFlow(
+        const OAuthFlowAuthorization& authorization) = 0;
+    /// Consumes a live, authorized state of `connector_id` and returns its flow. kNotFound
+    /// for an unknown, expired, used or other connector's state.
+    [[nodiscard]] virtual Result<OAuthFlowRow> CompleteOAuthFlow(std::string_view state_hash,
+                                                                 std::string_view connector_id,
+                                                                 TimePoint now) = 0;
+};
+
+/// Short leases that let one node at a time do a piece of work (e.g. refresh one credential).
+class LeaseStore {
+public:
+    LeaseStore() = default;
+    LeaseStore(const LeaseStore&) = delete;
+    LeaseStore& operator=(const LeaseStore&) = delete;
+    LeaseStore(LeaseStore&&) = delete;
+    LeaseStore& operator=(LeaseStore&&) = delete;
+    virtual ~LeaseStore() = default;
+
+    /// Takes `key` for `holder` until now + ttl when it is free or its lease has expired (or
+    /// `holder` already has it); returns whether `holder` now holds it.
+    [[nodiscard]] virtual Result<bool> TryAcquireLease(std::string_view key,
+                                                       std::string_view holder,
+                                                       TimePoint now,
+                                                       std::chrono::milliseconds ttl) = 0;
+    /// Gives `key` up if `holder` holds it.
+    [[nodiscard]] virtual Result<void> ReleaseLease(std::string_view key,
+                                                    std::string_view holder) = 0;
 };
 
 /// The whole database. Migrate before use.
@@ -134,7 +219,10 @@ class Store : public UserStore,
               public ApiKeyStore,
               public RateLimitStore,
               public SettingsStore,
-              public CredentialStore {
+              public CredentialStore,
+              public AuthConfigStore,
+              public OAuthFlowStore,
+              public LeaseStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

@@ -13,6 +13,7 @@ namespace junction::storage::sqlite {
 extern const std::string_view kMigration0001;
 extern const std::string_view kMigration0002;
 extern const std::string_view kMigration0003;
+extern const std::string_view kMigration0004;
 
 namespace {
 
@@ -249,7 +250,8 @@ std::span<const Migration> SqliteDatabase::Migrations() const {
     // A function-local static: the embedded scripts live in another translation unit.
     static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
                                        Migration{.version = 2, .sql = kMigration0002},
-                                       Migration{.version = 3, .sql = kMigration0003}};
+                                       Migration{.version = 3, .sql = kMigration0003},
+                                       Migration{.version = 4, .sql = kMigration0004}};
     return migrations;
 }
 
