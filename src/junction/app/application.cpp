@@ -1,5 +1,6 @@
 #include "junction/app/application.hpp"
 
+#include <array>
 #include <filesystem>
 #include <mutex>
 
@@ -17,13 +18,17 @@
 #include "junction/crypto/random.hpp"
 #include "junction/crypto/secret_box.hpp"
 #include "junction/http/api.hpp"
+#include "junction/http_client/curl/curl_http_client.hpp"
+#include "junction/http_client/egress_policy.hpp"
 #include "junction/http/server.hpp"
 #include "junction/json/yaml.hpp"
 #include "junction/service/api_key_service.hpp"
+#include "junction/service/auth_config_service.hpp"
 #include "junction/service/auth_service.hpp"
 #include "junction/service/connector_service.hpp"
 #include "junction/service/credential_service.hpp"
 #include "junction/service/health_service.hpp"
+#include "junction/service/oauth_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
 #include "junction/service/user_service.hpp"
@@ -136,7 +141,10 @@ struct Application::Parts {
     std::unique_ptr<crypto::SecretBox> secret_box;
     std::unique_ptr<storage::Store> store;
     std::unique_ptr<connectors::Catalog> catalog;
+    std::unique_ptr<http_client::HttpClient> http_client;
     std::unique_ptr<service::ConnectorService> connectors;
+    std::unique_ptr<service::AuthConfigService> auth_configs;
+    std::unique_ptr<service::OAuthService> oauth;
     std::unique_ptr<service::TokenService> tokens;
     std::unique_ptr<service::CredentialService> credentials;
     std::unique_ptr<service::AuthService> auth;
@@ -180,7 +188,18 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         return Fail(std::move(catalog.error()));
     }
     parts->catalog = std::make_unique<connectors::Catalog>(std::move(*catalog));
-    parts->connectors = std::make_unique<service::ConnectorService>(*parts->catalog);
+
+    auto egress = http_client::EgressPolicy::Create(config.egress_allow_cidrs);
+    if (!egress) {
+        return Fail(std::move(egress.error()));
+    }
+    auto http_client = http_client::curl::CurlHttpClient::Create(
+        std::move(*egress),
+        http_client::curl::CurlHttpClientOptions{.user_agent = "junction/" + std::string(kVersion)});
+    if (!http_client) {
+        return Fail(std::move(http_client.error()));
+    }
+    parts->http_client = std::move(*http_client);
 
     auto database = OpenDatabase(config);
     if (!database) {
@@ -209,8 +228,30 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     parts->users = std::make_unique<service::UserService>(*parts->store, parts->clock, *parts->ids);
     parts->api_keys = std::make_unique<service::ApiKeyService>(
         *parts->store, parts->clock, parts->rng, *parts->ids);
-    parts->credentials = std::make_unique<service::CredentialService>(
-        *parts->store, *parts->catalog, *parts->secret_box, parts->clock, *parts->ids);
+    parts->connectors = std::make_unique<service::ConnectorService>(*parts->catalog, *parts->store);
+    parts->auth_configs = std::make_unique<service::AuthConfigService>(
+        *parts->store, *parts->catalog, *parts->secret_box, parts->clock, *parts->ids, config);
+    // Leases name their holder; a random id per process keeps two nodes apart.
+    std::array<std::uint8_t, 8> node_bytes{};
+    parts->rng.Fill(node_bytes);
+    parts->oauth = std::make_unique<service::OAuthService>(
+        *parts->store,
+        *parts->catalog,
+        *parts->auth_configs,
+        *parts->secret_box,
+        *parts->http_client,
+        parts->clock,
+        parts->rng,
+        *parts->ids,
+        config,
+        "node-" + ToHex(std::string_view(reinterpret_cast<const char*>(node_bytes.data()),
+                                         node_bytes.size())));
+    parts->credentials = std::make_unique<service::CredentialService>(*parts->store,
+                                                                      *parts->catalog,
+                                                                      *parts->secret_box,
+                                                                      parts->clock,
+                                                                      *parts->ids,
+                                                                      *parts->oauth);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
@@ -223,6 +264,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .tokens = *parts->tokens,
                                                         .connectors = *parts->connectors,
                                                         .credentials = *parts->credentials,
+                                                        .auth_configs = *parts->auth_configs,
+                                                        .oauth = *parts->oauth,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});
@@ -265,6 +308,13 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
 
 Result<std::uint16_t> Application::Listen() {
     auto port = parts_->server->Listen(parts_->config.listen);
+    if (port && parts_->config.public_url_from_listen) {
+        // Derived from the listen address: use the port actually bound (":0" in tests). Set
+        // before Run, so no request can see the old value.
+        const auto colon = parts_->config.listen.rfind(':');
+        parts_->config.public_url =
+            "http://" + parts_->config.listen.substr(0, colon) + ":" + std::to_string(*port);
+    }
     if (port) {
         LogEvent(spdlog::level::info,
                  "listening",

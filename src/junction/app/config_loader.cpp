@@ -210,6 +210,16 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetList(c.trusted_proxies, v);
          }},
+        {"oauth.allowed_redirect_prefixes",
+         "JUNCTION_OAUTH_ALLOWED_REDIRECT_PREFIXES",
+         [](Config& c, const std::string& v) {
+             return SetList(c.oauth_allowed_redirect_prefixes, v);
+         }},
+        {"egress.allow_cidrs",
+         "JUNCTION_EGRESS_ALLOW_CIDRS",
+         [](Config& c, const std::string& v) {
+             return SetList(c.egress_allow_cidrs, v);
+         }},
         {nullptr,
          "JUNCTION_MASTER_KEY_FILE",
          [](Config& c, const std::string& v) {
@@ -388,6 +398,7 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
     }
     if (config.public_url.empty()) {
         config.public_url = "http://" + config.listen;
+        config.public_url_from_listen = true;
     }
     while (config.public_url.size() > 1 && config.public_url.back() == '/') {
         config.public_url.pop_back();

@@ -32,7 +32,8 @@ struct HttpLimits {
 /// lives in app/config_loader.cpp; every field is documented in docs/CONFIG.md.
 struct Config {
     std::string listen = "127.0.0.1:8080";
-    std::string public_url;  // empty: http://<listen>
+    std::string public_url;  // empty: http://<listen>, with the bound port once listening
+    bool public_url_from_listen = false;  // set by the loader when public_url was derived
     std::string data_dir = "data";
     std::string database_url;  // empty: sqlite:<data_dir>/junction.db
     std::string catalog_dir;   // operator connectors that add to or replace the built-in ones
@@ -52,6 +53,10 @@ struct Config {
     RateLimitSetting rate_limit_oauth{.limit = 60, .window = std::chrono::seconds{60}};
     std::vector<std::string> cors_origins{};
     std::vector<std::string> trusted_proxies{};
+    // OAuth: when set, a credential's redirectUri must start with one of these.
+    std::vector<std::string> oauth_allowed_redirect_prefixes{};
+    // Egress: CIDRs outbound calls may reach despite the private-range block (tests, on-prem).
+    std::vector<std::string> egress_allow_cidrs{};
     // Secrets and where to find them come only from the environment (DESIGN.md §7).
     std::string master_key_file;  // empty: <data_dir>/master.key
 };

@@ -12,10 +12,14 @@
 
 namespace junction::crypto {
 
-std::string Sha256Hex(std::string_view data) {
+std::string Sha256(std::string_view data) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
-    return ToHex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+    return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+std::string Sha256Hex(std::string_view data) {
+    return ToHex(Sha256(data));
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

@@ -7,6 +7,8 @@
 
 namespace junction::crypto {
 
+/// SHA-256 digest as 32 raw bytes (e.g. for a PKCE S256 challenge).
+[[nodiscard]] std::string Sha256(std::string_view data);
 /// SHA-256 digest as 64 lowercase hex characters.
 [[nodiscard]] std::string Sha256Hex(std::string_view data);
 

@@ -220,6 +220,21 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         }
     }
 
+    if (route.auth == AuthKind::kNone && route.rate_limited) {
+        // Browser-facing endpoints (OAuth) have no caller identity: limit per client address.
+        auto decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
+                                                   config.rate_limit_oauth);
+        if (!decision) {
+            return ToHttpResponse(decision.error(), request_id);
+        }
+        if (!decision->allowed) {
+            HttpResponse response = RateLimited(*decision, request_id);
+            response.route = std::string(route.pattern);
+            return response;
+        }
+        rate = *decision;
+    }
+
     std::string version;
     auto finish = [&](HttpResponse response) {
         if (rate) {

@@ -16,10 +16,12 @@
 
 namespace junction::service {
 class ApiKeyService;
+class AuthConfigService;
 class AuthService;
 class ConnectorService;
 class CredentialService;
 class HealthService;
+class OAuthService;
 class RateLimiter;
 class TokenService;
 class UserService;
@@ -37,6 +39,8 @@ struct Services {
     const service::TokenService& tokens;
     const service::ConnectorService& connectors;
     service::CredentialService& credentials;
+    service::AuthConfigService& auth_configs;
+    service::OAuthService& oauth;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -30,6 +30,15 @@ constexpr std::array kRoutes{
     Route{"GET",    "/users/{userId}/credentials", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetUserCredentials},
     Route{"DELETE", "/users/{userId}/credentials/{credentialId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::DeleteUserCredential},
 
+    Route{"GET",    "/api/strategy/connector/{connectorId}/authorize", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthAuthorize},
+    Route{"GET",    "/api/strategy/connector/{connectorId}/callback", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthCallback},
+
+    Route{"POST",   "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostAuthConfigs},
+    Route{"GET",    "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetAuthConfigs},
+    Route{"GET",    "/auth-configs/{authConfigId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetAuthConfig},
+    Route{"PUT",    "/auth-configs/{authConfigId}", AuthKind::kApiKey, false, BodyKind::kJson, true, &handlers::PutAuthConfig},
+    Route{"DELETE", "/auth-configs/{authConfigId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::DeleteAuthConfig},
+
     Route{"POST",   "/api-keys",              AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostApiKeys},
     Route{"GET",    "/api-keys",              AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetApiKeys},
     Route{"DELETE", "/api-keys/{apiKeyId}",   AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::DeleteApiKey},

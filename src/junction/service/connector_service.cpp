@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "junction/connectors/render.hpp"
+#include "junction/service/credential_service.hpp"
 
 namespace junction::service {
 namespace {
@@ -38,7 +39,9 @@ bool Matches(const connectors::ConnectorSpec& connector,
 
 }  // namespace
 
-ConnectorService::ConnectorService(const connectors::Catalog& catalog) : catalog_(catalog) {}
+ConnectorService::ConnectorService(const connectors::Catalog& catalog,
+                                   storage::AuthConfigStore& auth_configs)
+    : catalog_(catalog), auth_configs_(auth_configs) {}
 
 ConnectorPage ConnectorService::List(const std::optional<std::string>& category,
                                      const std::optional<std::string>& search,
@@ -95,11 +98,15 @@ Result<boost::json::object> ConnectorService::Action(std::string_view connector_
 
 Result<boost::json::array> ConnectorService::CredentialMetadata(std::string_view connector_id,
                                                                 const std::string& user_id) const {
-    // TODO(#4): auth configs; until they exist no connector has a default OAuth app.
-    return Find(connector_id).transform([&](const connectors::ConnectorSpec* connector) {
-        return connectors::RenderCredentialMetadata(
-            *connector, connectors::MetadataContext{.user_id = user_id});
-    });
+    auto connector = Find(connector_id);
+    if (!connector) {
+        return Fail(std::move(connector.error()));
+    }
+    auto context = MetadataContextFor(auth_configs_, **connector, user_id);
+    if (!context) {
+        return Fail(std::move(context.error()));
+    }
+    return connectors::RenderCredentialMetadata(**connector, *context);
 }
 
 }  // namespace junction::service

@@ -11,6 +11,7 @@
 #include "junction/connectors/catalog.hpp"
 #include "junction/core/result.hpp"
 #include "junction/storage/rows.hpp"
+#include "junction/storage/store.hpp"
 
 namespace junction::service {
 
@@ -23,7 +24,7 @@ struct ConnectorPage {
 /// no user; credential metadata renders for the effective user. Thread-safe.
 class ConnectorService {
 public:
-    explicit ConnectorService(const connectors::Catalog& catalog);
+    ConnectorService(const connectors::Catalog& catalog, storage::AuthConfigStore& auth_configs);
 
     /// Filters: `category` exact (case-insensitive), `search` substring of id, name or
     /// description (case-insensitive). Ordered by id.
@@ -45,6 +46,7 @@ private:
         std::string_view connector_id) const;
 
     const connectors::Catalog& catalog_;
+    storage::AuthConfigStore& auth_configs_;
 };
 
 }  // namespace junction::service

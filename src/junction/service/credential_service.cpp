@@ -5,7 +5,9 @@
 #include "junction/connectors/render.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/json/schema.hpp"
+#include "junction/service/auth_config_service.hpp"
 #include "junction/service/auth_service.hpp"
+#include "junction/service/oauth_service.hpp"
 
 namespace junction::service {
 namespace {
@@ -27,6 +29,30 @@ boost::json::object ToJson(const storage::CredentialRow& row) {
 
 }  // namespace
 
+Result<connectors::MetadataContext> MetadataContextFor(storage::AuthConfigStore& store,
+                                                       const connectors::ConnectorSpec& connector,
+                                                       const std::string& user_id) {
+    connectors::MetadataContext context{.user_id = user_id};
+    if (FindOAuth2(connector) == nullptr) {
+        return context;
+    }
+    auto fallback = store.FindDefaultAuthConfig(connector.id);
+    if (!fallback) {
+        return Fail(std::move(fallback.error()));
+    }
+    context.has_default_auth_config = fallback->has_value();
+    if (!context.has_default_auth_config) {
+        auto first = store.ListAuthConfigs(connector.id, storage::PageRequest{.limit = 1});
+        if (!first) {
+            return Fail(std::move(first.error()));
+        }
+        if (!first->items.empty()) {
+            context.first_auth_config_id = first->items.front().id;
+        }
+    }
+    return context;
+}
+
 std::string CredentialAad(std::string_view credential_id) {
     return "junction/v1/credentials/" + std::string(credential_id) + "/secret";
 }
@@ -35,8 +61,14 @@ CredentialService::CredentialService(storage::Store& store,
                                      const connectors::Catalog& catalog,
                                      const crypto::SecretBox& secret_box,
                                      const Clock& clock,
-                                     ObjectIdGenerator& ids)
-    : store_(store), catalog_(catalog), secret_box_(secret_box), clock_(clock), ids_(ids) {}
+                                     ObjectIdGenerator& ids,
+                                     OAuthService& oauth)
+    : store_(store),
+      catalog_(catalog),
+      secret_box_(secret_box),
+      clock_(clock),
+      ids_(ids),
+      oauth_(oauth) {}
 
 Result<boost::json::object> CredentialService::Create(const Principal& caller,
                                                       const storage::UserRow& effective_user,
@@ -82,8 +114,11 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
     body["userId"] = owner.id;  // the schema's required owner, normalized to the id
 
     const auto index = static_cast<std::size_t>(entry - connector->auth.begin());
-    const auto metadata = connectors::RenderCredentialMetadata(
-        *connector, connectors::MetadataContext{.user_id = owner.id});
+    auto context = MetadataContextFor(store_, *connector, owner.id);
+    if (!context) {
+        return Fail(std::move(context.error()));
+    }
+    const auto metadata = connectors::RenderCredentialMetadata(*connector, *context);
     auto schema = json::SchemaValidator::Compile(metadata[index].at("inputSchema"));
     if (!schema) {
         return Fail(ErrorCode::kInternal, "Internal server error", schema.error().message);
@@ -116,13 +151,19 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
         return Fail(std::move(invalid));
     }
     if (entry->type == "oauth2") {
-        // The inputSchema requires authConfigId until auth configs exist (#4); none can match.
         const auto* config = body.if_contains("authConfigId");
-        return Fail(
-            ErrorCode::kNotFound,
-            "Auth config '" +
-                std::string(config != nullptr && config->is_string() ? config->as_string() : "") +
-                "' not found");
+        const auto* redirect = body.if_contains("redirectUri");
+        return oauth_.StartFlow(OAuthFlowRequest{
+            .owner = owner,
+            .connector_id = connector->id,
+            .redirect_uri = redirect != nullptr && redirect->is_string()
+                                ? std::optional<std::string>(redirect->as_string())
+                                : std::nullopt,
+            .auth_config_id = config != nullptr && config->is_string()
+                                  ? std::optional<std::string>(config->as_string())
+                                  : std::nullopt,
+            .data = std::move(data),
+            .name = name.empty() ? std::nullopt : std::optional<std::string>(name)});
     }
 
     const TimePoint now = clock_.Now();

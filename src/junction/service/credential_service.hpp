@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "junction/connectors/catalog.hpp"
+#include "junction/connectors/render.hpp"
 #include "junction/core/clock.hpp"
 #include "junction/core/ids.hpp"
 #include "junction/core/result.hpp"
@@ -17,6 +18,8 @@
 #include "junction/storage/store.hpp"
 
 namespace junction::service {
+
+class OAuthService;
 
 struct CredentialPage {
     boost::json::array credentials{};
@@ -32,7 +35,8 @@ public:
                       const connectors::Catalog& catalog,
                       const crypto::SecretBox& secret_box,
                       const Clock& clock,
-                      ObjectIdGenerator& ids);
+                      ObjectIdGenerator& ids,
+                      OAuthService& oauth);
 
     /// Creates a credential of `connector_id` for the owner named by the body's `userId` (else
     /// `effective_user`). kConnectorNotFound; kInvalidArgument with field errors (unknown
@@ -57,7 +61,15 @@ private:
     const crypto::SecretBox& secret_box_;
     const Clock& clock_;
     ObjectIdGenerator& ids_;
+    OAuthService& oauth_;
 };
+
+/// What credential metadata needs beyond the catalog: whether the connector has a default
+/// OAuth client (else `authConfigRequired`) and its first auth config for the sample.
+[[nodiscard]] Result<connectors::MetadataContext> MetadataContextFor(
+    storage::AuthConfigStore& store,
+    const connectors::ConnectorSpec& connector,
+    const std::string& user_id);
 
 /// AAD of a credential's sealed data: `junction/v1/credentials/<id>/secret`.
 [[nodiscard]] std::string CredentialAad(std::string_view credential_id);

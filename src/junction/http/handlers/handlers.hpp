@@ -26,6 +26,15 @@ HttpResponse PostUserCredentials(Exchange& exchange);
 HttpResponse GetUserCredentials(Exchange& exchange);
 HttpResponse DeleteUserCredential(Exchange& exchange);
 
+HttpResponse GetOAuthAuthorize(Exchange& exchange);
+HttpResponse GetOAuthCallback(Exchange& exchange);
+
+HttpResponse PostAuthConfigs(Exchange& exchange);
+HttpResponse GetAuthConfigs(Exchange& exchange);
+HttpResponse GetAuthConfig(Exchange& exchange);
+HttpResponse PutAuthConfig(Exchange& exchange);
+HttpResponse DeleteAuthConfig(Exchange& exchange);
+
 HttpResponse PostApiKeys(Exchange& exchange);
 HttpResponse GetApiKeys(Exchange& exchange);
 HttpResponse DeleteApiKey(Exchange& exchange);
