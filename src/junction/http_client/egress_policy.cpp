@@ -233,6 +233,9 @@ Result<void> EgressPolicy::CheckAddress(const sockaddr* address,
         std::array<std::uint8_t, 16> bytes{};
         std::memcpy(bytes.data(), &v6.sin6_addr, bytes.size());
         const std::string host = FormatIp(bytes.data(), false);
+        if (InAllowCidrs(bytes.data(), false)) {
+            return Ok();
+        }
         // An IPv4-mapped or NAT64 address reaches the embedded IPv4 address: judge that one.
         if (std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), bytes.begin()) ||
             std::equal(kNat64Prefix.begin(), kNat64Prefix.end(), bytes.begin())) {
@@ -248,9 +251,7 @@ Result<void> EgressPolicy::CheckIp(const std::uint8_t* bytes,
                                    bool allow_private_network,
                                    bool plain_http,
                                    const std::string& host) const {
-    if (std::any_of(allow_cidrs_.begin(), allow_cidrs_.end(), [&](const Cidr& cidr) {
-            return cidr.Contains(bytes, v4);
-        })) {
+    if (InAllowCidrs(bytes, v4)) {
         return Ok();
     }
     if (plain_http) {
@@ -266,6 +267,12 @@ Result<void> EgressPolicy::CheckIp(const std::uint8_t* bytes,
         return Fail(Denied("address " + host + " is in a blocked range", host));
     }
     return Ok();
+}
+
+bool EgressPolicy::InAllowCidrs(const std::uint8_t* bytes, bool v4) const {
+    return std::any_of(allow_cidrs_.begin(), allow_cidrs_.end(), [&](const Cidr& cidr) {
+        return cidr.Contains(bytes, v4);
+    });
 }
 
 bool HostMatches(std::string_view pattern, std::string_view host) {

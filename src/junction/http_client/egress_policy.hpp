@@ -71,6 +71,7 @@ private:
                                        bool allow_private_network,
                                        bool plain_http,
                                        const std::string& host) const;
+    [[nodiscard]] bool InAllowCidrs(const std::uint8_t* bytes, bool v4) const;
 
     std::vector<Cidr> allow_cidrs_{};
 };
