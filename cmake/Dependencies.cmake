@@ -1,6 +1,6 @@
 # Third-party code only through imported targets (DESIGN.md §14). All from Debian 12 packages,
 # installed by scripts/setup.sh.
-find_package(Boost 1.81 REQUIRED COMPONENTS json)
+find_package(Boost 1.81 REQUIRED COMPONENTS json url)
 find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)
@@ -9,9 +9,9 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(Threads REQUIRED)
+find_package(CURL 7.85 REQUIRED)  # CURLOPT_PROTOCOLS_STR; CURLOPT_PREREQFUNCTION is 7.80
 if(JUNCTION_BUILD_TESTS)
     find_package(GTest REQUIRED)
-    find_package(CURL REQUIRED)
 endif()
 
 # valijson is header-only; scripts/setup.sh unpacks Debian's package into build/_deps.

@@ -12,10 +12,12 @@ declare -A allowed=(
   [storage]="core"
   [storage/sqlite]="core storage"
   [storage/postgres]="core storage"
+  [http_client]="core json"
+  [http_client/curl]="core json http_client"
   [connectors]="core json"
-  [service]="core json crypto storage connectors"
+  [service]="core json crypto storage connectors http_client"
   [http]="core json service storage"
-  [app]="core json crypto storage storage/sqlite storage/postgres connectors service http"
+  [app]="core json crypto storage storage/sqlite storage/postgres http_client http_client/curl connectors service http"
   [cli]="core storage connectors service app"
 )
 
@@ -23,6 +25,7 @@ layer_of() {  # path relative to src/junction (or junction/<path>) → layer nam
   case "$1" in
     storage/sqlite/*) echo storage/sqlite ;;
     storage/postgres/*) echo storage/postgres ;;
+    http_client/curl/*) echo http_client/curl ;;
     *) echo "${1%%/*}" ;;
   esac
 }

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "junction/core/result.hpp"
+#include "junction/http_client/egress_policy.hpp"
+#include "junction/http_client/http_client.hpp"
+
+namespace junction::http_client::curl {
+
+struct CurlHttpClientOptions {
+    std::string user_agent = "junction";  // app passes "junction/<version>"
+    // Per hop, and never more than what is left of the request's timeout (DESIGN.md §11).
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::string ca_bundle_file{};  // empty: the system CA bundle libcurl was built with
+};
+
+/// HttpClient over libcurl: one CURLM driven by its own thread (curl_multi_poll +
+/// curl_multi_wakeup); Start() only queues under a mutex. Every hop is checked with the
+/// EgressPolicy: the URL before the hop, the address actually connected (new or reused
+/// connection) in curl callbacks. Redirects are followed here, never by curl. TLS is verified,
+/// no proxy is taken from the environment, HTTP/2 is used where the server offers it.
+/// Thread-safety: Start() from any thread; completions run on the client's thread.
+class CurlHttpClient final : public HttpClient {
+public:
+    /// kUnavailable when libcurl cannot be initialised (a startup error).
+    [[nodiscard]] static Result<std::unique_ptr<CurlHttpClient>> Create(
+        EgressPolicy policy, CurlHttpClientOptions options = {});
+    CurlHttpClient(const CurlHttpClient&) = delete;
+    CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+    CurlHttpClient(CurlHttpClient&&) = delete;
+    CurlHttpClient& operator=(CurlHttpClient&&) = delete;
+    /// Stops the thread; calls still queued or in flight complete with kUnavailable.
+    /// REQUIRES: not called from a completion (it joins the client's thread).
+    ~CurlHttpClient() override;
+
+    // HttpClient
+    void Start(OutboundRequest request, Completion done) override;
+
+private:
+    class Impl;
+    explicit CurlHttpClient(std::unique_ptr<Impl> impl);
+
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace junction::http_client::curl

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "junction/core/result.hpp"
+
+namespace junction::http_client {
+
+/// One outbound call. Limits travel with the request and are enforced by the client
+/// (DESIGN.md §1, rule 6): the timeout covers the whole call including redirects.
+struct OutboundRequest {
+    std::string method{};  // "GET", "POST", ... (an HTTP token)
+    std::string url{};     // absolute http(s) URL
+    std::vector<std::pair<std::string, std::string>> headers{};
+    std::string body{};
+    std::chrono::milliseconds timeout{30'000};  // whole call incl. redirects
+    std::size_t max_response_bytes = 10UL * 1024 * 1024;
+    // Host patterns: "api.slack.com", "*.freshdesk.com" (exactly one extra label). Empty: any
+    // host (still subject to the address rules of EgressPolicy).
+    std::vector<std::string> allowed_hosts{};
+    bool allow_private_network = false;  // the connector's allow_private_network
+    // Followed by the client itself, each hop re-validated (DESIGN.md §11); 0 returns the 3xx.
+    int max_redirects = 0;
+};
+
+/// The upstream's answer, whatever its status: a 404 or 500 is a response, not an error.
+struct OutboundResponse {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers{};  // lowercase names, last hop
+    std::string body{};
+    std::string effective_url{};  // the URL of the last hop
+
+    /// The first header named `lowercase_name`, if any.
+    [[nodiscard]] std::optional<std::string_view> Header(std::string_view lowercase_name) const;
+};
+
+/// Receives the outcome of HttpClient::Start. Must not throw.
+using Completion = std::function<void(Result<OutboundResponse>)>;
+
+/// Sends HTTP requests to third-party APIs under the egress policy (DESIGN.md §11).
+///
+/// Failures, as values:
+///  - kUpstreamTimeout, details {"timeoutMs": N}: the whole call took longer than `timeout`.
+///  - kUpstreamError with details.reason:
+///    `egress_denied` (scheme, host or connected address refused; details.host),
+///    `redirect_denied` (a Location fails the policy, is invalid, or too many hops),
+///    `connection_failed`, `tls_error`, `response_too_large`.
+///  - kInvalidArgument: the request itself is malformed (method or header name/value).
+///  - kUnavailable: the client is shutting down.
+/// Public messages never contain header values, query strings or bodies.
+class HttpClient {
+public:
+    HttpClient() = default;
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
+    HttpClient(HttpClient&&) = delete;
+    HttpClient& operator=(HttpClient&&) = delete;
+    virtual ~HttpClient() = default;
+
+    /// Starts the call; `done` runs exactly once, on the client's own thread (so it must be
+    /// short and must not destroy the client). Never blocks. Thread-safe.
+    virtual void Start(OutboundRequest request, Completion done) = 0;
+};
+
+/// Blocking helper for callers that run on the blocking pool (never on an IO thread).
+[[nodiscard]] Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request);
+
+/// Coroutine helper: starts the call and resumes on the awaiting coroutine's executor.
+[[nodiscard]] boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client,
+                                                                    OutboundRequest request);
+
+/// "scheme://host[:port]/path" of `url`, without userinfo, query or fragment: the only form of
+/// a URL that may appear in messages and logs (queries can carry tokens). "(invalid URL)" when
+/// `url` does not parse.
+[[nodiscard]] std::string DescribeUrl(std::string_view url);
+
+/// The error values shared by clients and the policy (details as documented on HttpClient).
+[[nodiscard]] Error UpstreamError(std::string_view reason, std::string message, std::string detail);
+[[nodiscard]] Error UpstreamTimeout(std::chrono::milliseconds timeout);
+
+}  // namespace junction::http_client

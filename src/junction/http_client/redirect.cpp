@@ -1,0 +1,87 @@
+#include "junction/http_client/redirect.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+namespace junction::http_client {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+    return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+void RemoveHeaders(OutboundRequest& request, const auto& should_remove) {
+    auto& headers = request.headers;
+    headers.erase(std::remove_if(headers.begin(),
+                                 headers.end(),
+                                 [&](const auto& header) { return should_remove(header.first); }),
+                  headers.end());
+}
+
+std::string Origin(const boost::urls::url_view& url) {
+    std::string origin(url.scheme());
+    origin += "://";
+    origin += url.encoded_host_and_port();
+    std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
+    return origin;
+}
+
+}  // namespace
+
+bool IsFollowableRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_view location) {
+    const auto invalid = [] {
+        return Fail(UpstreamError(
+            "redirect_denied", "Upstream redirect is invalid", "missing or malformed Location"));
+    };
+    const auto base = boost::urls::parse_uri(request.url);
+    const auto reference = boost::urls::parse_uri_reference(location);
+    if (location.empty() || !base || !reference) {
+        return invalid();
+    }
+    boost::urls::url next(*base);
+    if (!next.resolve(*reference)) {
+        return invalid();
+    }
+    next.remove_fragment();
+    if (Origin(next) != Origin(*base)) {
+        constexpr std::array kCredentialHeaders{
+            std::string_view("authorization"), std::string_view("cookie"),
+            std::string_view("proxy-authorization")};
+        RemoveHeaders(request, [&](const std::string& name) {
+            return std::any_of(kCredentialHeaders.begin(),
+                               kCredentialHeaders.end(),
+                               [&](std::string_view credential) {
+                                   return EqualsIgnoreCase(name, credential);
+                               });
+        });
+    }
+    const bool to_get = (status == 303 && request.method != "HEAD") ||
+                        ((status == 301 || status == 302) && request.method == "POST");
+    if (to_get) {
+        request.method = "GET";
+        request.body.clear();
+        RemoveHeaders(request,
+                      [](const std::string& name) { return StartsWithIgnoreCase(name, "content-"); });
+    }
+    request.url = std::string(next.buffer());
+    return Ok();
+}
+
+}  // namespace junction::http_client
