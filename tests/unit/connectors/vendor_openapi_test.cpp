@@ -363,13 +363,16 @@ private:
             if (!v.required || v.in == "path" || SuppliedByCredential(v)) {
                 continue;
             }
-            const bool declared = std::any_of(
+            const auto ours = std::find_if(
                 action.parameters.begin(), action.parameters.end(), [&](const ParameterSpec& p) {
                     return p.in == v.in && SameParameter(v.in, v.name, p.name);
                 });
-            if (!declared) {
+            if (ours == action.parameters.end()) {
                 problems_.push_back(Describe(action) + ": the vendor requires " + v.in +
                                     " parameter '" + v.name + "', which the action lacks");
+            } else if (!ours->required) {
+                problems_.push_back(Describe(action) + ": the vendor requires " + v.in +
+                                    " parameter '" + v.name + "', which the action marks optional");
             }
         }
     }
@@ -382,6 +385,93 @@ private:
     int checked_ = 0;
     int skipped_ = 0;
 };
+
+// The checker itself, on a made-up connector and vendor document.
+constexpr std::string_view kExample = R"yaml(id: example
+name: Example
+categories: [testing]
+base_url: https://api.example.com/v2
+auth:
+  - type: bearer
+resources:
+  - name: things
+    actions:
+      - id: getThing
+        httpMethod: GET
+        path: /things/{id}
+        parameters:
+          - {name: id, in: path, schema: {type: string}}
+          - {name: expand, in: query, schema: {type: string}}
+          - {name: x-trace, in: header, schema: {type: string}}
+      - id: deleteThing
+        httpMethod: DELETE
+        path: /things/{id}
+        parameters:
+          - {name: id, in: path, schema: {type: string}}
+          - {name: force, in: query, schema: {type: boolean}}
+      - id: listThings
+        httpMethod: GET
+        path: /things
+)yaml";
+
+std::vector<std::string> CheckExample(const VendorDocument& doc) {
+    const std::vector<CatalogSource> sources{
+        CatalogSource{.name = "example.yaml", .text = std::string(kExample)}};
+    const auto loaded = Catalog::Load(sources, {});
+    if (!loaded) {
+        return {loaded.error().message};
+    }
+    std::vector<Exception> exceptions;
+    return ConnectorCheck(*loaded->Find("example"), doc, exceptions).Run();
+}
+
+TEST(VendorCheckTest, MapsBasePathAndIgnoresPlaceholderNames) {
+    const VendorDocument doc{
+        .source = "doc",
+        .server_path = "",
+        .security_parameters = {{.name = "api_key", .in = "query", .required = true}},
+        .operations = {{.method = "get",
+                        .path = "/v2/things/{thingId}",
+                        .parameters = {{.name = "thingId", .in = "path", .required = true},
+                                       {.name = "expand", .in = "query"},
+                                       {.name = "X-Trace", .in = "header"},
+                                       {.name = "Authorization", .in = "header", .required = true},
+                                       {.name = "api_key", .in = "query", .required = true}}},
+                       {.method = "delete",
+                        .path = "/v2/things/{thingId}",
+                        .parameters = {{.name = "force", .in = "query"}}},
+                       {.method = "get", .path = "/v2/things"}}};
+
+    EXPECT_THAT(CheckExample(doc), testing::IsEmpty());
+}
+
+TEST(VendorCheckTest, ReportsMissingOperationsAndParameterDrift) {
+    const VendorDocument doc{
+        .source = "doc",
+        .server_path = "/v2",
+        .operations = {{.method = "get",
+                        .path = "/things/{thingId}",
+                        .parameters = {{.name = "expand", .in = "header"},
+                                       {.name = "x-trace", .in = "header"},
+                                       {.name = "locale", .in = "query", .required = true}}},
+                       {.method = "post", .path = "/things/{thingId}"},
+                       {.method = "get",
+                        .path = "/things",
+                        .parameters = {{.name = "page", .in = "query", .required = true}}}}};
+
+    EXPECT_THAT(
+        CheckExample(doc),
+        testing::ElementsAre(
+            "example/getThing (get /things/{id}): query parameter 'expand' is not in doc (it has: "
+            "locale)",
+            "example/getThing (get /things/{id}): the vendor requires query parameter 'locale', "
+            "which the action lacks",
+            "example/deleteThing (delete /things/{id}): no such operation in doc (the path has: "
+            "get "
+            "post)",
+            "example/listThings (get /things): the vendor requires query parameter 'page', which "
+            "the action lacks"));
+}
 
 class VendorOpenapiTest : public testing::TestWithParam<std::string_view> {};
 
