@@ -18,9 +18,9 @@
 #include "junction/crypto/random.hpp"
 #include "junction/crypto/secret_box.hpp"
 #include "junction/http/api.hpp"
+#include "junction/http/server.hpp"
 #include "junction/http_client/curl/curl_http_client.hpp"
 #include "junction/http_client/egress_policy.hpp"
-#include "junction/http/server.hpp"
 #include "junction/json/yaml.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/auth_config_service.hpp"
@@ -195,7 +195,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     }
     auto http_client = http_client::curl::CurlHttpClient::Create(
         std::move(*egress),
-        http_client::curl::CurlHttpClientOptions{.user_agent = "junction/" + std::string(kVersion)});
+        http_client::curl::CurlHttpClientOptions{.user_agent =
+                                                     "junction/" + std::string(kVersion)});
     if (!http_client) {
         return Fail(std::move(http_client.error()));
     }

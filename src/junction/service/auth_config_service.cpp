@@ -96,18 +96,18 @@ boost::json::object AuthConfigService::ToJson(const storage::AuthConfigRow& row)
     for (auto& scope : ParseScopes(row.scopes)) {
         scopes.emplace_back(std::move(scope));
     }
-    return boost::json::object{{"authConfigId", row.id},
-                               {"connectorId", row.connector_id},
-                               {"name", row.name},
-                               {"clientId", row.client_id},
-                               {"hasClientSecret", !row.client_secret.empty()},
-                               {"scopes", std::move(scopes)},
-                               {"extraAuthorizationParams",
-                                ParseObject(row.extra_authorization_params)},
-                               {"isDefault", row.is_default},
-                               {"redirectUri", CallbackUrl(row.connector_id)},
-                               {"createdAt", FormatTimestamp(row.created_at)},
-                               {"updatedAt", FormatTimestamp(row.updated_at)}};
+    return boost::json::object{
+        {"authConfigId", row.id},
+        {"connectorId", row.connector_id},
+        {"name", row.name},
+        {"clientId", row.client_id},
+        {"hasClientSecret", !row.client_secret.empty()},
+        {"scopes", std::move(scopes)},
+        {"extraAuthorizationParams", ParseObject(row.extra_authorization_params)},
+        {"isDefault", row.is_default},
+        {"redirectUri", CallbackUrl(row.connector_id)},
+        {"createdAt", FormatTimestamp(row.created_at)},
+        {"updatedAt", FormatTimestamp(row.updated_at)}};
 }
 
 Result<boost::json::object> AuthConfigService::Create(const Principal& caller,
@@ -136,8 +136,8 @@ Result<boost::json::object> AuthConfigService::Create(const Principal& caller,
         .client_id = std::move(*input.client_id),
         .key_id = secret_box_.ActiveKeyId(),
         .scopes = ScopesJson(input.scopes.value_or(CatalogScopes(*oauth))),
-        .extra_authorization_params =
-            boost::json::serialize(input.extra_authorization_params.value_or({})),
+        .extra_authorization_params = boost::json::serialize(
+            input.extra_authorization_params.value_or(boost::json::object{})),
         .is_default = input.is_default.value_or(false),
         .created_at = now,
         .updated_at = now};

@@ -11,11 +11,13 @@ namespace junction::service::oauth {
 namespace {
 
 bool IsUnreserved(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
-std::string StringOr(const boost::json::object& object, std::string_view key, std::string fallback) {
+std::string StringOr(const boost::json::object& object,
+                     std::string_view key,
+                     std::string fallback) {
     const auto* value = object.if_contains(key);
     return value != nullptr && value->is_string() ? std::string(value->as_string()) : fallback;
 }
@@ -62,10 +64,10 @@ const boost::json::value* AtPath(const boost::json::object& object, std::string_
 }
 
 Error TokenError(std::string oauth_error, std::string detail) {
-    Error error{.code = ErrorCode::kUpstreamError,
-                .message = "The provider's token endpoint refused the request (" + oauth_error +
-                           ")",
-                .detail = std::move(detail)};
+    Error error{
+        .code = ErrorCode::kUpstreamError,
+        .message = "The provider's token endpoint refused the request (" + oauth_error + ")",
+        .detail = std::move(detail)};
     error.extra["oauthError"] = std::move(oauth_error);
     return error;
 }
@@ -144,9 +146,9 @@ Result<TokenGrant> ParseTokenResponse(int status,
     boost::system::error_code ec;
     const auto parsed = boost::json::parse(body, ec);
     if (ec || !parsed.is_object()) {
-        return Fail(TokenError(status >= 200 && status < 300 ? "invalid_response" : "http_error",
-                               "token endpoint answered HTTP " + std::to_string(status) +
-                                   " without a JSON object"));
+        return Fail(TokenError(
+            status >= 200 && status < 300 ? "invalid_response" : "http_error",
+            "token endpoint answered HTTP " + std::to_string(status) + " without a JSON object"));
     }
     const auto& answer = parsed.as_object();
     // RFC 6749 §5.2 errors; Slack also answers 200 with {"ok": false, "error": ...}.
@@ -160,9 +162,9 @@ Result<TokenGrant> ParseTokenResponse(int status,
     }
     const auto* access = AtPath(answer, settings.access_token_path);
     if (access == nullptr || !access->is_string() || access->as_string().empty()) {
-        return Fail(TokenError("invalid_response",
-                               "token answer has no string at '" + settings.access_token_path +
-                                   "'"));
+        return Fail(
+            TokenError("invalid_response",
+                       "token answer has no string at '" + settings.access_token_path + "'"));
     }
     TokenGrant grant{.access_token = SecretString(std::string(access->as_string()))};
     if (const auto* refresh = answer.if_contains("refresh_token");

@@ -42,8 +42,9 @@ Result<void> CheckRedirectUri(const std::string& uri, const Config& config) {
         return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '\\';
     });
     if (!scheme_ok || !has_host || !clean || uri.size() > kMaxRedirectUriBytes) {
-        return FailField("redirectUri", "must be an absolute http or https URI of at most 2048 "
-                                        "characters");
+        return FailField("redirectUri",
+                         "must be an absolute http or https URI of at most 2048 "
+                         "characters");
     }
     if (!config.oauth_allowed_redirect_prefixes.empty() &&
         std::none_of(config.oauth_allowed_redirect_prefixes.begin(),
@@ -58,12 +59,23 @@ std::string HtmlEscape(std::string_view text) {
     std::string escaped;
     for (const char c : text) {
         switch (c) {
-            case '<': escaped += "&lt;"; break;
-            case '>': escaped += "&gt;"; break;
-            case '&': escaped += "&amp;"; break;
-            case '"': escaped += "&quot;"; break;
-            case '\'': escaped += "&#39;"; break;
-            default: escaped += c;
+            case '<':
+                escaped += "&lt;";
+                break;
+            case '>':
+                escaped += "&gt;";
+                break;
+            case '&':
+                escaped += "&amp;";
+                break;
+            case '"':
+                escaped += "&quot;";
+                break;
+            case '\'':
+                escaped += "&#39;";
+                break;
+            default:
+                escaped += c;
         }
     }
     return escaped;
@@ -172,11 +184,10 @@ Result<boost::json::object> OAuthService::StartFlow(OAuthFlowRequest request) {
         query.emplace_back("redirectUri", *request.redirect_uri);
     }
     query.emplace_back("token", token);
-    return boost::json::object{
-        {"oauthUrl",
-         oauth::AppendQuery(config_.public_url + "/api/strategy/connector/" +
-                                request.connector_id + "/authorize",
-                            query)}};
+    return boost::json::object{{"oauthUrl",
+                                oauth::AppendQuery(config_.public_url + "/api/strategy/connector/" +
+                                                       request.connector_id + "/authorize",
+                                                   query)}};
 }
 
 Result<std::string> OAuthService::Authorize(std::string_view connector_id,
@@ -220,14 +231,13 @@ Result<std::string> OAuthService::Authorize(std::string_view connector_id,
         return Fail(std::move(client.error()));
     }
     const auto settings = oauth::ReadSettings(*oauth2);
-    oauth::QueryParams query{
-        {"client_id", client->client_id},
-        {"redirect_uri", auth_configs_.CallbackUrl(connector->id)},
-        {"response_type", "code"},
-        {"scope",
-         JoinScopes(client->scopes.empty() ? settings.scopes : client->scopes,
-                    settings.scope_separator)},
-        {"state", state}};
+    oauth::QueryParams query{{"client_id", client->client_id},
+                             {"redirect_uri", auth_configs_.CallbackUrl(connector->id)},
+                             {"response_type", "code"},
+                             {"scope",
+                              JoinScopes(client->scopes.empty() ? settings.scopes : client->scopes,
+                                         settings.scope_separator)},
+                             {"state", state}};
     if (settings.pkce) {
         query.emplace_back("code_challenge",
                            oauth::PkceChallenge(StringField(*secret, "codeVerifier")));
@@ -315,8 +325,9 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
                                      connector->name + " is connected. You can close this window.");
         } else {
             result.html = ResultPage("Not connected",
-                                     connector->name + " was not connected. You can close this "
-                                                       "window and try again.");
+                                     connector->name +
+                                         " was not connected. You can close this "
+                                         "window and try again.");
         }
         return result;
     };
@@ -369,19 +380,18 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (!owner) {
         return Fail(std::move(owner.error()));
     }
-    storage::CredentialRow row{
-        .id = ids_.Next(),
-        .user_id = flow->user_id,
-        .connector_id = connector->id,
-        .authentication_type = "oauth2",
-        .name = flow->name.value_or(
-            (owner->full_name.empty() ? owner->username : owner->full_name) + "'s " +
-            connector->name + " Credential"),
-        .status = "active",
-        .key_id = secret_box_.ActiveKeyId(),
-        .created_at = now,
-        .updated_at = now,
-        .auth_config_id = flow->auth_config_id};
+    storage::CredentialRow row{.id = ids_.Next(),
+                               .user_id = flow->user_id,
+                               .connector_id = connector->id,
+                               .authentication_type = "oauth2",
+                               .name = flow->name.value_or(
+                                   (owner->full_name.empty() ? owner->username : owner->full_name) +
+                                   "'s " + connector->name + " Credential"),
+                               .status = "active",
+                               .key_id = secret_box_.ActiveKeyId(),
+                               .created_at = now,
+                               .updated_at = now,
+                               .auth_config_id = flow->auth_config_id};
     if (token->expires_in_seconds) {
         row.token_expires_at = now + std::chrono::seconds(*token->expires_in_seconds);
     }
@@ -397,11 +407,10 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (auto stored = store_.CreateCredential(row); !stored) {
         return Fail(std::move(stored.error()));
     }
-    LogEvent(spdlog::level::info,
-             "oauth credential created",
-             {{"connector_id", connector->id},
-              {"credential_id", row.id},
-              {"user_id", row.user_id}});
+    LogEvent(
+        spdlog::level::info,
+        "oauth credential created",
+        {{"connector_id", connector->id}, {"credential_id", row.id}, {"user_id", row.user_id}});
     return finish({{"credentialId", row.id}, {"connectorId", connector->id}, {"status", "success"}},
                   true);
 }
@@ -514,7 +523,9 @@ Result<void> OAuthService::RefreshHoldingLease(const std::string& credential_id,
             return Fail(ErrorCode::kUnavailable, "Token refresh is taking too long; try again");
         }
     }
-    auto release = [&] { (void)store_.ReleaseLease(lease, node_id_); };
+    auto release = [&] {
+        (void)store_.ReleaseLease(lease, node_id_);
+    };
 
     auto row = store_.FindCredential(credential_id);
     if (!row || row->version != seen_version || row->status == "expired") {
@@ -566,8 +577,7 @@ Result<void> OAuthService::RefreshHoldingLease(const std::string& credential_id,
                   {"error", token.error().message},
                   {"detail", token.error().detail}});
         Error error{.code = ErrorCode::kUpstreamError,
-                    .message = "Refreshing the access token of credential '" + row->id +
-                               "' failed",
+                    .message = "Refreshing the access token of credential '" + row->id + "' failed",
                     .detail = token.error().detail};
         error.extra["reason"] = "token_refresh_failed";
         return Fail(std::move(error));

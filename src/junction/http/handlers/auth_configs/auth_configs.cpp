@@ -24,8 +24,8 @@ Result<service::AuthConfigInput> ParseInput(const boost::json::value& body, bool
     const json::StringRule id_rule{.min_length = 1, .max_length = 1024};
     const json::StringRule secret_rule{.min_length = 1, .max_length = 4096};
     if (create) {
-        input.connector_id =
-            reader.RequiredString("connectorId", json::StringRule{.min_length = 1, .max_length = 64});
+        input.connector_id = reader.RequiredString(
+            "connectorId", json::StringRule{.min_length = 1, .max_length = 64});
         input.client_id = reader.RequiredString("clientId", id_rule);
         if (auto secret = reader.RequiredString("clientSecret", secret_rule)) {
             input.client_secret = SecretString(std::move(*secret));
@@ -34,14 +34,15 @@ Result<service::AuthConfigInput> ParseInput(const boost::json::value& body, bool
         if (fields.empty()) {
             reader.AddError("body", "must contain at least one field");
         }
-        input.connector_id =
-            reader.OptionalString("connectorId", json::StringRule{.min_length = 1, .max_length = 64});
+        input.connector_id = reader.OptionalString(
+            "connectorId", json::StringRule{.min_length = 1, .max_length = 64});
         input.client_id = reader.OptionalString("clientId", id_rule);
         if (auto secret = reader.OptionalString("clientSecret", secret_rule)) {
             input.client_secret = SecretString(std::move(*secret));
         }
     }
-    input.name = reader.OptionalString("name", json::StringRule{.min_length = 1, .max_length = 100});
+    input.name =
+        reader.OptionalString("name", json::StringRule{.min_length = 1, .max_length = 100});
     if (const auto* scopes = fields.if_contains("scopes")) {
         std::vector<std::string> list;
         if (!scopes->is_array() || scopes->as_array().size() > kMaxScopes) {
@@ -85,7 +86,8 @@ Result<service::AuthConfigInput> ParseInput(const boost::json::value& body, bool
     return input;
 }
 
-HttpResponse AuthConfigResponse(int status, Result<boost::json::object> config,
+HttpResponse AuthConfigResponse(int status,
+                                Result<boost::json::object> config,
                                 const std::string& request_id) {
     if (!config) {
         return ToHttpResponse(config.error(), request_id);
@@ -122,12 +124,12 @@ HttpResponse GetAuthConfigs(Exchange& exchange) {
     const auto count = static_cast<std::int64_t>(listed->auth_configs.size());
     return JsonResponse(
         200,
-        boost::json::object{{"authConfigs", std::move(listed->auth_configs)},
-                            {"total", listed->total},
-                            {"limit", page->limit},
-                            {"offset", page->offset},
-                            {"hasMore",
-                             static_cast<std::int64_t>(page->offset) + count < listed->total}});
+        boost::json::object{
+            {"authConfigs", std::move(listed->auth_configs)},
+            {"total", listed->total},
+            {"limit", page->limit},
+            {"offset", page->offset},
+            {"hasMore", static_cast<std::int64_t>(page->offset) + count < listed->total}});
 }
 
 HttpResponse GetAuthConfig(Exchange& exchange) {
@@ -142,12 +144,11 @@ HttpResponse PutAuthConfig(Exchange& exchange) {
     if (!input) {
         return ToHttpResponse(input.error(), exchange.request_id);
     }
-    return AuthConfigResponse(200,
-                              exchange.services.auth_configs.Update(
-                                  exchange.principal,
-                                  exchange.PathParam("authConfigId"),
-                                  std::move(*input)),
-                              exchange.request_id);
+    return AuthConfigResponse(
+        200,
+        exchange.services.auth_configs.Update(
+            exchange.principal, exchange.PathParam("authConfigId"), std::move(*input)),
+        exchange.request_id);
 }
 
 HttpResponse DeleteAuthConfig(Exchange& exchange) {

@@ -22,7 +22,8 @@ bool WantsJson(const HttpRequest& request) {
 }
 
 HttpResponse Redirect(std::string location) {
-    HttpResponse response{.status = 302};
+    HttpResponse response;
+    response.status = 302;
     response.SetHeader("Location", std::move(location));
     response.SetHeader("Cache-Control", "no-store");
     return response;
@@ -48,10 +49,8 @@ HttpResponse GetOAuthAuthorize(Exchange& exchange) {
                     .message = "Query parameters 'token' and 'userId' are required"};
         return ToHttpResponse(error, exchange.request_id);
     }
-    auto url = exchange.services.oauth.Authorize(exchange.PathParam("connectorId"),
-                                                 *token,
-                                                 *user_id,
-                                                 Param(exchange.query, "redirectUri"));
+    auto url = exchange.services.oauth.Authorize(
+        exchange.PathParam("connectorId"), *token, *user_id, Param(exchange.query, "redirectUri"));
     if (!url) {
         HttpResponse response = ToHttpResponse(url.error(), exchange.request_id);
         response.SetHeader("Cache-Control", "no-store");
@@ -69,8 +68,7 @@ HttpResponse GetOAuthAuthorize(Exchange& exchange) {
 HttpResponse GetOAuthCallback(Exchange& exchange) {
     service::CallbackParams params{.code = Param(exchange.query, "code"),
                                    .error = Param(exchange.query, "error"),
-                                   .error_description =
-                                       Param(exchange.query, "error_description")};
+                                   .error_description = Param(exchange.query, "error_description")};
     const auto state = Param(exchange.query, "state");
     for (const auto& checked : {CheckLength(state, "state", 512),
                                 CheckLength(params.code, "code", 4096),
@@ -95,7 +93,8 @@ HttpResponse GetOAuthCallback(Exchange& exchange) {
     if (outcome->redirect_url) {
         return Redirect(std::move(*outcome->redirect_url));
     }
-    HttpResponse response{.status = 200, .body = std::move(outcome->html)};
+    HttpResponse response;
+    response.body = std::move(outcome->html);
     response.SetHeader("Content-Type", "text/html; charset=utf-8");
     response.SetHeader("Cache-Control", "no-store");
     return response;
