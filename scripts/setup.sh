@@ -42,3 +42,11 @@ if [[ ! -f "$valijson_dir/usr/include/valijson/validator.hpp" ]]; then
   dpkg-deb -x "$tmp"/libvalijson-dev_*.deb "$valijson_dir"
   rm -rf "$tmp"
 fi
+
+# npm test peers (tests/peers/package-lock.json, exact versions): a real OAuth2 server, later the
+# MCP SDK client. Reinstalled when the lock file changes.
+peers=tests/peers
+if [[ ! -f "$peers/node_modules/.package-lock.json" ||
+      "$peers/package-lock.json" -nt "$peers/node_modules/.package-lock.json" ]]; then
+  (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
+fi

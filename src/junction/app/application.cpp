@@ -345,6 +345,10 @@ service::UserService& Application::Users() {
     return *parts_->users;
 }
 
+service::OAuthService& Application::OAuth() {
+    return *parts_->oauth;
+}
+
 Result<void> ConfigureLogging(const Config& config) {
     // Asynchronous: IO threads log access lines and must never wait on the disk. When the
     // queue is full the oldest lines are dropped rather than blocking a request.

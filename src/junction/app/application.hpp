@@ -16,6 +16,7 @@ class Catalog;
 }
 namespace junction::service {
 class ApiKeyService;
+class OAuthService;
 class UserService;
 }  // namespace junction::service
 
@@ -50,6 +51,7 @@ public:
     [[nodiscard]] storage::Store& Store();
     [[nodiscard]] service::ApiKeyService& ApiKeys();
     [[nodiscard]] service::UserService& Users();
+    [[nodiscard]] service::OAuthService& OAuth();
 
 private:
     struct Parts;
