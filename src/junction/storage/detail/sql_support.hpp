@@ -63,7 +63,7 @@ inline Result<std::int64_t> QueryCount(SqlSession& session,
 // Runs `work(session) -> Result<T>` on one connection (in a write transaction when
 // `transaction`) and hands its value back.
 template <class T, class Work>
-Result<T> Run(SqlDatabase& database, bool transaction, Work&& work) {
+[[nodiscard]] Result<T> Run(SqlDatabase& database, bool transaction, Work&& work) {
     std::optional<T> value;
     const SessionWork body = [&](SqlSession& session) -> Result<void> {
         auto result = work(session);
@@ -81,12 +81,12 @@ Result<T> Run(SqlDatabase& database, bool transaction, Work&& work) {
 }
 
 template <class T, class Work>
-Result<T> InSession(SqlDatabase& database, Work&& work) {
+[[nodiscard]] Result<T> InSession(SqlDatabase& database, Work&& work) {
     return Run<T>(database, false, std::forward<Work>(work));
 }
 
 template <class T, class Work>
-Result<T> InTransaction(SqlDatabase& database, Work&& work) {
+[[nodiscard]] Result<T> InTransaction(SqlDatabase& database, Work&& work) {
     return Run<T>(database, true, std::forward<Work>(work));
 }
 
