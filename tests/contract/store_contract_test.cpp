@@ -5,103 +5,21 @@
 
 #include <gtest/gtest.h>
 
-#include "junction/storage/postgres/pg_database.hpp"
-#include "junction/storage/sql_store.hpp"
-#include "junction/storage/sqlite/sqlite_database.hpp"
-#include "junction/testing/temp_dir.hpp"
-#include "junction/testing/test_postgres.hpp"
+#include "store_fixture.hpp"
 
 namespace junction::storage {
 namespace {
 
-using testing::TempDir;
-using testing::TestPostgres;
-
-TimePoint At(std::int64_t millis) {
-    return FromUnixMillis(millis);
-}
-
-struct SqliteBackend {
-    TempDir dir;
-    std::string path = dir.File("junction.db");
-
-    std::unique_ptr<SqlDatabase> Open() {
-        auto database = sqlite::SqliteDatabase::Open(path, 4);
-        EXPECT_TRUE(database.has_value());
-        return std::move(*database);
-    }
-};
-
-struct PostgresBackend {
-    TestPostgres postgres;
-
-    std::unique_ptr<SqlDatabase> Open() {
-        auto database = postgres::PgDatabase::Open(postgres.Url(), 4, std::chrono::seconds(30));
-        EXPECT_TRUE(database.has_value()) << (database ? "" : database.error().detail);
-        return std::move(*database);
-    }
-};
-
-template <class Backend>
-class StoreContractTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        store_ = std::make_unique<SqlStore>(backend_.Open());
-        ASSERT_TRUE(store_->Migrate().has_value());
-    }
-
-    Store& TheStore() { return *store_; }
-    /// A second connection to the same database, for raw SQL.
-    std::unique_ptr<SqlDatabase> RawDatabase() { return backend_.Open(); }
-
-    UserRow SeedUser(const std::string& id,
-                     const std::string& username,
-                     std::int64_t created_ms = 1000) {
-        UserRow user{.id = id,
-                     .username = username,
-                     .full_name = "Full " + username,
-                     .created_at = At(created_ms),
-                     .updated_at = At(created_ms)};
-        EXPECT_TRUE(store_->CreateUser(user).has_value());
-        return user;
-    }
-
-    ApiKeyRow SeedKey(const std::string& id,
-                      const std::string& owner,
-                      const std::string& role,
-                      std::optional<TimePoint> expires_at = std::nullopt) {
-        ApiKeyRow key{.id = id,
-                      .name = "key " + id,
-                      .role = role,
-                      .owner_user_id = owner,
-                      .key_hash = "hash-" + id,
-                      .prefix = id.substr(0, 8),
-                      .created_at = At(2000),
-                      .expires_at = expires_at};
-        EXPECT_TRUE(store_->CreateApiKey(key).has_value());
-        return key;
-    }
-
-private:
-    Backend backend_;
-    std::unique_ptr<SqlStore> store_;
-};
-
-using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
-
-class BackendNames {
-public:
-    template <class T>
-    static std::string GetName(int /*index*/) {
-        return std::is_same_v<T, SqliteBackend> ? "Sqlite" : "Postgres";
-    }
-};
+using contract::At;
+using contract::BackendNames;
+using contract::Backends;
+using contract::Credential;
+using contract::kAlice;
+using contract::kBob;
+using contract::kCarol;
+using contract::StoreContractTest;
 
 TYPED_TEST_SUITE(StoreContractTest, Backends, BackendNames);
-
-constexpr std::string_view kAlice = "aaaaaaaaaaaaaaaaaaaaaaa1";
-constexpr std::string_view kBob = "aaaaaaaaaaaaaaaaaaaaaaa2";
-constexpr std::string_view kCarol = "aaaaaaaaaaaaaaaaaaaaaaa3";
 
 TYPED_TEST(StoreContractTest, UnknownUserIsNotFoundById) {
     const auto found = this->TheStore().FindUserById("000000000000000000000000");
@@ -331,6 +249,7 @@ TYPED_TEST(StoreContractTest, ConcurrentCreatesOfOneUsernameLetExactlyOneWin) {
     std::atomic<int> created{0};
     std::atomic<int> conflicts{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int i = 0; i < 8; ++i) {
         threads.emplace_back([&, i] {
             const std::string id = "cccccccccccccccccccccc" + std::to_string(10 + i);
@@ -409,22 +328,6 @@ TYPED_TEST(StoreContractTest, RateLimitWindowsCountAndForgetOldWindows) {
     EXPECT_EQ(later->current, 1);
     EXPECT_EQ(later->previous, 0);
     EXPECT_EQ(store.PeekRateLimit("k", 120000, 60000)->current, 0);  // pruned
-}
-
-CredentialRow Credential(std::string id,
-                         std::string user,
-                         std::string connector,
-                         std::int64_t updated_ms) {
-    return CredentialRow{.id = std::move(id),
-                         .user_id = std::move(user),
-                         .connector_id = std::move(connector),
-                         .authentication_type = "bearer",
-                         .name = "cred",
-                         .status = "active",
-                         .secret = "c2VhbGVk",
-                         .key_id = 1,
-                         .created_at = At(updated_ms),
-                         .updated_at = At(updated_ms)};
 }
 
 TYPED_TEST(StoreContractTest, CredentialsAreListedNewestFirstPerUserAndConnector) {

@@ -13,9 +13,14 @@ using detail::InTransaction;
 using detail::OptionalText;
 using detail::QueryCount;
 using detail::Select;
-using detail::TimeParam;
 using detail::ToInt;
 using detail::ToOptionalTime;
+
+// Serializes the auth-config writes that move a connector's default: under PostgreSQL's READ
+// COMMITTED two first configs of a connector would both see no default and both insert one,
+// and the loser would hit auth_configs_one_default (reported as a name conflict). SQLite's
+// BEGIN IMMEDIATE already serializes writers.
+constexpr std::int64_t kAuthConfigDefaultLock = 0x4A554E4354494F33;  // "JUNCTIO3"
 
 constexpr std::string_view kAuthConfigColumns =
     "id, connector_id, name, client_id, client_secret, key_id, scopes, "
@@ -103,6 +108,10 @@ Error AuthConfigNotFound(std::string_view id) {
 Result<AuthConfigRow> SqlStore::CreateAuthConfig(AuthConfigRow config) {
     return InTransaction<AuthConfigRow>(
         *database_, [&](SqlSession& session) -> Result<AuthConfigRow> {
+            if (auto locked = database_->TakeTransactionLock(session, kAuthConfigDefaultLock);
+                !locked) {
+                return Fail(std::move(locked.error()));
+            }
             auto current = DefaultOf(session, config.connector_id);
             if (!current) {
                 return Fail(std::move(current.error()));
@@ -185,8 +194,24 @@ Result<Page<AuthConfigRow>> SqlStore::ListAuthConfigs(
 
 Result<void> SqlStore::UpdateAuthConfig(const AuthConfigRow& config) {
     return database_->WithTransaction([&](SqlSession& session) -> Result<void> {
+        if (auto locked = database_->TakeTransactionLock(session, kAuthConfigDefaultLock);
+            !locked) {
+            return locked;
+        }
+        // The connector is not mutable: the default moves (and a conflict is named) within the
+        // stored one, whatever `config.connector_id` says.
+        auto stored =
+            session.Query("SELECT connector_id FROM auth_configs WHERE id = $1", {config.id});
+        if (!stored) {
+            return Fail(std::move(stored.error()));
+        }
+        if (stored->empty()) {
+            return Fail(AuthConfigNotFound(config.id));
+        }
+        AuthConfigRow named = config;
+        named.connector_id = stored->front().front().value_or("");
         if (config.is_default) {
-            if (auto cleared = ClearDefault(session, config.connector_id, config.id); !cleared) {
+            if (auto cleared = ClearDefault(session, named.connector_id, config.id); !cleared) {
                 return cleared;
             }
         }
@@ -204,7 +229,7 @@ Result<void> SqlStore::UpdateAuthConfig(const AuthConfigRow& config) {
              ToUnixMillis(config.updated_at),
              config.id});
         if (!rows) {
-            return Fail(AuthConfigNameConflict(std::move(rows.error()), config));
+            return Fail(AuthConfigNameConflict(std::move(rows.error()), named));
         }
         if (rows->empty()) {
             return Fail(AuthConfigNotFound(config.id));
