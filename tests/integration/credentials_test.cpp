@@ -25,9 +25,9 @@ protected:
         headers.insert(headers.end(), extra.begin(), extra.end());
         return headers;
     }
-    testing::HttpResult CreateHubspot(const std::string& user) {
+    testing::HttpResult CreateStripe(const std::string& user) {
         return server_.Client().Send("POST",
-                                     "/connectors/hubspot/credentials",
+                                     "/connectors/stripe/credentials",
                                      Headers(),
                                      R"({"userId":")" + user +
                                          R"(","authenticationType":"bearer","data":{"token":")" +
@@ -39,32 +39,32 @@ protected:
 
 TEST_P(CredentialsTest, KeyCredentialsAreCreatedListedAndDeleted) {
     const std::string alice = server_.CreateUser("alice");
-    const auto created = CreateHubspot("alice");
+    const auto created = CreateStripe("alice");
     ASSERT_EQ(created.status, 200) << created.body;
     JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/credentials", created);
     const std::string id(created.Json().at("credentialId").as_string());
 
     const auto listed = server_.Client().Send(
-        "GET", "/connectors/hubspot/credentials", Headers({"x-alloy-userid: alice"}));
+        "GET", "/connectors/stripe/credentials", Headers({"x-alloy-userid: alice"}));
     ASSERT_EQ(listed.status, 200);
     JUNCTION_EXPECT_SPEC("GET", "/connectors/{connectorId}/credentials", listed);
     const auto json = listed.Json();
     const auto& credentials = json.at("credentials").as_array();
     ASSERT_EQ(credentials.size(), 1U);
     EXPECT_EQ(credentials[0].at("credentialId").as_string(), id);
-    EXPECT_EQ(credentials[0].at("type"), "hubspot-bearer");
+    EXPECT_EQ(credentials[0].at("type"), "stripe-bearer");
     EXPECT_EQ(credentials[0].at("status"), "active");
     EXPECT_EQ(credentials[0].at("userId").as_string(), alice);
-    EXPECT_EQ(credentials[0].at("name"), "alice's HubSpot Credential");
+    EXPECT_EQ(credentials[0].at("name"), "alice's Stripe Credential");
     EXPECT_EQ(listed.Header("x-total-count"), "1");
 
     const auto by_user =
-        server_.Client().Send("GET", "/users/alice/credentials?connectorId=hubspot", Headers());
+        server_.Client().Send("GET", "/users/alice/credentials?connectorId=stripe", Headers());
     ASSERT_EQ(by_user.status, 200);
     JUNCTION_EXPECT_SPEC("GET", "/users/{userId}/credentials", by_user);
     EXPECT_EQ(by_user.Json().at("data").as_array().size(), 1U);
     EXPECT_EQ(server_.Client()
-                  .Send("GET", "/connectors/hubspot/credentials", Headers())
+                  .Send("GET", "/connectors/stripe/credentials", Headers())
                   .Json()
                   .at("credentials")
                   .as_array()
@@ -76,7 +76,7 @@ TEST_P(CredentialsTest, KeyCredentialsAreCreatedListedAndDeleted) {
     EXPECT_EQ(wrong_connector.status, 404);
     EXPECT_EQ(wrong_connector.ErrorMessage(), "Credential '" + id + "' not found");
     const auto deleted = server_.Client().Send(
-        "DELETE", "/connectors/hubspot/credentials/" + id, Headers({"x-alloy-userid: alice"}));
+        "DELETE", "/connectors/stripe/credentials/" + id, Headers({"x-alloy-userid: alice"}));
     ASSERT_EQ(deleted.status, 200);
     JUNCTION_EXPECT_SPEC("DELETE", "/connectors/{connectorId}/credentials/{credentialId}", deleted);
     EXPECT_EQ(server_.Client()
@@ -90,12 +90,12 @@ TEST_P(CredentialsTest, KeyCredentialsAreCreatedListedAndDeleted) {
 
 TEST_P(CredentialsTest, TheSecretIsSealedAndNeverReturned) {
     (void)server_.CreateUser("alice");
-    const auto created = CreateHubspot("alice");
+    const auto created = CreateStripe("alice");
     ASSERT_EQ(created.status, 200);
     std::vector<testing::HttpResult> responses{
         server_.Client().Send("GET", "/users/alice/credentials", Headers()),
         server_.Client().Send(
-            "GET", "/connectors/hubspot/credentials", Headers({"x-alloy-userid: alice"}))};
+            "GET", "/connectors/stripe/credentials", Headers({"x-alloy-userid: alice"}))};
     server_.Stop();
     std::string stored = testing::ReadAllFiles(server_.Dir().Path() / "data");
     if (server_.Postgres() != nullptr) {
@@ -172,13 +172,13 @@ TEST_P(CredentialsTest, UsersManageOnlyTheirOwnCredentials) {
         "Authorization: Bearer " + key, "x-api-version: 2025-09", "Content-Type: application/json"};
     const auto own = server_.Client().Send(
         "POST",
-        "/connectors/hubspot/credentials",
+        "/connectors/stripe/credentials",
         as_alice,
         R"({"userId":"alice","authenticationType":"bearer","data":{"token":"t0k3n"}})");
     ASSERT_EQ(own.status, 200) << own.body;
     const auto for_bob = server_.Client().Send(
         "POST",
-        "/connectors/hubspot/credentials",
+        "/connectors/stripe/credentials",
         as_alice,
         R"({"userId":"bob","authenticationType":"bearer","data":{"token":"t0k3n"}})");
     EXPECT_EQ(for_bob.status, 403);
@@ -191,7 +191,7 @@ TEST_P(CredentialsTest, UsersManageOnlyTheirOwnCredentials) {
         "POST",
         "/users/alice/credentials",
         as_alice,
-        R"({"connectorId":"jira","authenticationType":"basic","data":{"domain":"acme","email":"a@acme.com","apiToken":"x"}})");
+        R"({"connectorId":"stripe","authenticationType":"bearer","data":{"token":"sk_test_x"}})");
     ASSERT_EQ(user_scoped.status, 200) << user_scoped.body;
     JUNCTION_EXPECT_SPEC("POST", "/users/{userId}/credentials", user_scoped);
     const auto mismatch = server_.Client().Send(

@@ -252,7 +252,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                                       *parts->secret_box,
                                                                       parts->clock,
                                                                       *parts->ids,
-                                                                      *parts->oauth);
+                                                                      *parts->oauth,
+                                                                      *parts->http_client);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());

@@ -2,11 +2,13 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "junction/connectors/auth_placement.hpp"
 #include "junction/connectors/render.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/json/schema.hpp"
 #include "junction/service/auth_config_service.hpp"
 #include "junction/service/auth_service.hpp"
+#include "junction/service/oauth_protocol.hpp"
 #include "junction/service/oauth_service.hpp"
 
 namespace junction::service {
@@ -14,6 +16,8 @@ namespace {
 
 constexpr std::size_t kMaxDataKeys = 50;
 constexpr std::size_t kMaxDataValueBytes = 16UL * 1024;
+constexpr std::chrono::milliseconds kVerifyTimeout{30'000};
+constexpr std::size_t kVerifyResponseBytes = 1024UL * 1024;
 
 boost::json::object ToJson(const storage::CredentialRow& row) {
     return boost::json::object{{"credentialId", row.id},
@@ -62,13 +66,15 @@ CredentialService::CredentialService(storage::Store& store,
                                      const crypto::SecretBox& secret_box,
                                      const Clock& clock,
                                      ObjectIdGenerator& ids,
-                                     OAuthService& oauth)
+                                     OAuthService& oauth,
+                                     http_client::HttpClient& http)
     : store_(store),
       catalog_(catalog),
       secret_box_(secret_box),
       clock_(clock),
       ids_(ids),
-      oauth_(oauth) {}
+      oauth_(oauth),
+      http_(http) {}
 
 Result<boost::json::object> CredentialService::Create(const Principal& caller,
                                                       const storage::UserRow& effective_user,
@@ -166,6 +172,10 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
             .name = name.empty() ? std::nullopt : std::optional<std::string>(name)});
     }
 
+    if (auto verified = Verify(*connector, *entry, data); !verified) {
+        return Fail(std::move(verified.error()));
+    }
+
     const TimePoint now = clock_.Now();
     storage::CredentialRow row{
         .id = ids_.Next(),
@@ -185,6 +195,64 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
         return Fail(std::move(stored.error()));
     }
     return boost::json::object{{"credentialId", row.id}};
+}
+
+Result<void> CredentialService::Verify(const connectors::ConnectorSpec& connector,
+                                       const connectors::AuthSpec& auth,
+                                       const boost::json::object& data) {
+    const auto verify = connectors::FindVerify(auth);
+    if (!verify) {
+        return Ok();
+    }
+    auto base_url = connectors::ExpandTemplate(connector.base_url, data);
+    if (!base_url) {
+        return Fail(std::move(base_url.error()));
+    }
+    auto placement = connectors::PlaceKeyCredential(auth, data);
+    if (!placement) {
+        return Fail(std::move(placement.error()));
+    }
+    oauth::QueryParams query;
+    for (const auto& [name, value] : placement->query) {
+        query.emplace_back(name, std::string(value.Reveal()));
+    }
+    http_client::OutboundRequest request{.method = verify->method,
+                                         .url = oauth::AppendQuery(*base_url + verify->path, query),
+                                         .headers = {{"Accept", "application/json"}},
+                                         .timeout = kVerifyTimeout,
+                                         .max_response_bytes = kVerifyResponseBytes,
+                                         .allowed_hosts = connector.allowed_hosts};
+    for (const auto& [name, value] : placement->headers) {
+        request.headers.emplace_back(name, std::string(value.Reveal()));
+    }
+    if (placement->basic) {
+        const SecretString pair(std::string(placement->basic->first.Reveal()) + ":" +
+                                std::string(placement->basic->second.Reveal()));
+        request.headers.emplace_back("Authorization",
+                                     "Basic " + crypto::Base64Encode(pair.Reveal()));
+    }
+    auto response = http_client::SendAndWait(http_, std::move(request));
+    if (!response) {
+        return Fail(std::move(response.error()));
+    }
+    const int status = response->status;
+    if (std::find(verify->expect_status.begin(), verify->expect_status.end(), status) !=
+        verify->expect_status.end()) {
+        return Ok();
+    }
+    Error error{.code = status == 401 || status == 403 ? ErrorCode::kInvalidArgument
+                                                       : ErrorCode::kUpstreamError};
+    if (error.code == ErrorCode::kInvalidArgument) {
+        error.message = connector.name + " rejected the credential (HTTP " +
+                        std::to_string(status) + "); check the " + auth.type + " values";
+        error.extra["reason"] = "credential_verification_failed";
+    } else {
+        error.message = "Verifying the credential with " + connector.name + " failed (HTTP " +
+                        std::to_string(status) + ")";
+        error.extra["reason"] = "upstream_status";
+    }
+    error.extra["statusCode"] = status;
+    return Fail(std::move(error));
 }
 
 Result<CredentialPage> CredentialService::List(const storage::UserRow& user,

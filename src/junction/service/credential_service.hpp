@@ -13,6 +13,7 @@
 #include "junction/core/ids.hpp"
 #include "junction/core/result.hpp"
 #include "junction/crypto/secret_box.hpp"
+#include "junction/http_client/http_client.hpp"
 #include "junction/service/principal.hpp"
 #include "junction/storage/rows.hpp"
 #include "junction/storage/store.hpp"
@@ -36,7 +37,8 @@ public:
                       const crypto::SecretBox& secret_box,
                       const Clock& clock,
                       ObjectIdGenerator& ids,
-                      OAuthService& oauth);
+                      OAuthService& oauth,
+                      http_client::HttpClient& http);
 
     /// Creates a credential of `connector_id` for the owner named by the body's `userId` (else
     /// `effective_user`). kConnectorNotFound; kInvalidArgument with field errors (unknown
@@ -56,12 +58,19 @@ public:
                                       const std::optional<std::string>& connector_id);
 
 private:
+    // Calls the auth entry's `verify` request, if any (API.md §3.3): 401/403 → kInvalidArgument
+    // (credential_verification_failed), another unexpected status → kUpstreamError.
+    [[nodiscard]] Result<void> Verify(const connectors::ConnectorSpec& connector,
+                                      const connectors::AuthSpec& auth,
+                                      const boost::json::object& data);
+
     storage::Store& store_;
     const connectors::Catalog& catalog_;
     const crypto::SecretBox& secret_box_;
     const Clock& clock_;
     ObjectIdGenerator& ids_;
     OAuthService& oauth_;
+    http_client::HttpClient& http_;
 };
 
 /// What credential metadata needs beyond the catalog: whether the connector has a default

@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "junction/connectors/auth_placement.hpp"
 #include "junction/core/log.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/crypto/hash.hpp"
@@ -100,6 +101,12 @@ std::string JoinScopes(const std::vector<std::string>& scopes, std::string_view 
 std::string StringField(const boost::json::object& object, std::string_view key) {
     const auto* value = object.if_contains(key);
     return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
+}
+
+// The connector inputs (e.g. a Shopify shop) kept with a flow or credential.
+boost::json::object DataOf(const boost::json::object& secret) {
+    const auto* data = secret.if_contains("data");
+    return data != nullptr && data->is_object() ? data->as_object() : boost::json::object{};
 }
 
 std::string FlowAad(std::string_view flow_id) {
@@ -254,12 +261,18 @@ Result<std::string> OAuthService::Authorize(std::string_view connector_id,
             query.emplace_back(std::string(name), std::string(value.as_string()));
         }
     }
-    return oauth::AppendQuery(settings.authorization_url, query);
+    auto authorization_url =
+        connectors::ExpandTemplate(settings.authorization_url, DataOf(*secret));
+    if (!authorization_url) {
+        return Fail(std::move(authorization_url.error()));
+    }
+    return oauth::AppendQuery(*authorization_url, query);
 }
 
 Result<oauth::TokenGrant> OAuthService::RequestToken(const connectors::ConnectorSpec& connector,
                                                      const OAuthClient& client,
-                                                     oauth::QueryParams grant) {
+                                                     oauth::QueryParams grant,
+                                                     const boost::json::object& data) {
     const auto* oauth2 = FindOAuth2(connector);
     if (oauth2 == nullptr) {
         return Fail(ErrorCode::kInternal, "Internal server error", "connector lost oauth2");
@@ -268,9 +281,13 @@ Result<oauth::TokenGrant> OAuthService::RequestToken(const connectors::Connector
     for (const auto& param : settings.extra_token_params) {
         grant.push_back(param);
     }
+    auto token_url = connectors::ExpandTemplate(settings.token_url, data);
+    if (!token_url) {
+        return Fail(std::move(token_url.error()));
+    }
     http_client::OutboundRequest request{
         .method = "POST",
-        .url = settings.token_url,
+        .url = std::move(*token_url),
         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                     {"Accept", "application/json"}},
         .timeout = std::chrono::milliseconds(30'000),
@@ -364,7 +381,7 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (oauth2 != nullptr && oauth::ReadSettings(*oauth2).pkce) {
         grant.emplace_back("code_verifier", StringField(*secret, "codeVerifier"));
     }
-    auto token = RequestToken(*connector, *client, std::move(grant));
+    auto token = RequestToken(*connector, *client, std::move(grant), DataOf(*secret));
     if (!token) {
         LogEvent(spdlog::level::warn,
                  "oauth token exchange failed",
@@ -442,9 +459,7 @@ Result<OAuthAccess> OAuthService::EnsureFresh(std::string_view credential_id,
             OAuthAccess result{.access_token = SecretString(StringField(*secret, "accessToken")),
                                .token_type = StringField(*secret, "tokenType"),
                                .version = row->version};
-            if (const auto* data = secret->if_contains("data"); data && data->is_object()) {
-                result.data = data->as_object();
-            }
+            result.data = DataOf(*secret);
             return result;
         };
         if ((!rejected && !expiring) || attempt > 0) {
@@ -556,8 +571,10 @@ Result<void> OAuthService::RefreshHoldingLease(const std::string& credential_id,
         release();
         return Fail(std::move(client.error()));
     }
-    auto token = RequestToken(
-        *connector, *client, {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}});
+    auto token = RequestToken(*connector,
+                              *client,
+                              {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}},
+                              DataOf(*secret));
     if (!token) {
         const auto* oauth_error = token.error().extra.if_contains("oauthError");
         if (oauth_error != nullptr && oauth_error->is_string() &&

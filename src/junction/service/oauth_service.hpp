@@ -105,7 +105,8 @@ private:
                                                    std::int64_t seen_version);
     [[nodiscard]] Result<oauth::TokenGrant> RequestToken(const connectors::ConnectorSpec& connector,
                                                          const OAuthClient& client,
-                                                         oauth::QueryParams grant);
+                                                         oauth::QueryParams grant,
+                                                         const boost::json::object& data);
     [[nodiscard]] std::string SealCredential(const std::string& credential_id,
                                              const boost::json::object& secret) const;
 
