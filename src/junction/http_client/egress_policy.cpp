@@ -38,25 +38,25 @@ struct V6Range {
 // "this network", multicast and reserved ranges stay blocked even then: an on-prem API never
 // lives there, and the metadata endpoint hands out cloud credentials.
 constexpr std::array kV4Blocked{
-    V4Range{{0, 0, 0, 0}, 8, Lift::kAllowCidrsOnly},          // "this network"
-    V4Range{{10, 0, 0, 0}, 8, Lift::kPrivateNetwork},         // RFC 1918
-    V4Range{{100, 64, 0, 0}, 10, Lift::kPrivateNetwork},      // CGNAT
-    V4Range{{127, 0, 0, 0}, 8, Lift::kPrivateNetwork},        // loopback
-    V4Range{{169, 254, 0, 0}, 16, Lift::kAllowCidrsOnly},     // link-local, metadata
-    V4Range{{172, 16, 0, 0}, 12, Lift::kPrivateNetwork},      // RFC 1918
-    V4Range{{192, 0, 0, 0}, 24, Lift::kAllowCidrsOnly},       // IETF protocol assignments
-    V4Range{{192, 168, 0, 0}, 16, Lift::kPrivateNetwork},     // RFC 1918
-    V4Range{{198, 18, 0, 0}, 15, Lift::kAllowCidrsOnly},      // benchmarking
-    V4Range{{224, 0, 0, 0}, 4, Lift::kAllowCidrsOnly},        // multicast
-    V4Range{{240, 0, 0, 0}, 4, Lift::kAllowCidrsOnly},        // reserved, broadcast
+    V4Range{{0, 0, 0, 0}, 8, Lift::kAllowCidrsOnly},       // "this network"
+    V4Range{{10, 0, 0, 0}, 8, Lift::kPrivateNetwork},      // RFC 1918
+    V4Range{{100, 64, 0, 0}, 10, Lift::kPrivateNetwork},   // CGNAT
+    V4Range{{127, 0, 0, 0}, 8, Lift::kPrivateNetwork},     // loopback
+    V4Range{{169, 254, 0, 0}, 16, Lift::kAllowCidrsOnly},  // link-local, metadata
+    V4Range{{172, 16, 0, 0}, 12, Lift::kPrivateNetwork},   // RFC 1918
+    V4Range{{192, 0, 0, 0}, 24, Lift::kAllowCidrsOnly},    // IETF protocol assignments
+    V4Range{{192, 168, 0, 0}, 16, Lift::kPrivateNetwork},  // RFC 1918
+    V4Range{{198, 18, 0, 0}, 15, Lift::kAllowCidrsOnly},   // benchmarking
+    V4Range{{224, 0, 0, 0}, 4, Lift::kAllowCidrsOnly},     // multicast
+    V4Range{{240, 0, 0, 0}, 4, Lift::kAllowCidrsOnly},     // reserved, broadcast
 };
 
 constexpr std::array kV6Blocked{
-    V6Range{{}, 128, Lift::kAllowCidrsOnly},                                    // ::
+    V6Range{{}, 128, Lift::kAllowCidrsOnly},                                                // ::
     V6Range{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, Lift::kPrivateNetwork},  // ::1
-    V6Range{{0xfc}, 7, Lift::kPrivateNetwork},                                  // ULA
-    V6Range{{0xfe, 0x80}, 10, Lift::kAllowCidrsOnly},                           // link-local
-    V6Range{{0xff}, 8, Lift::kAllowCidrsOnly},                                  // multicast
+    V6Range{{0xfc}, 7, Lift::kPrivateNetwork},                                              // ULA
+    V6Range{{0xfe, 0x80}, 10, Lift::kAllowCidrsOnly},  // link-local
+    V6Range{{0xff}, 8, Lift::kAllowCidrsOnly},         // multicast
 };
 
 // IPv6 prefixes whose last 32 bits are an IPv4 address that is what actually gets reached.
@@ -111,9 +111,9 @@ std::string FormatIp(const std::uint8_t* bytes, bool v4) {
 
 Result<Cidr> Cidr::Parse(std::string_view text) {
     const auto bad = [&](std::string_view why) {
-        return Fail(ErrorCode::kInvalidArgument,
-                    "egress.allow_cidrs: invalid CIDR '" + std::string(text) + "': " +
-                        std::string(why));
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "egress.allow_cidrs: invalid CIDR '" + std::string(text) + "': " + std::string(why));
     };
     const std::size_t slash = text.find('/');
     const std::string address(text.substr(0, slash));
@@ -128,7 +128,8 @@ Result<Cidr> Cidr::Parse(std::string_view text) {
     if (slash != std::string_view::npos) {
         const std::string_view digits = text.substr(slash + 1);
         int length = -1;
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+        const auto [end, ec] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), length);
         if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
             length < 0 || length > max_length) {
             return bad("prefix length must be 0-" + std::to_string(max_length));
@@ -288,7 +289,8 @@ bool HostMatches(std::string_view pattern, std::string_view host) {
     if (suffix.size() < 2 || !actual.ends_with(suffix) || actual.size() == suffix.size()) {
         return false;
     }
-    const std::string_view label = std::string_view(actual).substr(0, actual.size() - suffix.size());
+    const std::string_view label =
+        std::string_view(actual).substr(0, actual.size() - suffix.size());
     return label.find('.') == std::string_view::npos;
 }
 

@@ -32,8 +32,7 @@ Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request
     return future.get();
 }
 
-boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client,
-                                                      OutboundRequest request) {
+boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, OutboundRequest request) {
     const boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
     co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
                                                    void(Result<OutboundResponse>)>(
@@ -44,13 +43,11 @@ boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client,
             auto shared = std::make_shared<Handler>(std::move(handler));
             auto tracked =
                 boost::asio::prefer(executor, boost::asio::execution::outstanding_work.tracked);
-            client.Start(std::move(outbound),
-                         [shared, tracked](Result<OutboundResponse> result) {
-                             boost::asio::post(tracked,
-                                               [shared, result = std::move(result)]() mutable {
-                                                   (*shared)(std::move(result));
-                                               });
-                         });
+            client.Start(std::move(outbound), [shared, tracked](Result<OutboundResponse> result) {
+                boost::asio::post(tracked, [shared, result = std::move(result)]() mutable {
+                    (*shared)(std::move(result));
+                });
+            });
         },
         boost::asio::use_awaitable,
         std::move(request));

@@ -61,15 +61,14 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
     }
     next.remove_fragment();
     if (Origin(next) != Origin(*base)) {
-        constexpr std::array kCredentialHeaders{
-            std::string_view("authorization"), std::string_view("cookie"),
-            std::string_view("proxy-authorization")};
+        constexpr std::array kCredentialHeaders{std::string_view("authorization"),
+                                                std::string_view("cookie"),
+                                                std::string_view("proxy-authorization")};
         RemoveHeaders(request, [&](const std::string& name) {
-            return std::any_of(kCredentialHeaders.begin(),
-                               kCredentialHeaders.end(),
-                               [&](std::string_view credential) {
-                                   return EqualsIgnoreCase(name, credential);
-                               });
+            return std::any_of(
+                kCredentialHeaders.begin(),
+                kCredentialHeaders.end(),
+                [&](std::string_view credential) { return EqualsIgnoreCase(name, credential); });
         });
     }
     const bool to_get = (status == 303 && request.method != "HEAD") ||
@@ -77,8 +76,9 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
     if (to_get) {
         request.method = "GET";
         request.body.clear();
-        RemoveHeaders(request,
-                      [](const std::string& name) { return StartsWithIgnoreCase(name, "content-"); });
+        RemoveHeaders(request, [](const std::string& name) {
+            return StartsWithIgnoreCase(name, "content-");
+        });
     }
     request.url = std::string(next.buffer());
     return Ok();

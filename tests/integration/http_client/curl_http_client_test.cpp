@@ -3,8 +3,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -47,8 +47,7 @@ void ExpectUpstreamError(const Result<OutboundResponse>& result,
 /// A loopback port nobody listens on.
 std::uint16_t ClosedPort() {
     boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(
-        ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
     return acceptor.local_endpoint().port();  // closed when the acceptor goes
 }
 
@@ -128,7 +127,8 @@ TEST_F(CurlHttpClientTest, DeleteWithoutBodyAndHeadWork) {
 TEST_F(CurlHttpClientTest, ErrorStatusesAreResponsesNotErrors) {
     upstream_.On("GET", "/missing", UpstreamResponse::Json(R"({"error":"nope"})", 404));
     upstream_.On("GET", "/broken", UpstreamResponse::Text("boom", 500));
-    upstream_.On("GET", "/limited", UpstreamResponse{.status = 429, .headers = {{"Retry-After", "3"}}});
+    upstream_.On(
+        "GET", "/limited", UpstreamResponse{.status = 429, .headers = {{"Retry-After", "3"}}});
 
     const auto missing = SendAndWait(*client_, Get("/missing"));
     const auto broken = SendAndWait(*client_, Get("/broken"));
@@ -201,7 +201,8 @@ TEST_F(CurlHttpClientTest, LoopbackIsRefusedWithoutAllowCidrs) {
     const auto host = refused.error().extra.at("host").as_string();
     EXPECT_TRUE(host == "127.0.0.1" || host == "::1") << host;  // judged after resolving
     request.allow_private_network = true;  // still no cleartext outside allow_cidrs
-    ExpectUpstreamError(SendAndWait(*client, request), "egress_denied",
+    ExpectUpstreamError(SendAndWait(*client, request),
+                        "egress_denied",
                         "Outbound request blocked by egress policy");
     EXPECT_EQ(upstream_.Requests().size(), 0U);
 }
@@ -235,7 +236,8 @@ TEST_F(CurlHttpClientTest, HostOutsideAllowedHostsIsRefused) {
 
 TEST_F(CurlHttpClientTest, RedirectsAreFollowedWhenAsked) {
     upstream_.On("GET", "/old", UpstreamResponse::Redirect(302, "/new?page=2"));
-    upstream_.On("GET", "/new",
+    upstream_.On("GET",
+                 "/new",
                  UpstreamResponse{.status = 200, .headers = {{"X-Hop", "last"}}, .body = "here"});
     OutboundRequest request = Get("/old");
     request.allowed_hosts = {"127.0.0.1"};
@@ -258,7 +260,8 @@ TEST_F(CurlHttpClientTest, RedirectsAreFollowedWhenAsked) {
 }
 
 TEST_F(CurlHttpClientTest, RedirectToHostOutsideAllowedHostsIsDenied) {
-    upstream_.On("GET", "/away",
+    upstream_.On("GET",
+                 "/away",
                  UpstreamResponse::Redirect(
                      302, "http://localhost:" + std::to_string(upstream_.Port()) + "/x"));
     OutboundRequest request = Get("/away");
@@ -273,12 +276,14 @@ TEST_F(CurlHttpClientTest, RedirectToHostOutsideAllowedHostsIsDenied) {
 }
 
 TEST_F(CurlHttpClientTest, RedirectToBlockedAddressIsDenied) {
-    upstream_.On("GET", "/metadata",
+    upstream_.On("GET",
+                 "/metadata",
                  UpstreamResponse::Redirect(302, "http://169.254.169.254/latest/meta-data/"));
     OutboundRequest request = Get("/metadata");
     request.max_redirects = 5;
     request.allow_private_network = true;
-    ExpectUpstreamError(SendAndWait(*client_, request), "redirect_denied",
+    ExpectUpstreamError(SendAndWait(*client_, request),
+                        "redirect_denied",
                         "Upstream redirect blocked by egress policy");
 }
 
@@ -338,10 +343,10 @@ TEST_F(CurlHttpClientTest, ClosedPortIsConnectionFailed) {
 
 TEST_F(CurlHttpClientTest, TlsToAPlainServerIsTlsError) {
     const auto result = SendAndWait(
-        *client_, OutboundRequest{.method = "GET",
-                                  .url = "https://127.0.0.1:" + std::to_string(upstream_.Port()) +
-                                         "/x",
-                                  .timeout = 20s});
+        *client_,
+        OutboundRequest{.method = "GET",
+                        .url = "https://127.0.0.1:" + std::to_string(upstream_.Port()) + "/x",
+                        .timeout = 20s});
     ExpectUpstreamError(result, "tls_error", "TLS with the upstream API failed");
 }
 

@@ -74,43 +74,80 @@ TEST_P(BlockedRangeTest, AllowCidrsLiftsAnyRange) {
     EXPECT_TRUE(policy.CheckAddress(Address(ip).get(), false).has_value()) << ip;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryRange,
-    BlockedRangeTest,
-    ::testing::Values(
-        // IPv4: first and last address of every range.
-        RangeCase{"0.0.0.0", false}, RangeCase{"0.255.255.255", false},
-        RangeCase{"10.0.0.0", true}, RangeCase{"10.255.255.255", true},
-        RangeCase{"100.64.0.0", true}, RangeCase{"100.127.255.255", true},
-        RangeCase{"127.0.0.1", true}, RangeCase{"127.255.255.255", true},
-        RangeCase{"169.254.0.0", false}, RangeCase{"169.254.169.254", false},
-        RangeCase{"169.254.255.255", false},
-        RangeCase{"172.16.0.0", true}, RangeCase{"172.31.255.255", true},
-        RangeCase{"192.0.0.0", false}, RangeCase{"192.0.0.255", false},
-        RangeCase{"192.168.0.0", true}, RangeCase{"192.168.255.255", true},
-        RangeCase{"198.18.0.0", false}, RangeCase{"198.19.255.255", false},
-        RangeCase{"224.0.0.0", false}, RangeCase{"239.255.255.255", false},
-        RangeCase{"240.0.0.0", false}, RangeCase{"255.255.255.255", false},
-        // IPv6.
-        RangeCase{"::", false}, RangeCase{"::1", true},
-        RangeCase{"fc00::", true}, RangeCase{"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
-        RangeCase{"fe80::", false}, RangeCase{"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
-        RangeCase{"ff00::", false}, RangeCase{"ff02::1", false},
-        // IPv4-mapped and NAT64 forms are judged by the embedded IPv4 address.
-        RangeCase{"::ffff:127.0.0.1", true}, RangeCase{"::ffff:10.1.2.3", true},
-        RangeCase{"::ffff:169.254.169.254", false}, RangeCase{"::ffff:0.0.0.0", false},
-        RangeCase{"::ffff:224.0.0.1", false},
-        RangeCase{"64:ff9b::127.0.0.1", true}, RangeCase{"64:ff9b::192.168.1.1", true},
-        RangeCase{"64:ff9b::169.254.169.254", false}, RangeCase{"64:ff9b::a9fe:a9fe", false}));
+INSTANTIATE_TEST_SUITE_P(EveryRange,
+                         BlockedRangeTest,
+                         ::testing::Values(
+                             // IPv4: first and last address of every range.
+                             RangeCase{"0.0.0.0", false},
+                             RangeCase{"0.255.255.255", false},
+                             RangeCase{"10.0.0.0", true},
+                             RangeCase{"10.255.255.255", true},
+                             RangeCase{"100.64.0.0", true},
+                             RangeCase{"100.127.255.255", true},
+                             RangeCase{"127.0.0.1", true},
+                             RangeCase{"127.255.255.255", true},
+                             RangeCase{"169.254.0.0", false},
+                             RangeCase{"169.254.169.254", false},
+                             RangeCase{"169.254.255.255", false},
+                             RangeCase{"172.16.0.0", true},
+                             RangeCase{"172.31.255.255", true},
+                             RangeCase{"192.0.0.0", false},
+                             RangeCase{"192.0.0.255", false},
+                             RangeCase{"192.168.0.0", true},
+                             RangeCase{"192.168.255.255", true},
+                             RangeCase{"198.18.0.0", false},
+                             RangeCase{"198.19.255.255", false},
+                             RangeCase{"224.0.0.0", false},
+                             RangeCase{"239.255.255.255", false},
+                             RangeCase{"240.0.0.0", false},
+                             RangeCase{"255.255.255.255", false},
+                             // IPv6.
+                             RangeCase{"::", false},
+                             RangeCase{"::1", true},
+                             RangeCase{"fc00::", true},
+                             RangeCase{"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", true},
+                             RangeCase{"fe80::", false},
+                             RangeCase{"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", false},
+                             RangeCase{"ff00::", false},
+                             RangeCase{"ff02::1", false},
+                             // IPv4-mapped and NAT64 forms are judged by the embedded IPv4 address.
+                             RangeCase{"::ffff:127.0.0.1", true},
+                             RangeCase{"::ffff:10.1.2.3", true},
+                             RangeCase{"::ffff:169.254.169.254", false},
+                             RangeCase{"::ffff:0.0.0.0", false},
+                             RangeCase{"::ffff:224.0.0.1", false},
+                             RangeCase{"64:ff9b::127.0.0.1", true},
+                             RangeCase{"64:ff9b::192.168.1.1", true},
+                             RangeCase{"64:ff9b::169.254.169.254", false},
+                             RangeCase{"64:ff9b::a9fe:a9fe", false}));
 
 TEST(EgressPolicyTest, PublicAddressesPass) {
     const EgressPolicy policy;
-    for (const char* ip : {"8.8.8.8", "1.1.1.1", "9.255.255.255", "11.0.0.0", "100.63.255.255",
-                           "100.128.0.0", "126.255.255.255", "128.0.0.0", "169.253.255.255",
-                           "169.255.0.0", "172.15.255.255", "172.32.0.0", "192.0.1.0",
-                           "192.167.255.255", "192.169.0.0", "198.17.255.255", "198.20.0.0",
-                           "223.255.255.255", "2606:4700:4700::1111", "2001:4860:4860::8888",
-                           "::ffff:8.8.8.8", "64:ff9b::8.8.8.8", "fbff::1", "fec0::1", "::2"}) {
+    for (const char* ip : {"8.8.8.8",
+                           "1.1.1.1",
+                           "9.255.255.255",
+                           "11.0.0.0",
+                           "100.63.255.255",
+                           "100.128.0.0",
+                           "126.255.255.255",
+                           "128.0.0.0",
+                           "169.253.255.255",
+                           "169.255.0.0",
+                           "172.15.255.255",
+                           "172.32.0.0",
+                           "192.0.1.0",
+                           "192.167.255.255",
+                           "192.169.0.0",
+                           "198.17.255.255",
+                           "198.20.0.0",
+                           "223.255.255.255",
+                           "2606:4700:4700::1111",
+                           "2001:4860:4860::8888",
+                           "::ffff:8.8.8.8",
+                           "64:ff9b::8.8.8.8",
+                           "fbff::1",
+                           "fec0::1",
+                           "::2"}) {
         EXPECT_TRUE(policy.CheckAddress(Address(ip).get(), false).has_value()) << ip;
     }
 }
@@ -172,9 +209,19 @@ TEST(CidrTest, BareAddressIsOneHost) {
 }
 
 TEST(CidrTest, RejectsMalformedEntriesNamingThem) {
-    for (const char* bad : {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1",
-                            "10.0.0.0/8x", "10.0.0.0/ 8", "10.0.0/8", "example.com/32",
-                            "10.0.0.1/8", "fd00::1/64", "1.2.3.4/32/1"}) {
+    for (const char* bad : {"",
+                            "/8",
+                            "10.0.0.0/",
+                            "10.0.0.0/33",
+                            "::/129",
+                            "10.0.0.0/-1",
+                            "10.0.0.0/8x",
+                            "10.0.0.0/ 8",
+                            "10.0.0/8",
+                            "example.com/32",
+                            "10.0.0.1/8",
+                            "fd00::1/64",
+                            "1.2.3.4/32/1"}) {
         const auto parsed = Cidr::Parse(bad);
         ASSERT_FALSE(parsed.has_value()) << bad;
         EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
@@ -220,11 +267,11 @@ TEST(HostMatchesTest, WildcardMatchesExactlyOneLabel) {
 
 TEST(EgressPolicyTest, HttpsUrlWithAllowedHostPasses) {
     const EgressPolicy policy;
-    EXPECT_TRUE(policy.CheckUrl("https://api.slack.com/api/chat.postMessage?x=1", {"api.slack.com"},
-                                false)
-                    .has_value());
     EXPECT_TRUE(
-        policy.CheckUrl("https://acme.freshdesk.com:8443/api", {"*.freshdesk.com"}, false).has_value());
+        policy.CheckUrl("https://api.slack.com/api/chat.postMessage?x=1", {"api.slack.com"}, false)
+            .has_value());
+    EXPECT_TRUE(policy.CheckUrl("https://acme.freshdesk.com:8443/api", {"*.freshdesk.com"}, false)
+                    .has_value());
     EXPECT_TRUE(policy.CheckUrl("https://anything.example/", {}, false).has_value());
 }
 
@@ -248,18 +295,27 @@ TEST(EgressPolicyTest, PlainHttpNeedsAllowCidrs) {
 
 TEST(EgressPolicyTest, OtherSchemesAreDenied) {
     const EgressPolicy testing = PolicyAllowing({"127.0.0.1/32"});
-    for (const char* url : {"ftp://example.com/", "file:///etc/passwd", "gopher://example.com/",
-                            "ws://example.com/", "wss://example.com/", "dict://example.com/"}) {
+    for (const char* url : {"ftp://example.com/",
+                            "file:///etc/passwd",
+                            "gopher://example.com/",
+                            "ws://example.com/",
+                            "wss://example.com/",
+                            "dict://example.com/"}) {
         ExpectEgressDenied(testing.CheckUrl(url, {}, false));
     }
 }
 
 TEST(EgressPolicyTest, UserinfoAndMalformedUrlsAreDenied) {
     const EgressPolicy policy;
-    for (const char* url :
-         {"https://user:pass@api.slack.com/", "https://user@api.slack.com/", "https://@api.slack.com/",
-          "not a url", "/relative/path", "https:///nohost", "https://", "https://exa%6dple.com/",
-          "https://[v1.fe80::1]/"}) {
+    for (const char* url : {"https://user:pass@api.slack.com/",
+                            "https://user@api.slack.com/",
+                            "https://@api.slack.com/",
+                            "not a url",
+                            "/relative/path",
+                            "https:///nohost",
+                            "https://",
+                            "https://exa%6dple.com/",
+                            "https://[v1.fe80::1]/"}) {
         ExpectEgressDenied(policy.CheckUrl(url, {}, false));
     }
 }

@@ -51,7 +51,8 @@ TEST(RedirectTest, MovedAndFoundTurnPostIntoGetButKeepOtherMethods) {
 TEST(RedirectTest, TemporaryAndPermanentRedirectKeepMethodAndBody) {
     for (const int status : {307, 308}) {
         OutboundRequest request = Post("https://api.example.com/a?x=1");
-        ASSERT_TRUE(ApplyRedirect(request, status, "https://api.example.com/c?y=2#frag").has_value());
+        ASSERT_TRUE(
+            ApplyRedirect(request, status, "https://api.example.com/c?y=2#frag").has_value());
         EXPECT_EQ(request.method, "POST");
         EXPECT_EQ(request.body, R"({"a":1})");
         EXPECT_EQ(request.url, "https://api.example.com/c?y=2");

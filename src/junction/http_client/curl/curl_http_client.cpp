@@ -75,9 +75,8 @@ Error ShuttingDown() {
 }
 
 Error ResponseTooLarge(std::size_t limit) {
-    Error error = UpstreamError("response_too_large",
-                                "Upstream response exceeds " + std::to_string(limit) + " bytes",
-                                "");
+    Error error = UpstreamError(
+        "response_too_large", "Upstream response exceeds " + std::to_string(limit) + " bytes", "");
     error.extra["limitBytes"] = limit;
     return error;
 }
@@ -162,9 +161,8 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* addr
     if (purpose != CURLSOCKTYPE_IPCXN) {
         return CURL_SOCKET_BAD;
     }
-    auto checked =
-        call->policy->CheckAddress(&address->addr, call->request.allow_private_network,
-                                   call->plain_http);
+    auto checked = call->policy->CheckAddress(
+        &address->addr, call->request.allow_private_network, call->plain_http);
     if (!checked) {
         call->refusal = std::move(checked.error());
         return CURL_SOCKET_BAD;
@@ -174,8 +172,8 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* addr
 
 // Runs for new and reused connections alike, just before the request is sent: a connection
 // opened for another call (with other rules) is judged again for this one.
-int OnPrerequest(void* user, char* primary_ip, char* /*local_ip*/, int primary_port,
-                 int /*local_port*/) {
+int OnPrerequest(
+    void* user, char* primary_ip, char* /*local_ip*/, int primary_port, int /*local_port*/) {
     auto* call = static_cast<Call*>(user);
     sockaddr_storage storage{};
     sockaddr_in v4{};
@@ -337,8 +335,8 @@ private:
     /// Validates and starts the current hop of `call`, or finishes it.
     void StartHop(std::unique_ptr<Call> call) {
         OutboundRequest& request = call->request;
-        if (auto allowed = policy_.CheckUrl(
-                request.url, request.allowed_hosts, request.allow_private_network);
+        if (auto allowed =
+                policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
             !allowed) {
             if (call->redirects > 0) {
                 Error error = std::move(allowed.error());
@@ -371,11 +369,11 @@ private:
             return Finish(std::move(call),
                           Fail(ErrorCode::kUnavailable, "Out of resources for outbound calls"));
         }
-        call->plain_http = request.url.size() >= 5 &&
-                           std::equal(request.url.begin(), request.url.begin() + 5, "http:",
-                                      [](char a, char b) {
-                                          return std::tolower(static_cast<unsigned char>(a)) == b;
-                                      });
+        call->plain_http =
+            request.url.size() >= 5 &&
+            std::equal(request.url.begin(), request.url.begin() + 5, "http:", [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == b;
+            });
         call->hop_timeout = remaining;
         call->hop_connect_timeout = std::min(options_.connect_timeout, remaining);
         if (!Configure(easy.get(), *call)) {
@@ -479,12 +477,12 @@ private:
         if (request.max_redirects > 0 && IsFollowableRedirect(call->response.status) &&
             location.has_value()) {
             if (call->redirects >= request.max_redirects) {
-                return Finish(std::move(call),
-                              Fail(UpstreamError("redirect_denied",
-                                                 "Upstream redirected more than " +
-                                                     std::to_string(request.max_redirects) +
-                                                     " times",
-                                                 "")));
+                return Finish(
+                    std::move(call),
+                    Fail(UpstreamError("redirect_denied",
+                                       "Upstream redirected more than " +
+                                           std::to_string(request.max_redirects) + " times",
+                                       "")));
             }
             const std::string next_location(*location);
             if (auto applied = ApplyRedirect(call->request, call->response.status, next_location);
@@ -528,14 +526,15 @@ private:
             return UpstreamError("tls_error", "TLS with the upstream API failed", detail);
         }
         if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-            return UpstreamError("egress_denied", "Outbound request blocked by egress policy", detail);
+            return UpstreamError(
+                "egress_denied", "Outbound request blocked by egress policy", detail);
         }
         return UpstreamError("connection_failed", "Could not connect to the upstream API", detail);
     }
 
     void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) const {
-        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-            Clock::now() - call->started);
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
         boost::json::object fields{{"method", call->request.method},
                                    {"url", DescribeUrl(call->request.url)},
                                    {"duration_ms", elapsed.count()}};

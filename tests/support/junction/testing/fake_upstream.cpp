@@ -86,8 +86,8 @@ public:
 
     void On(std::string method, std::string path, UpstreamHandler handler) {
         const std::lock_guard lock(mutex_);
-        routes_.push_back(
-            Route{.method = std::move(method), .path = std::move(path), .handler = std::move(handler)});
+        routes_.push_back(Route{
+            .method = std::move(method), .path = std::move(path), .handler = std::move(handler)});
     }
 
     [[nodiscard]] std::vector<RecordedRequest> Requests() const {
@@ -150,7 +150,8 @@ private:
             response.body() = answer.body;
             response.keep_alive(keep_alive);
             response.prepare_payload();
-            co_await bhttp::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+            co_await bhttp::async_write(
+                stream, response, asio::redirect_error(asio::use_awaitable, ec));
             if (ec || !keep_alive) {
                 stream.socket().shutdown(tcp::socket::shutdown_send, ec);
                 co_return;

@@ -16,8 +16,8 @@ namespace junction::testing {
 /// A request as FakeUpstream received it.
 struct RecordedRequest {
     std::string method{};
-    std::string target{};  // path and query, as sent
-    std::string path{};    // target without the query
+    std::string target{};                                        // path and query, as sent
+    std::string path{};                                          // target without the query
     std::vector<std::pair<std::string, std::string>> headers{};  // lowercase names
     std::string body{};
 
