@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -495,7 +496,10 @@ private:
         set(CURLOPT_USERAGENT, options_.user_agent.c_str());
         set(CURLOPT_TIMEOUT_MS, static_cast<long>(call.hop_timeout.count()));
         set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(call.hop_connect_timeout.count()));
-        set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_response_bytes));
+        set(CURLOPT_MAXFILESIZE_LARGE,
+            static_cast<curl_off_t>(std::min<std::size_t>(
+                request.max_response_bytes,
+                static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max()))));
         set(CURLOPT_HTTPHEADER, call.header_list.get());
         set(CURLOPT_WRITEFUNCTION, &OnBody);
         set(CURLOPT_WRITEDATA, &call);
