@@ -138,7 +138,7 @@ Result<Cidr> Cidr::Parse(std::string_view text) {
     }
     // Bits after the prefix are almost always a typo (10.0.0.1/8 meant 10.0.0.0/8 or /32).
     const std::size_t size = cidr.v4 ? 4 : 16;
-    for (std::size_t bit = static_cast<std::size_t>(cidr.prefix_length); bit < size * 8; ++bit) {
+    for (auto bit = static_cast<std::size_t>(cidr.prefix_length); bit < size * 8; ++bit) {
         if ((cidr.address[bit / 8] & (0x80U >> (bit % 8))) != 0) {
             return bad("address has bits set after the prefix length");
         }

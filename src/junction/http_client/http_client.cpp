@@ -36,13 +36,13 @@ boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, Outbou
     const boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
     co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
                                                    void(Result<OutboundResponse>)>(
-        [&client, executor](auto handler, OutboundRequest outbound) {
+        [&client, executor](auto handler, OutboundRequest&& outbound) {
             // The handler is move-only and Completion must be copyable: share it. The tracked
             // executor keeps the awaiting context's run() going until the result is back.
             using Handler = decltype(handler);
             auto shared = std::make_shared<Handler>(std::move(handler));
             auto tracked =
-                boost::asio::prefer(executor, boost::asio::execution::outstanding_work.tracked);
+                boost::asio::prefer(executor, boost::asio::execution::outstanding_work_t::tracked);
             client.Start(std::move(outbound), [shared, tracked](Result<OutboundResponse> result) {
                 boost::asio::post(tracked, [shared, result = std::move(result)]() mutable {
                     (*shared)(std::move(result));

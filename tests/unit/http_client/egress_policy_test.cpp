@@ -26,7 +26,7 @@ struct Address {
             ADD_FAILURE() << "not an IP literal: " << ip;
         }
     }
-    [[nodiscard]] const sockaddr* get() const {
+    [[nodiscard]] const sockaddr* Get() const {
         return reinterpret_cast<const sockaddr*>(&storage);
     }
     sockaddr_storage storage{};
@@ -57,13 +57,13 @@ class BlockedRangeTest : public ::testing::TestWithParam<RangeCase> {};
 
 TEST_P(BlockedRangeTest, IsRefusedByDefault) {
     const EgressPolicy policy;
-    const auto result = policy.CheckAddress(Address(GetParam().ip).get(), false);
+    const auto result = policy.CheckAddress(Address(GetParam().ip).Get(), false);
     ExpectEgressDenied(result);
 }
 
 TEST_P(BlockedRangeTest, AllowPrivateNetworkLiftsOnlyPrivateRanges) {
     const EgressPolicy policy;
-    const auto result = policy.CheckAddress(Address(GetParam().ip).get(), true);
+    const auto result = policy.CheckAddress(Address(GetParam().ip).Get(), true);
     EXPECT_EQ(result.has_value(), GetParam().lifted_by_private_network) << GetParam().ip;
 }
 
@@ -71,7 +71,7 @@ TEST_P(BlockedRangeTest, AllowCidrsLiftsAnyRange) {
     const std::string ip = GetParam().ip;
     const std::string host_route = ip + (ip.find(':') == std::string::npos ? "/32" : "/128");
     const EgressPolicy policy = PolicyAllowing({host_route});
-    EXPECT_TRUE(policy.CheckAddress(Address(ip).get(), false).has_value()) << ip;
+    EXPECT_TRUE(policy.CheckAddress(Address(ip).Get(), false).has_value()) << ip;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryRange,
@@ -148,13 +148,13 @@ TEST(EgressPolicyTest, PublicAddressesPass) {
                            "fbff::1",
                            "fec0::1",
                            "::2"}) {
-        EXPECT_TRUE(policy.CheckAddress(Address(ip).get(), false).has_value()) << ip;
+        EXPECT_TRUE(policy.CheckAddress(Address(ip).Get(), false).has_value()) << ip;
     }
 }
 
 TEST(EgressPolicyTest, DeniedAddressIsNamedInDetails) {
     const EgressPolicy policy;
-    const auto result = policy.CheckAddress(Address("169.254.169.254").get(), true);
+    const auto result = policy.CheckAddress(Address("169.254.169.254").Get(), true);
     ExpectEgressDenied(result);
     EXPECT_EQ(result.error().extra.at("host"), "169.254.169.254");
 }
@@ -168,19 +168,19 @@ TEST(EgressPolicyTest, UnknownAddressFamilyIsRefused) {
 
 TEST(EgressPolicyTest, AllowCidrsMatchTheWholeNetworkOnly) {
     const EgressPolicy policy = PolicyAllowing({"10.1.0.0/16", "fd00:1::/32"});
-    EXPECT_TRUE(policy.CheckAddress(Address("10.1.255.7").get(), false).has_value());
-    EXPECT_FALSE(policy.CheckAddress(Address("10.2.0.1").get(), false).has_value());
-    EXPECT_TRUE(policy.CheckAddress(Address("fd00:1:ffff::1").get(), false).has_value());
-    EXPECT_FALSE(policy.CheckAddress(Address("fd00:2::1").get(), false).has_value());
+    EXPECT_TRUE(policy.CheckAddress(Address("10.1.255.7").Get(), false).has_value());
+    EXPECT_FALSE(policy.CheckAddress(Address("10.2.0.1").Get(), false).has_value());
+    EXPECT_TRUE(policy.CheckAddress(Address("fd00:1:ffff::1").Get(), false).has_value());
+    EXPECT_FALSE(policy.CheckAddress(Address("fd00:2::1").Get(), false).has_value());
     // An IPv4 CIDR also covers the mapped form of its addresses.
-    EXPECT_TRUE(policy.CheckAddress(Address("::ffff:10.1.0.1").get(), false).has_value());
+    EXPECT_TRUE(policy.CheckAddress(Address("::ffff:10.1.0.1").Get(), false).has_value());
 }
 
 TEST(EgressPolicyTest, PlainHttpGoesOnlyToAllowCidrs) {
     const EgressPolicy policy = PolicyAllowing({"127.0.0.1/32"});
-    EXPECT_TRUE(policy.CheckAddress(Address("127.0.0.1").get(), false, true).has_value());
-    ExpectEgressDenied(policy.CheckAddress(Address("8.8.8.8").get(), false, true));
-    ExpectEgressDenied(policy.CheckAddress(Address("10.0.0.1").get(), true, true));
+    EXPECT_TRUE(policy.CheckAddress(Address("127.0.0.1").Get(), false, true).has_value());
+    ExpectEgressDenied(policy.CheckAddress(Address("8.8.8.8").Get(), false, true));
+    ExpectEgressDenied(policy.CheckAddress(Address("10.0.0.1").Get(), true, true));
 }
 
 // ---- CIDR parsing ----------------------------------------------------------------------------

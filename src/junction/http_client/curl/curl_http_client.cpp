@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -220,6 +221,59 @@ bool IsTlsError(CURLcode code) {
     }
 }
 
+Error MapFailure(Call& call, CURLcode code) {
+    std::string detail = curl_easy_strerror(code);
+    if (call.error_buffer[0] != '\0') {
+        detail += ": ";
+        detail += call.error_buffer.data();
+    }
+    if (call.refusal.has_value()) {
+        return std::move(*call.refusal);
+    }
+    if (call.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+        return ResponseTooLarge(call.request.max_response_bytes);
+    }
+    if (call.headers_too_large) {
+        return ResponseTooLarge(kMaxHeaderBytes);
+    }
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t connect_us = 0;
+        curl_easy_getinfo(call.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+        if (connect_us == 0 && call.hop_connect_timeout < call.hop_timeout) {
+            return UpstreamError(
+                "connection_failed", "Could not connect to the upstream API", detail);
+        }
+        return UpstreamTimeout(call.request.timeout);
+    }
+    if (IsTlsError(code)) {
+        return UpstreamError("tls_error", "TLS with the upstream API failed", detail);
+    }
+    if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+        return UpstreamError("egress_denied", "Outbound request blocked by egress policy", detail);
+    }
+    return UpstreamError("connection_failed", "Could not connect to the upstream API", detail);
+}
+
+void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) {
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
+    boost::json::object fields{{"method", call->request.method},
+                               {"url", DescribeUrl(call->request.url)},
+                               {"duration_ms", elapsed.count()}};
+    if (result) {
+        fields["status"] = result->status;
+    } else {
+        fields["error"] = result.error().message;
+        if (!result.error().detail.empty()) {
+            fields["detail"] = result.error().detail;
+        }
+    }
+    LogEvent(spdlog::level::debug, "outbound call", fields);
+    Completion done = std::move(call->done);
+    call.reset();  // the easy handle goes before the callback runs
+    done(std::move(result));
+}
+
 // curl_global_init is not thread-safe and must run once before any other libcurl call.
 CURLcode GlobalInit() {
     static std::once_flag once;
@@ -258,18 +312,17 @@ public:
         call->request = std::move(request);
         call->done = std::move(done);
         call->policy = &policy_;
-        bool queued = false;
+        std::unique_ptr<Call> rejected;
         {
             const std::lock_guard lock(mutex_);
-            if (!stopping_) {
+            if (stopping_) {
+                rejected = std::move(call);
+            } else {
                 queue_.push_back(std::move(call));
-                queued = true;
             }
         }
-        if (!queued) {  // the client is stopping; a caller bug, but `done` still runs once
-            Completion finish = std::move(call->done);
-            call.reset();
-            finish(Fail(ShuttingDown()));
+        if (rejected) {  // the client is stopping; a caller bug, but `done` still runs once
+            Finish(std::move(rejected), Fail(ShuttingDown()));
             return;
         }
         curl_multi_wakeup(multi_);
@@ -317,6 +370,7 @@ private:
         int queued = 0;
         while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
             if (message->msg == CURLMSG_DONE) {
+                // NOLINTNEXTLINE(cppcoreguidelines-pro-type-union-access): libcurl's C API
                 finished.emplace_back(message->easy_handle, message->data.result);
             }
         }
@@ -391,7 +445,7 @@ private:
 
     /// Sets every option of one hop; false when libcurl refuses one (a build without a
     /// feature we require).
-    bool Configure(CURL* easy, Call& call) {
+    bool Configure(CURL* easy, Call& call) const {
         const OutboundRequest& request = call.request;
         curl_slist* list = nullptr;
         const auto append = [&](const std::string& line) {
@@ -404,7 +458,13 @@ private:
         bool ok = true;
         for (const auto& [name, value] : request.headers) {
             // "Name;" is curl's way to send a header with an empty value.
-            ok = ok && append(value.empty() ? name + ";" : name + ": " + value);
+            std::string line = name;
+            if (value.empty()) {
+                line += ';';
+            } else {
+                line.append(": ").append(value);
+            }
+            ok = ok && append(line);
         }
         if (!HasHeader(request, "expect")) {
             ok = ok && append("Expect:");  // no 100-continue round trip
@@ -436,7 +496,10 @@ private:
         set(CURLOPT_USERAGENT, options_.user_agent.c_str());
         set(CURLOPT_TIMEOUT_MS, static_cast<long>(call.hop_timeout.count()));
         set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(call.hop_connect_timeout.count()));
-        set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_response_bytes));
+        set(CURLOPT_MAXFILESIZE_LARGE,
+            static_cast<curl_off_t>(std::min<std::size_t>(
+                request.max_response_bytes,
+                static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max()))));
         set(CURLOPT_HTTPHEADER, call.header_list.get());
         set(CURLOPT_WRITEFUNCTION, &OnBody);
         set(CURLOPT_WRITEDATA, &call);
@@ -496,60 +559,6 @@ private:
         call->response.effective_url = request.url;
         OutboundResponse response = std::move(call->response);
         Finish(std::move(call), std::move(response));
-    }
-
-    [[nodiscard]] Error MapFailure(Call& call, CURLcode code) const {
-        std::string detail = curl_easy_strerror(code);
-        if (call.error_buffer[0] != '\0') {
-            detail += ": ";
-            detail += call.error_buffer.data();
-        }
-        if (call.refusal.has_value()) {
-            return std::move(*call.refusal);
-        }
-        if (call.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-            return ResponseTooLarge(call.request.max_response_bytes);
-        }
-        if (call.headers_too_large) {
-            return ResponseTooLarge(kMaxHeaderBytes);
-        }
-        if (code == CURLE_OPERATION_TIMEDOUT) {
-            curl_off_t connect_us = 0;
-            curl_easy_getinfo(call.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
-            if (connect_us == 0 && call.hop_connect_timeout < call.hop_timeout) {
-                return UpstreamError(
-                    "connection_failed", "Could not connect to the upstream API", detail);
-            }
-            return UpstreamTimeout(call.request.timeout);
-        }
-        if (IsTlsError(code)) {
-            return UpstreamError("tls_error", "TLS with the upstream API failed", detail);
-        }
-        if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-            return UpstreamError(
-                "egress_denied", "Outbound request blocked by egress policy", detail);
-        }
-        return UpstreamError("connection_failed", "Could not connect to the upstream API", detail);
-    }
-
-    void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) const {
-        const auto elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
-        boost::json::object fields{{"method", call->request.method},
-                                   {"url", DescribeUrl(call->request.url)},
-                                   {"duration_ms", elapsed.count()}};
-        if (result) {
-            fields["status"] = result->status;
-        } else {
-            fields["error"] = result.error().message;
-            if (!result.error().detail.empty()) {
-                fields["detail"] = result.error().detail;
-            }
-        }
-        LogEvent(spdlog::level::debug, "outbound call", fields);
-        Completion done = std::move(call->done);
-        call.reset();  // the easy handle goes before the callback runs
-        done(std::move(result));
     }
 
     EgressPolicy policy_;

@@ -32,8 +32,10 @@ public:
     CurlHttpClient& operator=(const CurlHttpClient&) = delete;
     CurlHttpClient(CurlHttpClient&&) = delete;
     CurlHttpClient& operator=(CurlHttpClient&&) = delete;
-    /// Stops the thread; calls still queued or in flight complete with kUnavailable.
-    /// REQUIRES: not called from a completion (it joins the client's thread).
+    /// Stops the thread; calls still queued or in flight complete with kUnavailable ("HTTP
+    /// client is shutting down"); a Start() racing with destruction completes the same way, at
+    /// once, on the calling thread. REQUIRES: not called from a completion (it joins the
+    /// client's thread).
     ~CurlHttpClient() override;
 
     // HttpClient

@@ -164,12 +164,13 @@ private:
         {
             const std::lock_guard lock(mutex_);
             requests_.push_back(recorded);
-            for (auto route = routes_.rbegin(); route != routes_.rend(); ++route) {
-                if ((route->method == "*" || route->method == recorded.method) &&
-                    route->path == recorded.path) {
-                    handler = route->handler;
-                    break;
-                }
+            const auto route =
+                std::find_if(routes_.rbegin(), routes_.rend(), [&](const Route& candidate) {
+                    return (candidate.method == "*" || candidate.method == recorded.method) &&
+                           candidate.path == recorded.path;
+                });
+            if (route != routes_.rend()) {
+                handler = route->handler;
             }
         }
         if (!handler) {
