@@ -2,7 +2,9 @@
 // server (oauth2-mock-server): authorize, callback, token exchange with PKCE and client
 // authentication, refresh (single flight, invalid_grant, transient failures), and secrets that
 // never leak.
+#include <atomic>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -668,6 +670,106 @@ TEST_P(OAuthTest, NoSecretLeaksIntoLogsDatabaseOrResponses) {
             }
         }
     }
+}
+
+TEST_P(OAuthTest, WithADefaultAppSlackMetadataIsExactlyTheSeedExample) {
+    const std::string alice = server_.CreateUser("alice");
+    CreateAuthConfig("slack");
+    const auto metadata =
+        server_.Client().Send("GET", "/connectors/slack/credentials/metadata", [&] {
+            auto headers = Admin();
+            headers.push_back("x-alloy-userid: alice");
+            return headers;
+        }());
+    ASSERT_EQ(metadata.status, 200) << metadata.body;
+    JUNCTION_EXPECT_SPEC("GET", "/connectors/{connectorId}/credentials/metadata", metadata);
+    // The example of ../shared/seed/get-connector-credentials-metadata.md, for this user.
+    const auto seed = boost::json::parse(R"({
+        "authenticationType": "oauth2",
+        "authConfigRequired": false,
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "userId": {"type": "string", "description": "User ID of the credential"},
+                "authenticationType": {"type": "string",
+                    "description": "Type of authentication method of the connector",
+                    "const": "oauth2"},
+                "redirectUri": {"type": "string", "format": "uri",
+                    "description": "Redirect URI for OAuth authentication"}
+            },
+            "required": ["userId", "authenticationType", "redirectUri"]
+        },
+        "sampleInput": {"userId": ")" + alice +
+                                         R"(", "authenticationType": "oauth2",
+                        "redirectUri": "https://example.com"}
+    })");
+    EXPECT_EQ(metadata.Json().at("metadata").at(0), seed);
+}
+
+// Two nodes (two Applications, each its own lease holder) on one PostgreSQL database: a refresh
+// raced from both reaches the provider once (DESIGN.md §12).
+TEST(OAuthMultiNodeTest, ARefreshRacedFromTwoNodesReachesTheProviderOnce) {
+    TempDir dir;
+    OAuthProvider provider({"--strict-refresh"});
+    const std::string catalog = WriteCatalog(dir, provider.Issuer());
+    const std::map<std::string, std::string> shared{
+        {"JUNCTION_CATALOG_DIR", catalog},
+        {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+        {"JUNCTION_MASTER_KEYS", "7:" + std::string(43, 'A') + "="}};
+    TestServer first(TestServerOptions{.backend = Backend::kPostgres, .environment = shared});
+    auto second_environment = shared;
+    second_environment["JUNCTION_DATABASE_URL"] = first.Postgres()->Url();
+    TestServer second(TestServerOptions{.environment = second_environment});
+
+    auto headers = first.AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    ASSERT_EQ(first.Client()
+                  .Send("POST",
+                        "/auth-configs",
+                        headers,
+                        R"({"connectorId":"acme","clientId":"c","clientSecret":"s"})")
+                  .status,
+              201);
+    const std::string alice = first.CreateUser("alice");
+    const auto created = first.Client().Send(
+        "POST",
+        "/connectors/acme/credentials",
+        headers,
+        R"({"userId":")" + alice +
+            R"(","authenticationType":"oauth2","redirectUri":"https://app.example.com/done"})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    // The flow starts on the first node and finishes on the second.
+    const testing::HttpClient browser("");
+    const auto authorize =
+        browser.Send("GET", std::string(created.Json().at("oauthUrl").as_string()));
+    ASSERT_EQ(authorize.status, 302);
+    const std::string callback = provider.Authorize(authorize.Header("location").value_or(""));
+    const auto done = second.Client().Send("GET", PathOf(callback));
+    ASSERT_EQ(done.status, 302) << done.body;
+    const std::string credential_id =
+        QueryParameter(done.Header("location").value_or(""), "credentialId");
+    ASSERT_EQ(credential_id.size(), 24U);
+
+    RunSql(first, "UPDATE credentials SET token_expires_at = token_expires_at - 3590000");
+    std::vector<std::thread> callers;
+    std::atomic<int> failures{0};
+    for (int i = 0; i < 40; ++i) {
+        auto& node = i % 2 == 0 ? first : second;
+        callers.emplace_back([&node, &failures, &credential_id] {
+            if (!node.App().OAuth().EnsureFresh(credential_id)) {
+                ++failures;
+            }
+        });
+    }
+    for (auto& caller : callers) {
+        caller.join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    std::size_t refreshes = 0;
+    for (const auto& request : provider.TokenRequests()) {
+        refreshes += request.at("grant_type") == "refresh_token" ? 1U : 0U;
+    }
+    EXPECT_EQ(refreshes, 1U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends,
