@@ -14,6 +14,7 @@
 #include "junction/service/user_service.hpp"
 #include "junction/storage/postgres/pg_database.hpp"
 #include "junction/storage/sqlite/sqlite_database.hpp"
+#include "junction/testing/fake_upstream.hpp"
 #include "junction/testing/oauth_provider.hpp"
 #include "junction/testing/openapi_validator.hpp"
 #include "junction/testing/test_postgres.hpp"
@@ -23,6 +24,7 @@ namespace junction {
 namespace {
 
 using testing::Backend;
+using testing::FakeUpstream;
 using testing::HttpResult;
 using testing::OAuthProvider;
 using testing::QueryParameter;
@@ -36,7 +38,9 @@ constexpr std::string_view kAppRedirect = "https://app.example.com/integrations/
 
 // Two operator connectors whose OAuth endpoints are the test provider: `acme` (PKCE, client
 // secret in the body) and `acmebasic` (client_secret_basic, no PKCE, a tenant input).
-std::string WriteCatalog(const TempDir& dir, const std::string& issuer) {
+std::string WriteCatalog(const TempDir& dir,
+                         const std::string& issuer,
+                         const std::string& revocation_url = "") {
     const std::string catalog = dir.File("catalog");
     std::filesystem::create_directories(catalog);
     std::ofstream(catalog + "/acme.yaml") << R"(id: acme
@@ -48,7 +52,8 @@ auth:
   - type: oauth2
     authorization_url: )" << issuer << R"(/authorize
     token_url: )" << issuer << R"(/token
-    scopes: [read, write]
+)" << (revocation_url.empty() ? "" : "    revocation_url: " + revocation_url + "\n")
+                                          << R"(    scopes: [read, write]
     extra_authorize_params: {prompt: consent}
     store_token_fields: [scope]
 resources:
@@ -115,7 +120,8 @@ protected:
                      "--strict-refresh"}),
           server_(TestServerOptions{
               .backend = GetParam(),
-              .environment = {{"JUNCTION_CATALOG_DIR", WriteCatalog(dir_, provider_.Issuer())},
+              .environment = {{"JUNCTION_CATALOG_DIR",
+                               WriteCatalog(dir_, provider_.Issuer(), revoker_.Url("/revoke"))},
                               {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"}}}) {}
 
     std::vector<std::string> Admin() const {
@@ -200,6 +206,7 @@ protected:
 
     TempDir dir_;
     OAuthProvider provider_;
+    FakeUpstream revoker_;  // the connector's revocation_url
     TestServer server_;
     std::vector<HttpResult> responses_;
 };
@@ -670,6 +677,37 @@ TEST_P(OAuthTest, NoSecretLeaksIntoLogsDatabaseOrResponses) {
             }
         }
     }
+}
+
+TEST_P(OAuthTest, DeletingACredentialRevokesItsTokensWithoutWaiting) {
+    revoker_.On("POST", "/revoke", testing::UpstreamResponse::Json("{}"));
+    CreateAuthConfig();
+    const std::string alice = server_.CreateUser("alice");
+    const std::string credential_id = Connect(alice);
+    std::string sent_refresh_token;
+    for (const auto& request : provider_.TokenRequests()) {
+        EXPECT_EQ(request.at("grant_type"), "authorization_code");
+    }
+    auto headers = Admin();
+    headers.push_back("x-alloy-userid: alice");
+    const auto deleted =
+        server_.Client().Send("DELETE", "/connectors/acme/credentials/" + credential_id, headers);
+    ASSERT_EQ(deleted.status, 200) << deleted.body;
+    for (int i = 0; i < 100 && revoker_.CallCount("/revoke") == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const auto revocations = revoker_.RequestsTo("/revoke");
+    ASSERT_EQ(revocations.size(), 1U);
+    EXPECT_NE(revocations[0].body.find("token_type_hint=refresh_token"), std::string::npos);
+    EXPECT_NE(revocations[0].body.find("client_id=junction-test"), std::string::npos);
+    EXPECT_TRUE(Credentials(alice).empty());
+
+    // A provider that fails to revoke does not block or fail the delete.
+    revoker_.On("POST", "/revoke", testing::UpstreamResponse::Json("{}", 503));
+    const std::string second = Connect(alice);
+    EXPECT_EQ(
+        server_.Client().Send("DELETE", "/connectors/acme/credentials/" + second, headers).status,
+        200);
 }
 
 TEST_P(OAuthTest, WithADefaultAppSlackMetadataIsExactlyTheSeedExample) {

@@ -10,7 +10,8 @@ std::string StringOr(const boost::json::object& object,
                      std::string_view key,
                      std::string fallback) {
     const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string()) : fallback;
+    return value != nullptr && value->is_string() ? std::string(value->as_string())
+                                                  : std::move(fallback);
 }
 
 // `inject: {in, name, prefix}` with the Authorization: Bearer default.

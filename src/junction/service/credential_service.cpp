@@ -272,7 +272,15 @@ Result<CredentialPage> CredentialService::List(const storage::UserRow& user,
 Result<void> CredentialService::Delete(const storage::UserRow& user,
                                        std::string_view credential_id,
                                        const std::optional<std::string>& connector_id) {
-    return store_.DeleteCredential(user.id, credential_id, connector_id);
+    // Read first: once the row is gone its tokens cannot be opened for revocation.
+    auto row = store_.FindCredential(credential_id);
+    if (auto deleted = store_.DeleteCredential(user.id, credential_id, connector_id); !deleted) {
+        return deleted;
+    }
+    if (row && row->authentication_type == "oauth2") {
+        oauth_.RevokeBestEffort(*row);
+    }
+    return Ok();
 }
 
 }  // namespace junction::service

@@ -19,7 +19,8 @@ std::string StringOr(const boost::json::object& object,
                      std::string_view key,
                      std::string fallback) {
     const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string()) : fallback;
+    return value != nullptr && value->is_string() ? std::string(value->as_string())
+                                                  : std::move(fallback);
 }
 
 QueryParams StringMap(const boost::json::object& object, std::string_view key) {
@@ -63,12 +64,12 @@ const boost::json::value* AtPath(const boost::json::object& object, std::string_
     }
 }
 
-Error TokenError(std::string oauth_error, std::string detail) {
+Error TokenError(const std::string& oauth_error, std::string detail) {
     Error error{
         .code = ErrorCode::kUpstreamError,
         .message = "The provider's token endpoint refused the request (" + oauth_error + ")",
         .detail = std::move(detail)};
-    error.extra["oauthError"] = std::move(oauth_error);
+    error.extra["oauthError"] = oauth_error;
     return error;
 }
 
@@ -126,6 +127,7 @@ OAuth2Settings ReadSettings(const connectors::AuthSpec& oauth2) {
     OAuth2Settings settings{
         .authorization_url = StringOr(config, "authorization_url", ""),
         .token_url = StringOr(config, "token_url", ""),
+        .revocation_url = StringOr(config, "revocation_url", ""),
         .scopes = StringList(config, "scopes"),
         .scope_separator = StringOr(config, "scope_separator", " "),
         .client_secret_basic =

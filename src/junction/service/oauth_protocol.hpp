@@ -30,6 +30,7 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 struct OAuth2Settings {
     std::string authorization_url{};
     std::string token_url{};
+    std::string revocation_url{};
     std::vector<std::string> scopes{};
     std::string scope_separator{" "};
     bool pkce = true;

@@ -21,7 +21,10 @@ constexpr auto kRefreshSkew = 60s;
 constexpr auto kLeaseTtl = 30s;
 constexpr auto kLeasePoll = 100ms;
 constexpr std::size_t kMaxRedirectUriBytes = 2048;
-constexpr std::size_t kPkceVerifierBytes = 48;  // 64 base64url characters (RFC 7636: 43-128)
+constexpr std::size_t kPkceVerifierBytes = 48;
+constexpr std::chrono::milliseconds kTokenCallTimeout{30'000};
+constexpr std::size_t kTokenAnswerBytes =
+    1024UL * 1024;  // 64 base64url characters (RFC 7636: 43-128)
 
 Error InvalidFlow(std::string message) {
     return Error{.code = ErrorCode::kInvalidArgument, .message = std::move(message)};
@@ -131,6 +134,37 @@ Result<boost::json::object> OpenObject(const crypto::SecretBox& box,
         return Fail(ErrorCode::kInternal, "Internal server error", "sealed value is not JSON");
     }
     return std::move(value.as_object());
+}
+
+// A POST to a provider endpoint (token, revocation) with the client's authentication.
+Result<http_client::OutboundRequest> ClientRequest(const std::string& url_template,
+                                                   const oauth::OAuth2Settings& settings,
+                                                   const OAuthClient& client,
+                                                   oauth::QueryParams form,
+                                                   const boost::json::object& data) {
+    auto url = connectors::ExpandTemplate(url_template, data);
+    if (!url) {
+        return Fail(std::move(url.error()));
+    }
+    http_client::OutboundRequest request{
+        .method = "POST",
+        .url = std::move(*url),
+        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                    {"Accept", "application/json"}},
+        .timeout = kTokenCallTimeout,
+        .max_response_bytes = kTokenAnswerBytes};
+    if (settings.client_secret_basic) {
+        // RFC 6749 §2.3.1: both parts form-encoded before base64.
+        const SecretString pair(oauth::PercentEncode(client.client_id) + ":" +
+                                oauth::PercentEncode(client.client_secret.Reveal()));
+        request.headers.emplace_back("Authorization",
+                                     "Basic " + crypto::Base64Encode(pair.Reveal()));
+    } else {
+        form.emplace_back("client_id", client.client_id);
+        form.emplace_back("client_secret", std::string(client.client_secret.Reveal()));
+    }
+    request.body = oauth::FormEncode(form);
+    return request;
 }
 
 }  // namespace
@@ -281,34 +315,56 @@ Result<oauth::TokenGrant> OAuthService::RequestToken(const connectors::Connector
     for (const auto& param : settings.extra_token_params) {
         grant.push_back(param);
     }
-    auto token_url = connectors::ExpandTemplate(settings.token_url, data);
-    if (!token_url) {
-        return Fail(std::move(token_url.error()));
+    auto request = ClientRequest(settings.token_url, settings, client, std::move(grant), data);
+    if (!request) {
+        return Fail(std::move(request.error()));
     }
-    http_client::OutboundRequest request{
-        .method = "POST",
-        .url = std::move(*token_url),
-        .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                    {"Accept", "application/json"}},
-        .timeout = std::chrono::milliseconds(30'000),
-        .max_response_bytes = 1024UL * 1024};
-    if (settings.client_secret_basic) {
-        // RFC 6749 §2.3.1: both parts form-encoded before base64.
-        const SecretString pair(oauth::PercentEncode(client.client_id) + ":" +
-                                oauth::PercentEncode(client.client_secret.Reveal()));
-        request.headers.emplace_back("Authorization",
-                                     "Basic " + crypto::Base64Encode(pair.Reveal()));
-    } else {
-        grant.emplace_back("client_id", client.client_id);
-        grant.emplace_back("client_secret", std::string(client.client_secret.Reveal()));
-    }
-    request.body = oauth::FormEncode(grant);
-    auto response = http_client::SendAndWait(http_, std::move(request));
-    // The body held the client secret (and a code or refresh token); the request is gone now.
+    auto response = http_client::SendAndWait(http_, std::move(*request));
     if (!response) {
         return Fail(std::move(response.error()));
     }
     return oauth::ParseTokenResponse(response->status, response->body, settings);
+}
+
+void OAuthService::RevokeBestEffort(const storage::CredentialRow& credential) {
+    const auto* connector = catalog_.Find(credential.connector_id);
+    const auto* oauth2 = connector != nullptr ? FindOAuth2(*connector) : nullptr;
+    if (oauth2 == nullptr || !credential.auth_config_id) {
+        return;
+    }
+    const auto settings = oauth::ReadSettings(*oauth2);
+    if (settings.revocation_url.empty()) {
+        return;
+    }
+    auto secret = OpenObject(secret_box_, credential.secret, CredentialAad(credential.id));
+    auto client = auth_configs_.OpenClient(*credential.auth_config_id);
+    if (!secret || !client) {
+        return;
+    }
+    // Revoking the refresh token ends the whole grant at most providers (RFC 7009 §2.1).
+    const std::string refresh_token = StringField(*secret, "refreshToken");
+    const bool has_refresh = !refresh_token.empty();
+    auto request =
+        ClientRequest(settings.revocation_url,
+                      settings,
+                      *client,
+                      {{"token", has_refresh ? refresh_token : StringField(*secret, "accessToken")},
+                       {"token_type_hint", has_refresh ? "refresh_token" : "access_token"}},
+                      DataOf(*secret));
+    if (!request) {
+        return;
+    }
+    http_.Start(
+        std::move(*request),
+        [credential_id = credential.id, url = http_client::DescribeUrl(settings.revocation_url)](
+            Result<http_client::OutboundResponse> answer) {
+            const bool revoked = answer && answer->status >= 200 && answer->status < 300;
+            LogEvent(revoked ? spdlog::level::info : spdlog::level::warn,
+                     revoked ? "oauth tokens revoked" : "oauth token revocation failed",
+                     {{"credential_id", credential_id},
+                      {"url", url},
+                      {"status", answer ? answer->status : 0}});
+        });
 }
 
 std::string OAuthService::SealCredential(const std::string& credential_id,

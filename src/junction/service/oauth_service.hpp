@@ -98,6 +98,10 @@ public:
     [[nodiscard]] Result<OAuthAccess> EnsureFresh(std::string_view credential_id,
                                                   std::optional<std::int64_t> stale_version = {});
 
+    /// Asks the provider to revoke a deleted credential's tokens (RFC 7009) when the catalog
+    /// names a `revocation_url`. Fire and forget: never waits, failures are only logged.
+    void RevokeBestEffort(const storage::CredentialRow& credential);
+
 private:
     [[nodiscard]] Result<void> RefreshOnce(const std::string& credential_id,
                                            std::int64_t seen_version);
