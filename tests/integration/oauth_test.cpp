@@ -744,6 +744,38 @@ TEST_P(OAuthTest, WithADefaultAppSlackMetadataIsExactlyTheSeedExample) {
     EXPECT_EQ(metadata.Json().at("metadata").at(0), seed);
 }
 
+TEST(OAuthRedirectPolicyTest, RedirectUrisMustStartWithAnAllowedPrefix) {
+    TempDir dir;
+    OAuthProvider provider;
+    TestServer server(TestServerOptions{
+        .environment = {{"JUNCTION_CATALOG_DIR", WriteCatalog(dir, provider.Issuer())},
+                        {"JUNCTION_OAUTH_ALLOWED_REDIRECT_PREFIXES",
+                         "https://app.example.com/,https://staging.example.com/"}}});
+    auto headers = server.AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    ASSERT_EQ(server.Client()
+                  .Send("POST",
+                        "/auth-configs",
+                        headers,
+                        R"({"connectorId":"acme","clientId":"c","clientSecret":"s"})")
+                  .status,
+              201);
+    const std::string alice = server.CreateUser("alice");
+    const auto create = [&](const std::string& redirect) {
+        return server.Client().Send("POST",
+                                    "/connectors/acme/credentials",
+                                    headers,
+                                    R"({"userId":")" + alice +
+                                        R"(","authenticationType":"oauth2","redirectUri":")" +
+                                        redirect + R"("})");
+    };
+    EXPECT_EQ(create("https://staging.example.com/done").status, 200);
+    const auto outside = create("https://app.example.com.evil.test/done");
+    EXPECT_EQ(outside.status, 400);
+    EXPECT_EQ(outside.Json().at("error").at("details").at("errors").at(0).at("message"),
+              "is not under an allowed redirect prefix");
+}
+
 // Two nodes (two Applications, each its own lease holder) on one PostgreSQL database: a refresh
 // raced from both reaches the provider once (DESIGN.md §12).
 TEST(OAuthMultiNodeTest, ARefreshRacedFromTwoNodesReachesTheProviderOnce) {
