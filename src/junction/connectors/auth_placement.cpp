@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "junction/json/fields.hpp"
+
 namespace junction::connectors {
 namespace {
 
-std::string StringOr(const boost::json::object& object,
-                     std::string_view key,
-                     std::string fallback) {
-    const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string())
-                                                  : std::move(fallback);
-}
+using json::StringOr;
 
 // `inject: {in, name, prefix}` with the Authorization: Bearer default.
 void Inject(const boost::json::object& config, SecretString value, AuthPlacement& placement) {

@@ -205,25 +205,15 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             return response;
         }
         exchange.principal = std::move(*principal);
-        if (route.rate_limited) {
-            auto decision = services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
-                                                       config.rate_limit_api);
-            if (!decision) {
-                return ToHttpResponse(decision.error(), request_id);
-            }
-            if (!decision->allowed) {
-                HttpResponse response = RateLimited(*decision, request_id);
-                response.route = std::string(route.pattern);
-                return response;
-            }
-            rate = *decision;
-        }
     }
 
-    if (route.auth == AuthKind::kNone && route.rate_limited) {
-        // Browser-facing endpoints (OAuth) have no caller identity: limit per client address.
-        auto decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
-                                                   config.rate_limit_oauth);
+    if (route.rate_limited) {
+        // Per caller; browser-facing endpoints (OAuth) have no caller identity: per client address.
+        auto decision = route.auth == AuthKind::kApiKey
+                            ? services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
+                                                         config.rate_limit_api)
+                            : services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
+                                                         config.rate_limit_oauth);
         if (!decision) {
             return ToHttpResponse(decision.error(), request_id);
         }

@@ -97,4 +97,12 @@ Result<const boost::json::object*> RequireObject(const boost::json::value& body)
     return object;
 }
 
+std::string StringOr(const boost::json::object& object,
+                     std::string_view key,
+                     std::string fallback) {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_string() ? std::string(value->as_string())
+                                                  : std::move(fallback);
+}
+
 }  // namespace junction::json

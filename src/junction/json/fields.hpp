@@ -50,6 +50,12 @@ private:
     std::vector<FieldError> errors_{};
 };
 
+/// `object[key]` when it is a string, else `fallback` (for optional keys of trusted documents:
+/// catalog entries, sealed blobs).
+[[nodiscard]] std::string StringOr(const boost::json::object& object,
+                                   std::string_view key,
+                                   std::string fallback = {});
+
 /// The body as an object, or kInvalidArgument "Request body must be a JSON object".
 [[nodiscard]] Result<const boost::json::object*> RequireObject(const boost::json::value& body);
 

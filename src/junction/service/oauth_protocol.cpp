@@ -6,21 +6,16 @@
 
 #include "junction/crypto/encoding.hpp"
 #include "junction/crypto/hash.hpp"
+#include "junction/json/fields.hpp"
 
 namespace junction::service::oauth {
 namespace {
 
+using json::StringOr;
+
 bool IsUnreserved(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == '~';
-}
-
-std::string StringOr(const boost::json::object& object,
-                     std::string_view key,
-                     std::string fallback) {
-    const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string())
-                                                  : std::move(fallback);
 }
 
 QueryParams StringMap(const boost::json::object& object, std::string_view key) {

@@ -9,6 +9,7 @@
 #include "junction/core/log.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/crypto/hash.hpp"
+#include "junction/json/fields.hpp"
 #include "junction/service/credential_service.hpp"
 
 namespace junction::service {
@@ -99,11 +100,6 @@ std::string JoinScopes(const std::vector<std::string>& scopes, std::string_view 
         joined += scope;
     }
     return joined;
-}
-
-std::string StringField(const boost::json::object& object, std::string_view key) {
-    const auto* value = object.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
 }
 
 // The connector inputs (e.g. a Shopify shop) kept with a flow or credential.
@@ -231,6 +227,18 @@ Result<boost::json::object> OAuthService::StartFlow(OAuthFlowRequest request) {
                                                    query)}};
 }
 
+Result<OAuthService::OpenedFlow> OAuthService::OpenFlow(const storage::OAuthFlowRow& flow) {
+    auto secret = OpenObject(secret_box_, flow.secret, FlowAad(flow.id));
+    if (!secret) {
+        return Fail(std::move(secret.error()));
+    }
+    auto client = auth_configs_.OpenClient(flow.auth_config_id);
+    if (!client) {
+        return Fail(std::move(client.error()));
+    }
+    return OpenedFlow{.secret = std::move(*secret), .client = std::move(*client)};
+}
+
 Result<std::string> OAuthService::Authorize(std::string_view connector_id,
                                             std::string_view token,
                                             std::string_view user_id,
@@ -263,40 +271,37 @@ Result<std::string> OAuthService::Authorize(std::string_view connector_id,
         }
         return Fail(std::move(flow.error()));
     }
-    auto secret = OpenObject(secret_box_, flow->secret, FlowAad(flow->id));
-    if (!secret) {
-        return Fail(std::move(secret.error()));
+    auto opened = OpenFlow(*flow);
+    if (!opened) {
+        return Fail(std::move(opened.error()));
     }
-    auto client = auth_configs_.OpenClient(flow->auth_config_id);
-    if (!client) {
-        return Fail(std::move(client.error()));
-    }
+    const boost::json::object& secret = opened->secret;
+    const OAuthClient& client = opened->client;
     const auto settings = oauth::ReadSettings(*oauth2);
-    oauth::QueryParams query{{"client_id", client->client_id},
+    oauth::QueryParams query{{"client_id", client.client_id},
                              {"redirect_uri", auth_configs_.CallbackUrl(connector->id)},
                              {"response_type", "code"},
                              {"scope",
-                              JoinScopes(client->scopes.empty() ? settings.scopes : client->scopes,
+                              JoinScopes(client.scopes.empty() ? settings.scopes : client.scopes,
                                          settings.scope_separator)},
                              {"state", state}};
     if (settings.pkce) {
         query.emplace_back("code_challenge",
-                           oauth::PkceChallenge(StringField(*secret, "codeVerifier")));
+                           oauth::PkceChallenge(json::StringOr(secret, "codeVerifier")));
         query.emplace_back("code_challenge_method", "S256");
     }
     // The auth config's extra parameters override the catalog's of the same name.
     for (const auto& [name, value] : settings.extra_authorize_params) {
-        if (!client->extra_authorization_params.contains(name)) {
+        if (!client.extra_authorization_params.contains(name)) {
             query.emplace_back(name, value);
         }
     }
-    for (const auto& [name, value] : client->extra_authorization_params) {
+    for (const auto& [name, value] : client.extra_authorization_params) {
         if (value.is_string()) {
             query.emplace_back(std::string(name), std::string(value.as_string()));
         }
     }
-    auto authorization_url =
-        connectors::ExpandTemplate(settings.authorization_url, DataOf(*secret));
+    auto authorization_url = connectors::ExpandTemplate(settings.authorization_url, DataOf(secret));
     if (!authorization_url) {
         return Fail(std::move(authorization_url.error()));
     }
@@ -342,15 +347,15 @@ void OAuthService::RevokeBestEffort(const storage::CredentialRow& credential) {
         return;
     }
     // Revoking the refresh token ends the whole grant at most providers (RFC 7009 §2.1).
-    const std::string refresh_token = StringField(*secret, "refreshToken");
+    const std::string refresh_token = json::StringOr(*secret, "refreshToken");
     const bool has_refresh = !refresh_token.empty();
-    auto request =
-        ClientRequest(settings.revocation_url,
-                      settings,
-                      *client,
-                      {{"token", has_refresh ? refresh_token : StringField(*secret, "accessToken")},
-                       {"token_type_hint", has_refresh ? "refresh_token" : "access_token"}},
-                      DataOf(*secret));
+    auto request = ClientRequest(
+        settings.revocation_url,
+        settings,
+        *client,
+        {{"token", has_refresh ? refresh_token : json::StringOr(*secret, "accessToken")},
+         {"token_type_hint", has_refresh ? "refresh_token" : "access_token"}},
+        DataOf(*secret));
     if (!request) {
         return;
     }
@@ -422,22 +427,20 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (!params.code || params.code->empty()) {
         return failed("token_exchange_failed", "The provider sent no authorization code");
     }
-    auto secret = OpenObject(secret_box_, flow->secret, FlowAad(flow->id));
-    if (!secret) {
-        return Fail(std::move(secret.error()));
+    auto opened = OpenFlow(*flow);
+    if (!opened) {
+        return Fail(std::move(opened.error()));
     }
-    auto client = auth_configs_.OpenClient(flow->auth_config_id);
-    if (!client) {
-        return Fail(std::move(client.error()));
-    }
+    const boost::json::object& secret = opened->secret;
+    const OAuthClient& client = opened->client;
     const auto* oauth2 = FindOAuth2(*connector);
     oauth::QueryParams grant{{"grant_type", "authorization_code"},
                              {"code", *params.code},
                              {"redirect_uri", auth_configs_.CallbackUrl(connector->id)}};
     if (oauth2 != nullptr && oauth::ReadSettings(*oauth2).pkce) {
-        grant.emplace_back("code_verifier", StringField(*secret, "codeVerifier"));
+        grant.emplace_back("code_verifier", json::StringOr(secret, "codeVerifier"));
     }
-    auto token = RequestToken(*connector, *client, std::move(grant), DataOf(*secret));
+    auto token = RequestToken(*connector, client, std::move(grant), DataOf(secret));
     if (!token) {
         LogEvent(spdlog::level::warn,
                  "oauth token exchange failed",
@@ -468,7 +471,7 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (token->expires_in_seconds) {
         row.token_expires_at = now + std::chrono::seconds(*token->expires_in_seconds);
     }
-    boost::json::object sealed{{"data", (*secret)["data"]},
+    boost::json::object sealed{{"data", DataOf(secret)},
                                {"accessToken", token->access_token.Reveal()},
                                {"tokenType", token->token_type},
                                {"scope", token->scope},
@@ -512,8 +515,8 @@ Result<OAuthAccess> OAuthService::EnsureFresh(std::string_view credential_id,
         const bool expiring = row->token_expires_at && *row->token_expires_at <= now + kRefreshSkew;
         const bool still_valid = !row->token_expires_at || *row->token_expires_at > now;
         auto access = [&] {
-            OAuthAccess result{.access_token = SecretString(StringField(*secret, "accessToken")),
-                               .token_type = StringField(*secret, "tokenType"),
+            OAuthAccess result{.access_token = SecretString(json::StringOr(*secret, "accessToken")),
+                               .token_type = json::StringOr(*secret, "tokenType"),
                                .version = row->version};
             result.data = DataOf(*secret);
             return result;
@@ -609,7 +612,7 @@ Result<void> OAuthService::RefreshHoldingLease(const std::string& credential_id,
         release();
         return Fail(ErrorCode::kInternal, "Internal server error", "credential cannot refresh");
     }
-    const std::string refresh_token = StringField(*secret, "refreshToken");
+    const std::string refresh_token = json::StringOr(*secret, "refreshToken");
     const TimePoint now = clock_.Now();
     if (refresh_token.empty()) {
         // Nothing to refresh with: once the token is past its expiry the user must reconnect.

@@ -103,6 +103,11 @@ public:
     void RevokeBestEffort(const storage::CredentialRow& credential);
 
 private:
+    struct OpenedFlow {
+        boost::json::object secret{};  // connector inputs and PKCE verifier
+        OAuthClient client{};
+    };
+    [[nodiscard]] Result<OpenedFlow> OpenFlow(const storage::OAuthFlowRow& flow);
     [[nodiscard]] Result<void> RefreshOnce(const std::string& credential_id,
                                            std::int64_t seen_version);
     [[nodiscard]] Result<void> RefreshHoldingLease(const std::string& credential_id,

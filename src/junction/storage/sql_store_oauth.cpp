@@ -98,6 +98,20 @@ Result<void> ClearDefault(SqlSession& session,
     return Ok();
 }
 
+// Runs an `UPDATE oauth_flows … RETURNING <flow columns>` that consumes one step of a flow.
+Result<OAuthFlowRow> ConsumeFlow(SqlSession& session,
+                                 const std::string& sql,
+                                 const std::vector<SqlParam>& params) {
+    auto rows = session.Query(sql, params);
+    if (!rows) {
+        return Fail(std::move(rows.error()));
+    }
+    if (rows->empty()) {
+        return Fail(ErrorCode::kNotFound, "OAuth flow not found");
+    }
+    return ToOAuthFlow(rows->front());
+}
+
 Error AuthConfigNotFound(std::string_view id) {
     return Error{.code = ErrorCode::kNotFound,
                  .message = "Auth config '" + std::string(id) + "' not found"};
@@ -310,9 +324,10 @@ Result<void> SqlStore::CreateOAuthFlow(const OAuthFlowRow& flow, TimePoint now) 
 }
 
 Result<OAuthFlowRow> SqlStore::AuthorizeOAuthFlow(const OAuthFlowAuthorization& authorization) {
-    return InSession<OAuthFlowRow>(*database_, [&](SqlSession& session) -> Result<OAuthFlowRow> {
+    return InSession<OAuthFlowRow>(*database_, [&](SqlSession& session) {
         // One statement: the token is used exactly once even when two browsers race.
-        auto rows = session.Query(
+        return ConsumeFlow(
+            session,
             "UPDATE oauth_flows SET authorized_at = $1, state_hash = $2, state_expires_at = $3 "
             "WHERE token_hash = $4 AND connector_id = $5 AND user_id = $6 AND "
             "(CAST($7 AS TEXT) IS NULL OR redirect_uri = $7) AND authorized_at IS NULL AND "
@@ -325,32 +340,19 @@ Result<OAuthFlowRow> SqlStore::AuthorizeOAuthFlow(const OAuthFlowAuthorization& 
              authorization.connector_id,
              authorization.user_id,
              OptionalText(authorization.redirect_uri)});
-        if (!rows) {
-            return Fail(std::move(rows.error()));
-        }
-        if (rows->empty()) {
-            return Fail(ErrorCode::kNotFound, "OAuth flow not found");
-        }
-        return ToOAuthFlow(rows->front());
     });
 }
 
 Result<OAuthFlowRow> SqlStore::CompleteOAuthFlow(std::string_view state_hash,
                                                  std::string_view connector_id,
                                                  TimePoint now) {
-    return InSession<OAuthFlowRow>(*database_, [&](SqlSession& session) -> Result<OAuthFlowRow> {
-        auto rows = session.Query(
+    return InSession<OAuthFlowRow>(*database_, [&](SqlSession& session) {
+        return ConsumeFlow(
+            session,
             "UPDATE oauth_flows SET completed_at = $1 WHERE state_hash = $2 AND connector_id = $3 "
             "AND completed_at IS NULL AND state_expires_at > $1 RETURNING " +
                 std::string(kOAuthFlowColumns),
             {ToUnixMillis(now), std::string(state_hash), std::string(connector_id)});
-        if (!rows) {
-            return Fail(std::move(rows.error()));
-        }
-        if (rows->empty()) {
-            return Fail(ErrorCode::kNotFound, "OAuth flow not found");
-        }
-        return ToOAuthFlow(rows->front());
     });
 }
 
