@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-# A declaration line that starts with (optional static/virtual) Result< and lacks [[nodiscard]]
-# on the same line or the line before.
+# A function declaration line that starts with (optional static/virtual) `Result<...> Name(` and
+# lacks [[nodiscard]] on the same line or the line before. Parameters and data members of type
+# Result<...> (no `Name(` after the type) are not declarations of a returned value.
 while IFS= read -r file; do
   awk -v file="$file" '
-    /^[[:space:]]*(static |virtual )*Result</ {
+    /^[[:space:]]*(static |virtual )*Result<.*>[[:space:]]+[A-Za-z_][A-Za-z0-9_:]*\(/ {
       if ($0 !~ /\[\[nodiscard\]\]/ && previous !~ /\[\[nodiscard\]\][[:space:]]*$/) {
         printf "check_nodiscard: %s:%d: Result-returning declaration without [[nodiscard]]\n", file, NR > "/dev/stderr"
         bad = 1

@@ -22,6 +22,7 @@
 #include "junction/http_client/curl/curl_http_client.hpp"
 #include "junction/http_client/egress_policy.hpp"
 #include "junction/json/yaml.hpp"
+#include "junction/service/action_service.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/auth_config_service.hpp"
 #include "junction/service/auth_service.hpp"
@@ -145,6 +146,7 @@ struct Application::Parts {
     std::unique_ptr<service::ConnectorService> connectors;
     std::unique_ptr<service::AuthConfigService> auth_configs;
     std::unique_ptr<service::OAuthService> oauth;
+    std::unique_ptr<service::ActionService> actions;
     std::unique_ptr<service::TokenService> tokens;
     std::unique_ptr<service::CredentialService> credentials;
     std::unique_ptr<service::AuthService> auth;
@@ -254,6 +256,12 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                                       *parts->ids,
                                                                       *parts->oauth,
                                                                       *parts->http_client);
+    parts->actions = std::make_unique<service::ActionService>(*parts->store,
+                                                              *parts->catalog,
+                                                              *parts->secret_box,
+                                                              *parts->oauth,
+                                                              parts->clock,
+                                                              parts->rng);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
@@ -268,11 +276,13 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .credentials = *parts->credentials,
                                                         .auth_configs = *parts->auth_configs,
                                                         .oauth = *parts->oauth,
+                                                        .actions = *parts->actions,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});
     parts->api = std::make_unique<http::Api>(*parts->services);
-    parts->server = std::make_unique<http::Server>(config, *parts->api, parts->clock, parts->rng);
+    parts->server = std::make_unique<http::Server>(
+        config, *parts->api, *parts->http_client, parts->clock, parts->rng);
     return std::unique_ptr<Application>(new Application(std::move(parts)));
 }
 

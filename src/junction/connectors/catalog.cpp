@@ -83,6 +83,11 @@ std::string StringOr(const boost::json::object& object,
                                                   : std::move(fallback);
 }
 
+int IntOr(const boost::json::object& object, std::string_view key, int fallback) {
+    const auto* value = object.if_contains(key);
+    return value != nullptr && value->is_int64() ? static_cast<int>(value->as_int64()) : fallback;
+}
+
 bool BoolOr(const boost::json::object& object, std::string_view key, bool fallback) {
     const auto* value = object.if_contains(key);
     return value != nullptr && value->is_bool() ? value->as_bool() : fallback;
@@ -231,6 +236,33 @@ private:
         spec.categories = Strings(root, "categories");
         spec.base_url = StringOr(root, "base_url");
         spec.allowed_hosts = Strings(root, "allowed_hosts");
+        spec.allow_private_network = BoolOr(root, "allow_private_network", false);
+        spec.timeout_ms = IntOr(root, "timeout_ms", spec.timeout_ms);
+        if (const auto* retry = root.if_contains("retry"); retry != nullptr && retry->is_object()) {
+            const auto& policy = retry->as_object();
+            spec.retry.max_attempts = IntOr(policy, "max_attempts", spec.retry.max_attempts);
+            spec.retry.initial_backoff_ms =
+                IntOr(policy, "initial_backoff_ms", spec.retry.initial_backoff_ms);
+            spec.retry.max_backoff_ms = IntOr(policy, "max_backoff_ms", spec.retry.max_backoff_ms);
+            if (const auto* statuses = policy.if_contains("retry_on_status");
+                statuses != nullptr && statuses->is_array()) {
+                spec.retry.retry_on_status.clear();
+                for (const auto& status : statuses->as_array()) {
+                    if (status.is_int64()) {
+                        spec.retry.retry_on_status.push_back(static_cast<int>(status.as_int64()));
+                    }
+                }
+            }
+        }
+        if (const auto* headers = root.if_contains("default_headers");
+            headers != nullptr && headers->is_object()) {
+            for (const auto& [name, value] : headers->as_object()) {
+                if (value.is_string()) {
+                    spec.default_headers.emplace_back(std::string(name),
+                                                      std::string(value.as_string()));
+                }
+            }
+        }
 
         const std::string stem = std::filesystem::path(source_.name).stem().string();
         if (spec.id != stem) {
@@ -379,12 +411,22 @@ private:
     }
 
     ActionSpec BuildAction(const boost::json::object& object, const Path& at) {
-        ActionSpec action{.id = StringOr(object, "id"),
-                          .display_name = StringOr(object, "displayName", StringOr(object, "id")),
-                          .description = StringOr(object, "description"),
-                          .http_method = StringOr(object, "httpMethod"),
-                          .path = StringOr(object, "path"),
-                          .scopes = Strings(object, "scopes")};
+        ActionSpec action{
+            .id = StringOr(object, "id"),
+            .display_name = StringOr(object, "displayName", StringOr(object, "id")),
+            .description = StringOr(object, "description"),
+            .http_method = StringOr(object, "httpMethod"),
+            .path = StringOr(object, "path"),
+            .scopes = Strings(object, "scopes"),
+            .request_content_type = StringOr(object, "requestContentType", "application/json")};
+        if (const auto* idempotent = object.if_contains("idempotent");
+            idempotent != nullptr && idempotent->is_bool()) {
+            action.idempotent = idempotent->as_bool();
+        }
+        if (const auto* timeout = object.if_contains("timeoutMs");
+            timeout != nullptr && timeout->is_int64()) {
+            action.timeout_ms = static_cast<int>(timeout->as_int64());
+        }
         std::transform(action.http_method.begin(),
                        action.http_method.end(),
                        action.http_method.begin(),

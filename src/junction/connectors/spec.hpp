@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -49,6 +50,17 @@ struct ActionSpec {
     std::vector<ParameterSpec> parameters{};
     std::optional<boost::json::value> request_body{};
     std::optional<boost::json::value> response_schema{};
+    std::optional<bool> idempotent{};  // retry override; default: by method
+    std::optional<int> timeout_ms{};   // overrides the connector's
+    std::string request_content_type{"application/json"};
+};
+
+/// A connector's retry policy (API.md §5.2).
+struct RetrySpec {
+    int max_attempts = 3;
+    int initial_backoff_ms = 250;
+    int max_backoff_ms = 5000;
+    std::vector<int> retry_on_status{429, 502, 503, 504};
 };
 
 struct ResourceSpec {
@@ -67,6 +79,10 @@ struct ConnectorSpec {
     std::vector<std::string> categories{};
     std::string base_url{};
     std::vector<std::string> allowed_hosts{};
+    bool allow_private_network = false;
+    int timeout_ms = 30'000;
+    RetrySpec retry{};
+    std::vector<std::pair<std::string, std::string>> default_headers{};  // may use {{field}}
     std::vector<AuthSpec> auth{};
     std::vector<ResourceSpec> resources{};
     std::string source{};  // file it came from, for messages

@@ -147,6 +147,22 @@ HttpResponse Api::Handle(const HttpRequest& request, const std::string& request_
     return response;
 }
 
+HttpResponse Api::Resume(OutboundStep& step,
+                         Result<http_client::OutboundResponse> outcome,
+                         const std::string& request_id) {
+    try {
+        return step.resume(std::move(outcome));
+    } catch (const std::exception& e) {
+        LogEvent(spdlog::level::err,
+                 "unhandled exception",
+                 {{"request_id", request_id}, {"what", e.what()}});
+    } catch (...) {
+        LogEvent(spdlog::level::err, "unhandled exception", {{"request_id", request_id}});
+    }
+    return ToHttpResponse(Error{.code = ErrorCode::kInternal, .message = "Internal server error"},
+                          request_id);
+}
+
 HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& request_id) {
     const Config& config = services_.config;
     const auto [prefix_version, path] = SplitVersionPrefix(request.path);

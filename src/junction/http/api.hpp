@@ -4,6 +4,7 @@
 #include <string>
 
 #include "junction/http/exchange.hpp"
+#include "junction/http/outbound_step.hpp"
 #include "junction/http/types.hpp"
 
 namespace junction::http {
@@ -17,6 +18,10 @@ public:
     explicit Api(Services& services);
 
     [[nodiscard]] HttpResponse Handle(const HttpRequest& request, const std::string& request_id);
+    /// Runs an OutboundStep's continuation with the same last-resort guard as Handle.
+    [[nodiscard]] HttpResponse Resume(OutboundStep& step,
+                                      Result<http_client::OutboundResponse> outcome,
+                                      const std::string& request_id);
 
     /// While draining, /readyz answers 503 (load balancers stop sending).
     void SetDraining() { draining_.store(true); }

@@ -15,6 +15,7 @@
 #include "junction/storage/rows.hpp"
 
 namespace junction::service {
+class ActionService;
 class ApiKeyService;
 class AuthConfigService;
 class AuthService;
@@ -41,6 +42,7 @@ struct Services {
     service::CredentialService& credentials;
     service::AuthConfigService& auth_configs;
     service::OAuthService& oauth;
+    service::ActionService& actions;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -21,6 +21,7 @@ constexpr std::array kRoutes{
     Route{"GET",    "/connectors/{connectorId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnector, false},
     Route{"GET",    "/connectors/{connectorId}/resources", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorResources, false},
     Route{"GET",    "/connectors/{connectorId}/actions/{actionId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorAction, false},
+    Route{"POST",   "/connectors/{connectorId}/actions/{actionId}/execute", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostExecuteAction},
     Route{"GET",    "/connectors/{connectorId}/credentials/metadata", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetCredentialsMetadata},
 
     Route{"POST",   "/connectors/{connectorId}/credentials", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostConnectorCredentials},

@@ -171,9 +171,14 @@ bool IsDisconnect(const beast::error_code& ec) {
 
 class Server::Impl {
 public:
-    Impl(const Config& config, Api& api, const Clock& clock, Rng& rng)
+    Impl(const Config& config,
+         Api& api,
+         http_client::HttpClient& outbound,
+         const Clock& clock,
+         Rng& rng)
         : config_(config),
           api_(api),
+          outbound_(outbound),
           pool_(config.blocking_threads),
           clock_(clock),
           rng_(rng),
@@ -443,6 +448,28 @@ private:
             },
             asio::use_awaitable);
         --queued_;
+        // Outbound calls: no thread waits for the third party; only the continuations run on
+        // the pool (they are short, so they skip the queue bound: the request already started).
+        const std::string route = response.route;
+        const std::string user_id = response.user_id;
+        while (response.next) {
+            const std::shared_ptr<OutboundStep> step = std::move(response.next);
+            if (step->delay.count() > 0) {
+                asio::steady_timer timer(co_await asio::this_coro::executor, step->delay);
+                co_await timer.async_wait(asio::use_awaitable);
+            }
+            auto outcome = co_await http_client::Send(outbound_, step->request);
+            response = co_await asio::co_spawn(
+                pool_,
+                [this, &step, &outcome, &request_id]() -> asio::awaitable<HttpResponse> {
+                    co_return api_.Resume(*step, std::move(outcome), request_id);
+                },
+                asio::use_awaitable);
+        }
+        if (response.route.empty()) {
+            response.route = route;
+            response.user_id = user_id;
+        }
         co_return response;
     }
 
@@ -532,6 +559,7 @@ private:
 
     const Config& config_;
     Api& api_;
+    http_client::HttpClient& outbound_;
     asio::thread_pool pool_;
     std::atomic<std::size_t> queued_{0};
     const Clock& clock_;
@@ -549,8 +577,9 @@ private:
     std::list<std::weak_ptr<Connection>> connections_;  // Guarded by connections_mutex_.
 };
 
-Server::Server(const Config& config, Api& api, const Clock& clock, Rng& rng)
-    : impl_(std::make_unique<Impl>(config, api, clock, rng)) {}
+Server::Server(
+    const Config& config, Api& api, http_client::HttpClient& outbound, const Clock& clock, Rng& rng)
+    : impl_(std::make_unique<Impl>(config, api, outbound, clock, rng)) {}
 
 Server::~Server() = default;
 

@@ -9,6 +9,7 @@
 #include "junction/core/result.hpp"
 #include "junction/core/rng.hpp"
 #include "junction/http/api.hpp"
+#include "junction/http_client/http_client.hpp"
 
 namespace junction::http {
 
@@ -20,7 +21,12 @@ namespace junction::http {
 /// inside server.cpp (compile time, DESIGN.md §14).
 class Server {
 public:
-    Server(const Config& config, Api& api, const Clock& clock, Rng& rng);
+    /// `outbound` sends the OutboundSteps handlers return (no thread waits for them).
+    Server(const Config& config,
+           Api& api,
+           http_client::HttpClient& outbound,
+           const Clock& clock,
+           Rng& rng);
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
     Server(Server&&) = delete;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,6 +8,8 @@
 #include <vector>
 
 namespace junction::http {
+
+struct OutboundStep;
 
 /// Header list with lowercase names (HTTP names are case-insensitive).
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -41,6 +44,8 @@ struct HttpResponse {
     std::string route;
     std::string user_id;
     bool close_connection = false;
+    // Set when the answer needs an outbound call first (see outbound_step.hpp).
+    std::shared_ptr<OutboundStep> next{};
 
     void SetHeader(std::string name, std::string value) {
         for (auto& [existing, existing_value] : headers) {

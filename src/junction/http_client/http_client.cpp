@@ -4,7 +4,7 @@
 #include <memory>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -33,24 +33,18 @@ Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request
 }
 
 boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, OutboundRequest request) {
-    const boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
-    co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
-                                                   void(Result<OutboundResponse>)>(
-        [&client, executor](auto handler, OutboundRequest&& outbound) {
-            // The handler is move-only and Completion must be copyable: share it. The tracked
-            // executor keeps the awaiting context's run() going until the result is back.
-            using Handler = decltype(handler);
-            auto shared = std::make_shared<Handler>(std::move(handler));
-            auto tracked =
-                boost::asio::prefer(executor, boost::asio::execution::outstanding_work_t::tracked);
-            client.Start(std::move(outbound), [shared, tracked](Result<OutboundResponse> result) {
-                boost::asio::post(tracked, [shared, result = std::move(result)]() mutable {
-                    (*shared)(std::move(result));
-                });
-            });
-        },
-        boost::asio::use_awaitable,
-        std::move(request));
+    // The client's thread hands the outcome over through a thread-safe channel, which resumes
+    // this coroutine on its own executor (a strand stays a strand). Invoking the coroutine's
+    // completion handler from a posted function instead corrupted strand reference counts
+    // under ASan (use-after-free in Beast's timer handlers), so no handler crosses threads.
+    using Channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code,
+                                                                       Result<OutboundResponse>)>;
+    auto channel = std::make_shared<Channel>(co_await boost::asio::this_coro::executor, 1);
+    client.Start(std::move(request), [channel](Result<OutboundResponse> outcome) {
+        // Capacity 1 and one completion per call: the send always succeeds.
+        (void)channel->try_send(boost::system::error_code{}, std::move(outcome));
+    });
+    co_return co_await channel->async_receive(boost::asio::use_awaitable);
 }
 
 std::string DescribeUrl(std::string_view url) {

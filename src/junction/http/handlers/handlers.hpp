@@ -18,6 +18,7 @@ HttpResponse GetConnector(Exchange& exchange);
 HttpResponse GetConnectorResources(Exchange& exchange);
 HttpResponse GetConnectorAction(Exchange& exchange);
 HttpResponse GetCredentialsMetadata(Exchange& exchange);
+HttpResponse PostExecuteAction(Exchange& exchange);
 
 HttpResponse PostConnectorCredentials(Exchange& exchange);
 HttpResponse GetConnectorCredentials(Exchange& exchange);

@@ -1,0 +1,596 @@
+#include "junction/service/action_service.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "junction/connectors/auth_placement.hpp"
+#include "junction/crypto/encoding.hpp"
+#include "junction/service/credential_service.hpp"
+#include "junction/service/oauth_protocol.hpp"
+
+namespace junction::service {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kErrorBodyBytes = 4096;
+constexpr auto kMaxRetryAfter = 30s;
+constexpr std::size_t kMaxResponseBytes = 10UL * 1024 * 1024;
+constexpr int kMaxRedirects = 5;
+constexpr std::int64_t kMinTimeoutMs = 1'000;
+constexpr std::int64_t kMaxTimeoutMs = 300'000;
+constexpr std::size_t kMaxHeaderValueBytes = 8192;
+constexpr std::size_t kShortestRedactedSecret = 4;
+
+// Headers a caller may never set: the transport owns them, or the credential does.
+constexpr std::array kReservedHeaders{"host",
+                                      "content-length",
+                                      "transfer-encoding",
+                                      "connection",
+                                      "keep-alive",
+                                      "proxy-authorization",
+                                      "proxy-authenticate",
+                                      "proxy-connection",
+                                      "te",
+                                      "trailer",
+                                      "upgrade"};
+
+std::string Lower(std::string_view text) {
+    std::string lower(text);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
+    return lower;
+}
+
+bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
+               std::string_view name) {
+    const std::string wanted = Lower(name);
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
+        return Lower(header.first) == wanted;
+    });
+}
+
+// A scalar query or path value as text; nullopt for objects, arrays and null.
+std::optional<std::string> ScalarText(const boost::json::value& value) {
+    if (value.is_string()) {
+        return std::string(value.as_string());
+    }
+    if (value.is_bool()) {
+        return value.as_bool() ? "true" : "false";
+    }
+    if (value.is_int64() || value.is_uint64() || value.is_double()) {
+        return boost::json::serialize(value);
+    }
+    return std::nullopt;
+}
+
+// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence.
+std::string Truncate(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) {
+        return std::string(text);
+    }
+    std::size_t end = limit;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
+        --end;
+    }
+    return std::string(text.substr(0, end));
+}
+
+bool IsJsonType(std::string_view content_type) {
+    const std::string type = Lower(content_type.substr(0, content_type.find(';')));
+    return type == "application/json" || type.ends_with("+json");
+}
+
+bool IsTextType(std::string_view content_type) {
+    const std::string type = Lower(content_type.substr(0, content_type.find(';')));
+    return type.starts_with("text/") || type == "application/xml" || type.ends_with("+xml") ||
+           type == "application/x-www-form-urlencoded" || type == "application/javascript";
+}
+
+// Retry-After: delay-seconds (HTTP dates are rare for APIs and read as "no hint").
+std::optional<std::chrono::milliseconds> RetryAfter(const http_client::OutboundResponse& answer) {
+    const auto header = answer.Header("retry-after");
+    if (!header) {
+        return std::nullopt;
+    }
+    std::int64_t seconds = 0;
+    const auto* end = header->data() + header->size();
+    const auto [ptr, ec] = std::from_chars(header->data(), end, seconds);
+    if (ec != std::errc{} || ptr != end || seconds < 0) {
+        return std::nullopt;
+    }
+    return std::min<std::chrono::milliseconds>(std::chrono::seconds(seconds), kMaxRetryAfter);
+}
+
+}  // namespace
+
+ActionService::ActionService(storage::Store& store,
+                             const connectors::Catalog& catalog,
+                             const crypto::SecretBox& secret_box,
+                             OAuthService& oauth,
+                             const Clock& clock,
+                             Rng& rng)
+    : store_(store),
+      catalog_(catalog),
+      secret_box_(secret_box),
+      oauth_(oauth),
+      clock_(clock),
+      rng_(rng) {}
+
+Result<const json::SchemaValidator*> ActionService::BodySchema(
+    const connectors::ActionSpec& action) {
+    const std::lock_guard lock(schemas_mutex_);
+    auto& slot = schemas_[&action];
+    if (!slot) {
+        auto compiled = json::SchemaValidator::Compile(*action.request_body);
+        if (!compiled) {
+            return Fail(ErrorCode::kInternal, "Internal server error", compiled.error().message);
+        }
+        slot = std::make_unique<json::SchemaValidator>(std::move(*compiled));
+    }
+    return slot.get();
+}
+
+Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow& user,
+                                                         std::string_view connector_id,
+                                                         std::string_view action_id,
+                                                         const boost::json::object& body) {
+    const auto* connector = catalog_.Find(connector_id);
+    if (connector == nullptr) {
+        return Fail(ErrorCode::kConnectorNotFound,
+                    "Connector '" + std::string(connector_id) + "' not found");
+    }
+    const auto* action = connector->FindAction(action_id);
+    if (action == nullptr) {
+        return Fail(ErrorCode::kActionNotFound,
+                    "Action '" + std::string(action_id) + "' not found for connector '" +
+                        connector->id + "'");
+    }
+
+    // The shape of the execute body.
+    Error invalid{.code = ErrorCode::kInvalidArgument,
+                  .message = "Request is invalid for action '" + action->id + "'"};
+    auto field_error = [&](std::string field, std::string message) {
+        invalid.fields.push_back({.field = std::move(field), .message = std::move(message)});
+    };
+    const auto* credential_value = body.if_contains("credentialId");
+    if (credential_value == nullptr || !credential_value->is_string()) {
+        return FailField("credentialId", "is required");
+    }
+    const std::string credential_id(credential_value->as_string());
+    auto object_field = [&](std::string_view name) -> boost::json::object {
+        const auto* value = body.if_contains(name);
+        if (value == nullptr) {
+            return {};
+        }
+        if (!value->is_object()) {
+            field_error(std::string(name), "must be an object");
+            return {};
+        }
+        return value->as_object();
+    };
+    const boost::json::object query_parameters = object_field("queryParameters");
+    const boost::json::object path_params = object_field("pathParams");
+    const boost::json::object additional_headers = object_field("additionalHeaders");
+    const auto* request_body = body.if_contains("requestBody");
+    if (request_body != nullptr && !request_body->is_object() && !request_body->is_array()) {
+        field_error("requestBody", "must be an object or an array");
+    }
+    std::int64_t timeout_ms = action->timeout_ms.value_or(connector->timeout_ms);
+    if (const auto* timeout = body.if_contains("timeout")) {
+        if (!timeout->is_int64() || timeout->as_int64() < kMinTimeoutMs ||
+            timeout->as_int64() > kMaxTimeoutMs) {
+            field_error("timeout", "must be an integer from 1000 to 300000 (milliseconds)");
+        } else {
+            timeout_ms = timeout->as_int64();
+        }
+    }
+    if (!invalid.fields.empty()) {
+        return Fail(std::move(invalid));
+    }
+
+    // The credential: the effective user's, of this connector.
+    const Error not_found{.code = ErrorCode::kCredentialNotFound,
+                          .message = "Credential not found"};
+    if (!IsObjectId(credential_id)) {
+        return Fail(not_found);
+    }
+    auto row = store_.FindCredential(credential_id);
+    if (!row) {
+        return row.error().code == ErrorCode::kNotFound ? Fail(not_found)
+                                                        : Fail(std::move(row.error()));
+    }
+    if (row->user_id != user.id || row->connector_id != connector->id) {
+        return Fail(not_found);
+    }
+    if (row->status == "expired") {
+        return Fail(ErrorCode::kNeedsReauth,
+                    "Credential '" + row->id + "' has expired; the user must reconnect");
+    }
+    const auto auth =
+        std::find_if(connector->auth.begin(), connector->auth.end(), [&](const auto& entry) {
+            return entry.type == row->authentication_type;
+        });
+    if (auth == connector->auth.end()) {
+        return Fail(ErrorCode::kInternal,
+                    "Internal server error",
+                    "credential auth type no longer in the catalog");
+    }
+
+    auto call = std::shared_ptr<ActionCall>(new ActionCall());
+    call->oauth_ = &oauth_;
+    call->clock_ = &clock_;
+    call->rng_ = &rng_;
+    call->connector_ = connector;
+    call->auth_ = &*auth;
+    call->action_ = action;
+    call->credential_id_ = row->id;
+    call->credential_version_ = row->version;
+
+    boost::json::object data;
+    connectors::AuthPlacement placement;
+    if (row->authentication_type == "oauth2") {
+        auto access = oauth_.EnsureFresh(row->id);
+        if (!access) {
+            return Fail(std::move(access.error()));
+        }
+        call->credential_version_ = access->version;
+        data = std::move(access->data);
+        placement = connectors::PlaceAccessToken(*auth, access->access_token.Reveal());
+    } else {
+        const auto blob = crypto::Base64Decode(row->secret);
+        if (!blob) {
+            return Fail(ErrorCode::kInternal, "Internal server error", "credential not base64");
+        }
+        auto plain = secret_box_.Open(*blob, CredentialAad(row->id));
+        if (!plain) {
+            return Fail(std::move(plain.error()));
+        }
+        boost::system::error_code ec;
+        auto parsed = boost::json::parse(plain->Reveal(), ec);
+        if (ec || !parsed.is_object()) {
+            return Fail(ErrorCode::kInternal, "Internal server error", "credential not JSON");
+        }
+        data = std::move(parsed.as_object());
+        auto placed = connectors::PlaceKeyCredential(*auth, data);
+        if (!placed) {
+            return Fail(std::move(placed.error()));
+        }
+        placement = std::move(*placed);
+    }
+    // Secrets to inject, and to scrub from anything echoed back.
+    for (const auto& [name, value] : placement.headers) {
+        call->auth_headers_.emplace_back(name, std::string(value.Reveal()));
+        call->secrets_.emplace_back(value.Reveal());
+    }
+    for (const auto& [name, value] : placement.query) {
+        call->auth_query_.emplace_back(name, std::string(value.Reveal()));
+        call->secrets_.emplace_back(value.Reveal());
+    }
+    if (placement.basic) {
+        const SecretString pair(std::string(placement.basic->first.Reveal()) + ":" +
+                                std::string(placement.basic->second.Reveal()));
+        const std::string encoded = crypto::Base64Encode(pair.Reveal());
+        call->auth_headers_.emplace_back("Authorization", "Basic " + encoded);
+        call->secrets_.emplace_back(encoded);
+        call->secrets_.emplace_back(placement.basic->second.Reveal());
+    }
+    for (const auto& [field, value] : data) {
+        const bool secret_field =
+            std::any_of(auth->fields.begin(), auth->fields.end(), [&](const auto& spec) {
+                return spec.name == field && spec.secret;
+            });
+        if (secret_field && value.is_string()) {
+            call->secrets_.emplace_back(value.as_string());
+        }
+    }
+
+    // Inputs against the action's parameters.
+    std::string path = action->path;
+    for (const auto& parameter : action->parameters) {
+        if (parameter.in == "path") {
+            const auto* value = path_params.if_contains(parameter.name);
+            const auto text = value != nullptr ? ScalarText(*value) : std::nullopt;
+            if (!text || text->empty()) {
+                field_error("pathParams." + parameter.name, "is required");
+                continue;
+            }
+            const std::string placeholder = "{" + parameter.name + "}";
+            for (auto at = path.find(placeholder); at != std::string::npos;
+                 at = path.find(placeholder, at)) {
+                const std::string encoded = oauth::PercentEncode(*text);
+                path.replace(at, placeholder.size(), encoded);
+                at += encoded.size();
+            }
+        } else if (parameter.in == "query" && parameter.required &&
+                   !query_parameters.contains(parameter.name) &&
+                   !HasHeader(call->auth_query_, parameter.name)) {
+            field_error("queryParameters." + parameter.name, "is required");
+        } else if (parameter.in == "header" && parameter.required &&
+                   std::none_of(additional_headers.begin(),
+                                additional_headers.end(),
+                                [&](const auto& header) {
+                                    return Lower(header.key()) == Lower(parameter.name);
+                                }) &&
+                   !HasHeader(call->auth_headers_, parameter.name)) {
+            field_error("additionalHeaders." + parameter.name, "is required");
+        }
+    }
+    oauth::QueryParams query;
+    for (const auto& [name, value] : query_parameters) {
+        if (value.is_array()) {
+            for (const auto& item : value.as_array()) {
+                if (auto text = ScalarText(item)) {
+                    query.emplace_back(std::string(name), std::move(*text));
+                } else {
+                    field_error("queryParameters." + std::string(name),
+                                "must be a scalar or an array of scalars");
+                    break;
+                }
+            }
+        } else if (auto text = ScalarText(value)) {
+            query.emplace_back(std::string(name), std::move(*text));
+        } else {
+            field_error("queryParameters." + std::string(name),
+                        "must be a scalar or an array of scalars");
+        }
+    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& [name, value] : connector->default_headers) {
+        auto expanded = connectors::ExpandTemplate(value, data);
+        if (expanded) {
+            headers.emplace_back(name, std::move(*expanded));
+        }
+    }
+    for (const auto& [name, value] : additional_headers) {
+        const std::string lower = Lower(name);
+        if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(), lower) !=
+                kReservedHeaders.end() ||
+            HasHeader(call->auth_headers_, lower) || lower == "authorization") {
+            field_error("additionalHeaders." + std::string(name), "may not be set");
+        } else if (!value.is_string() || value.as_string().size() > kMaxHeaderValueBytes) {
+            field_error("additionalHeaders." + std::string(name),
+                        "must be a string of at most 8192 characters");
+        } else {
+            // A caller's value replaces a connector default of the same name.
+            std::erase_if(headers,
+                          [&](const auto& header) { return Lower(header.first) == lower; });
+            headers.emplace_back(std::string(name), std::string(value.as_string()));
+        }
+    }
+    if (action->request_body && request_body != nullptr) {
+        auto schema = BodySchema(*action);
+        if (!schema) {
+            return Fail(std::move(schema.error()));
+        }
+        for (auto& problem : (*schema)->Validate(*request_body)) {
+            field_error(problem.field.empty() ? "requestBody" : "requestBody." + problem.field,
+                        std::move(problem.message));
+        }
+    } else if (action->request_body && request_body == nullptr) {
+        const auto& schema = action->request_body->as_object();
+        if (const auto* required = schema.if_contains("required");
+            required != nullptr && required->is_array() && !required->as_array().empty()) {
+            field_error("requestBody", "is required");
+        }
+    }
+    auto base_url = connectors::ExpandTemplate(connector->base_url, data);
+    if (!base_url) {
+        return Fail(std::move(base_url.error()));
+    }
+    if (!invalid.fields.empty()) {
+        return Fail(std::move(invalid));
+    }
+
+    http_client::OutboundRequest request{.method = Lower(action->http_method),
+                                         .url = oauth::AppendQuery(*base_url + path, query),
+                                         .headers = std::move(headers),
+                                         .max_response_bytes = kMaxResponseBytes,
+                                         .allowed_hosts = connector->allowed_hosts,
+                                         .allow_private_network = connector->allow_private_network,
+                                         .max_redirects = kMaxRedirects};
+    std::transform(
+        request.method.begin(), request.method.end(), request.method.begin(), [](char c) {
+            return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        });
+    if (!HasHeader(request.headers, "accept")) {
+        request.headers.emplace_back("Accept", "application/json");
+    }
+    if (request_body != nullptr) {
+        if (action->request_content_type == "application/x-www-form-urlencoded") {
+            oauth::QueryParams form;
+            if (request_body->is_object()) {
+                for (const auto& [name, value] : request_body->as_object()) {
+                    form.emplace_back(std::string(name),
+                                      ScalarText(value).value_or(boost::json::serialize(value)));
+                }
+            }
+            request.body = oauth::FormEncode(form);
+        } else if (action->request_content_type == "multipart/form-data") {
+            return Fail(ErrorCode::kInvalidArgument,
+                        "Action '" + action->id +
+                            "' sends multipart/form-data, which is not "
+                            "supported yet");
+        } else {
+            request.body = boost::json::serialize(*request_body);
+        }
+        if (!HasHeader(request.headers, "content-type")) {
+            request.headers.emplace_back("Content-Type", action->request_content_type);
+        }
+    }
+    call->base_ = std::move(request);
+    call->timeout_ = std::chrono::milliseconds(timeout_ms);
+    call->deadline_ = clock_.Now() + call->timeout_;
+    std::erase_if(call->secrets_, [](const std::string& secret) {
+        return secret.size() < kShortestRedactedSecret;
+    });
+    return call;
+}
+
+std::chrono::milliseconds ActionCall::Remaining() const {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - clock_->Now());
+    return std::max(left, std::chrono::milliseconds(1));
+}
+
+http_client::OutboundRequest ActionCall::Attempt() const {
+    http_client::OutboundRequest request = base_;
+    request.url = oauth::AppendQuery(request.url, auth_query_);
+    request.timeout = Remaining();
+    for (const auto& header : auth_headers_) {
+        request.headers.push_back(header);
+    }
+    return request;
+}
+
+http_client::OutboundRequest ActionCall::FirstRequest() const {
+    return Attempt();
+}
+
+bool ActionCall::Retryable() const {
+    if (action_->idempotent) {
+        return *action_->idempotent;
+    }
+    const std::string& method = base_.method;
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+           method == "OPTIONS";
+}
+
+std::string ActionCall::Redact(std::string text) const {
+    for (const auto& secret : secrets_) {
+        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+            text.replace(at, secret.size(), "[redacted]");
+        }
+    }
+    return text;
+}
+
+Result<boost::json::object> ActionCall::Success(const http_client::OutboundResponse& answer) const {
+    boost::json::object result{{"success", true}, {"statusCode", answer.status}};
+    const std::string content_type(answer.Header("content-type").value_or(""));
+    std::string body = Redact(answer.body);
+    if (body.empty()) {
+        result["result"] = "";
+    } else if (IsJsonType(content_type) || content_type.empty()) {
+        boost::system::error_code ec;
+        auto parsed = boost::json::parse(body, ec);
+        if (!ec) {
+            result["result"] = std::move(parsed);
+        } else {
+            result["result"] = std::move(body);
+        }
+    } else if (IsTextType(content_type)) {
+        result["result"] = std::move(body);
+    } else {
+        result["result"] = crypto::Base64Encode(body);
+        result["resultEncoding"] = "base64";
+    }
+    return result;
+}
+
+Error ActionCall::UpstreamStatus(const http_client::OutboundResponse& answer) const {
+    const std::string body = Redact(answer.body);
+    Error error{.code = ErrorCode::kUpstreamError,
+                .message = connector_->name + " answered HTTP " + std::to_string(answer.status)};
+    error.extra["reason"] = "upstream_status";
+    error.extra["statusCode"] = answer.status;
+    error.extra["body"] = Truncate(body, kErrorBodyBytes);
+    error.extra["bodyTruncated"] = body.size() > kErrorBodyBytes;
+    return error;
+}
+
+Result<void> ActionCall::Reauthorize() {
+    auto access = oauth_->EnsureFresh(credential_id_, credential_version_);
+    if (!access) {
+        return Fail(std::move(access.error()));
+    }
+    credential_version_ = access->version;
+    const auto placement = connectors::PlaceAccessToken(*auth_, access->access_token.Reveal());
+    auth_headers_.clear();
+    auth_query_.clear();
+    for (const auto& [name, value] : placement.headers) {
+        auth_headers_.emplace_back(name, std::string(value.Reveal()));
+        secrets_.emplace_back(value.Reveal());
+    }
+    for (const auto& [name, value] : placement.query) {
+        auth_query_.emplace_back(name, std::string(value.Reveal()));
+        secrets_.emplace_back(value.Reveal());
+    }
+    return Ok();
+}
+
+ActionStep ActionCall::OnOutcome(Result<http_client::OutboundResponse> outcome) {
+    ++attempts_;
+    const bool budget_left = attempts_ < connector_->retry.max_attempts && Retryable();
+    // Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2^(n-1))].
+    auto backoff = [&] {
+        const std::int64_t ceiling =
+            std::min<std::int64_t>(connector_->retry.max_backoff_ms,
+                                   static_cast<std::int64_t>(connector_->retry.initial_backoff_ms)
+                                       << std::min(attempts_ - 1, 20));
+        std::array<std::uint8_t, 4> random{};
+        rng_->Fill(random);
+        const std::uint32_t draw = (static_cast<std::uint32_t>(random[0]) << 24U) |
+                                   (static_cast<std::uint32_t>(random[1]) << 16U) |
+                                   (static_cast<std::uint32_t>(random[2]) << 8U) | random[3];
+        return std::chrono::milliseconds(static_cast<std::int64_t>(draw) % (ceiling + 1));
+    };
+    auto again = [&](std::chrono::milliseconds delay) -> std::optional<ActionStep> {
+        if (delay >= Remaining()) {
+            return std::nullopt;  // no time left for another try
+        }
+        ActionStep step{.delay = delay};
+        step.next = Attempt();
+        step.next->timeout = std::max(Remaining() - delay, std::chrono::milliseconds(1));
+        return step;
+    };
+
+    if (!outcome) {
+        Error error = std::move(outcome.error());
+        if (error.code == ErrorCode::kUpstreamTimeout) {
+            Error timeout{.code = ErrorCode::kUpstreamTimeout,
+                          .message = connector_->name + " did not answer within " +
+                                     std::to_string(timeout_.count()) + " ms",
+                          .detail = std::move(error.detail)};
+            timeout.extra["timeoutMs"] = timeout_.count();
+            return ActionStep{.result = Fail(std::move(timeout))};
+        }
+        const auto* reason = error.extra.if_contains("reason");
+        if (budget_left && reason != nullptr && *reason == "connection_failed") {
+            if (auto step = again(backoff())) {
+                return std::move(*step);
+            }
+        }
+        return ActionStep{.result = Fail(std::move(error))};
+    }
+
+    const auto& answer = *outcome;
+    if (answer.status == 401 && auth_->type == "oauth2" && !reauthorized_) {
+        reauthorized_ = true;
+        if (auto refreshed = Reauthorize(); !refreshed) {
+            return ActionStep{.result = Fail(std::move(refreshed.error()))};
+        }
+        if (auto step = again(std::chrono::milliseconds(0))) {
+            return std::move(*step);
+        }
+    }
+    if (answer.status >= 200 && answer.status < 300) {
+        return ActionStep{.result = Success(answer)};
+    }
+    const auto& retry_on = connector_->retry.retry_on_status;
+    if (budget_left &&
+        std::find(retry_on.begin(), retry_on.end(), answer.status) != retry_on.end()) {
+        if (auto step = again(RetryAfter(answer).value_or(backoff()))) {
+            return std::move(*step);
+        }
+    }
+    return ActionStep{.result = Fail(UpstreamStatus(answer))};
+}
+
+}  // namespace junction::service

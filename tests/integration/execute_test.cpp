@@ -1,0 +1,381 @@
+// Executing connector actions end to end (API.md §3.2): a real Junction, a loopback upstream
+// standing in for the vendor (FakeUpstream), and a real OAuth2 server for the 401 → refresh
+// path. The test allowlist (127.0.0.1/32) lets outbound calls reach loopback.
+#include <fstream>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "junction/testing/fake_upstream.hpp"
+#include "junction/testing/oauth_provider.hpp"
+#include "junction/testing/openapi_validator.hpp"
+#include "junction/testing/test_server.hpp"
+
+namespace junction {
+namespace {
+
+using testing::FakeUpstream;
+using testing::HttpResult;
+using testing::OAuthProvider;
+using testing::QueryParameter;
+using testing::RecordedRequest;
+using testing::TempDir;
+using testing::TestServer;
+using testing::TestServerOptions;
+using testing::UpstreamResponse;
+
+constexpr std::string_view kApiKey = "ak-PLANTEDexecuteSECRET-93c1";
+
+std::string WriteCatalog(const TempDir& dir,
+                         const std::string& upstream,
+                         const std::string& issuer) {
+    const std::string catalog = dir.File("catalog");
+    std::filesystem::create_directories(catalog);
+    std::ofstream(catalog + "/echo.yaml") << R"(id: echo
+name: Echo
+categories: [testing]
+base_url: )" << upstream << R"(/api
+default_headers: {X-Client: junction-test}
+retry: {max_attempts: 3, initial_backoff_ms: 10, max_backoff_ms: 50}
+auth:
+  - type: apiKey
+    in: header
+    name: X-Api-Key
+resources:
+  - name: items
+    actions:
+      - id: getItem
+        httpMethod: GET
+        path: /items/{itemId}
+        parameters:
+          - {name: itemId, in: path}
+          - {name: limit, in: query, required: true, schema: {type: integer}}
+          - {name: X-Trace, in: header}
+      - id: createItem
+        httpMethod: POST
+        path: /items
+        requestBody: {type: object, required: [name], properties: {name: {type: string}}}
+      - id: postForm
+        httpMethod: POST
+        path: /form
+        requestContentType: application/x-www-form-urlencoded
+      - {id: flaky, httpMethod: GET, path: /flaky}
+      - {id: flakyPost, httpMethod: POST, path: /flaky}
+      - {id: slow, httpMethod: GET, path: /slow}
+      - {id: text, httpMethod: GET, path: /text}
+      - {id: binary, httpMethod: GET, path: /binary}
+      - {id: big, httpMethod: GET, path: /big}
+      - {id: echoKey, httpMethod: GET, path: /echo}
+      - {id: toMetadata, httpMethod: GET, path: /redirect}
+)";
+    std::ofstream(catalog + "/acme.yaml") << R"(id: acme
+name: Acme
+categories: [testing]
+base_url: )" << upstream << R"(/acme
+auth:
+  - type: oauth2
+    authorization_url: )" << issuer << R"(/authorize
+    token_url: )" << issuer << R"(/token
+resources:
+  - name: me
+    actions:
+      - {id: getMe, httpMethod: GET, path: /me}
+)";
+    return catalog;
+}
+
+class ExecuteTest : public ::testing::Test {
+protected:
+    ExecuteTest()
+        : server_(TestServerOptions{
+              .environment = {{"JUNCTION_CATALOG_DIR",
+                               WriteCatalog(dir_, upstream_.BaseUrl(), provider_.Issuer())},
+                              {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"}}}) {
+        auto headers = Headers();
+        const auto created = server_.Client().Send(
+            "POST",
+            "/connectors/echo/credentials",
+            headers,
+            R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":")" +
+                std::string(kApiKey) + R"("}})");
+        EXPECT_EQ(created.status, 200) << created.body;
+        credential_ = std::string(created.Json().at("credentialId").as_string());
+    }
+
+    std::vector<std::string> Headers() const {
+        auto headers = server_.AdminHeaders();
+        headers.emplace_back("Content-Type: application/json");
+        headers.emplace_back("x-alloy-userid: ann");
+        return headers;
+    }
+    HttpResult Execute(const std::string& connector,
+                       const std::string& action,
+                       const std::string& fields,
+                       const std::string& credential = "") {
+        auto result = server_.Client().Send(
+            "POST",
+            "/connectors/" + connector + "/actions/" + action + "/execute",
+            Headers(),
+            R"({"credentialId":")" + (credential.empty() ? credential_ : credential) + "\"" +
+                fields + "}");
+        responses_.push_back(result);
+        return result;
+    }
+
+    TempDir dir_;
+    FakeUpstream upstream_;
+    OAuthProvider provider_;
+    TestServer server_;
+    std::string user_ = server_.CreateUser("ann");
+    std::string credential_;
+    std::vector<HttpResult> responses_;
+};
+
+TEST_F(ExecuteTest, AGetIsBuiltFromTheCatalogAndTheCredentialIsInjected) {
+    upstream_.On("GET", "/api/items/a%20b%2Fc", UpstreamResponse::Json(R"({"id":"x","ok":true})"));
+    const auto done = Execute("echo",
+                              "getItem",
+                              R"(,"pathParams":{"itemId":"a b/c"},"queryParameters":{"limit":5,)"
+                              R"("tag":["x","y"]},"additionalHeaders":{"X-Trace":"t1"})");
+    ASSERT_EQ(done.status, 200) << done.body;
+    JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", done);
+    EXPECT_EQ(
+        done.Json(),
+        boost::json::parse(R"({"success":true,"statusCode":200,"result":{"id":"x","ok":true}})"));
+    const auto requests = upstream_.Requests();
+    ASSERT_EQ(requests.size(), 1U);
+    EXPECT_EQ(requests[0].target, "/api/items/a%20b%2Fc?limit=5&tag=x&tag=y");
+    EXPECT_EQ(requests[0].Header("x-api-key"), std::string(kApiKey));
+    EXPECT_EQ(requests[0].Header("x-client"), "junction-test");
+    EXPECT_EQ(requests[0].Header("x-trace"), "t1");
+    EXPECT_EQ(requests[0].Header("accept"), "application/json");
+}
+
+TEST_F(ExecuteTest, InputsAreValidatedBeforeAnythingIsSent) {
+    const auto missing = Execute("echo", "getItem", "");
+    ASSERT_EQ(missing.status, 400) << missing.body;
+    EXPECT_EQ(missing.ErrorCode(), "INVALID_REQUEST");
+    JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", missing);
+    const auto errors = missing.Json().at("error").at("details").at("errors").as_array();
+    ASSERT_EQ(errors.size(), 2U);
+    EXPECT_EQ(errors[0].at("field"), "pathParams.itemId");
+    EXPECT_EQ(errors[1].at("field"), "queryParameters.limit");
+
+    const auto body = Execute("echo", "createItem", R"(,"requestBody":{"name":42})");
+    ASSERT_EQ(body.status, 400) << body.body;
+    EXPECT_EQ(body.Json().at("error").at("details").at("errors").at(0).at("field"),
+              "requestBody.name");
+    const auto no_body = Execute("echo", "createItem", "");
+    EXPECT_EQ(no_body.status, 400);
+    EXPECT_EQ(no_body.Json().at("error").at("details").at("errors").at(0).at("message"),
+              "is required");
+
+    for (const std::string_view header :
+         {"Authorization", "X-Api-Key", "Host", "Transfer-Encoding"}) {
+        const auto refused = Execute(
+            "echo",
+            "getItem",
+            R"(,"pathParams":{"itemId":"1"},"queryParameters":{"limit":1},"additionalHeaders":{")" +
+                std::string(header) + R"(":"x"})");
+        ASSERT_EQ(refused.status, 400) << header << refused.body;
+        EXPECT_EQ(refused.Json().at("error").at("details").at("errors").at(0).at("message"),
+                  "may not be set");
+    }
+    EXPECT_EQ(Execute("echo", "slow", R"(,"timeout":5)").status, 400);
+    EXPECT_TRUE(upstream_.Requests().empty());
+
+    const auto unknown_action = Execute("echo", "nope", "");
+    EXPECT_EQ(unknown_action.status, 404);
+    EXPECT_EQ(unknown_action.ErrorMessage(), "Action 'nope' not found for connector 'echo'");
+    EXPECT_EQ(Execute("nope", "x", "").ErrorCode(), "CONNECTOR_NOT_FOUND");
+    const auto wrong = Execute("echo", "flaky", "", "0123456789abcdef01234567");
+    EXPECT_EQ(wrong.status, 400);
+    EXPECT_EQ(wrong.ErrorCode(), "CREDENTIAL_NOT_FOUND");
+    EXPECT_EQ(wrong.ErrorMessage(), "Credential not found");
+}
+
+TEST_F(ExecuteTest, AnotherUsersCredentialIsNotFound) {
+    (void)server_.CreateUser("bob");
+    auto headers = server_.AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    headers.emplace_back("x-alloy-userid: bob");
+    const auto refused = server_.Client().Send("POST",
+                                               "/connectors/echo/actions/flaky/execute",
+                                               headers,
+                                               R"({"credentialId":")" + credential_ + "\"}");
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(refused.ErrorCode(), "CREDENTIAL_NOT_FOUND");
+    EXPECT_TRUE(upstream_.Requests().empty());
+}
+
+TEST_F(ExecuteTest, BodiesAreSentAsJsonOrForm) {
+    upstream_.On("POST", "/api/items", UpstreamResponse::Json(R"({"created":true})", 201));
+    upstream_.On("POST", "/api/form", UpstreamResponse::Text("ok"));
+    const auto created = Execute("echo", "createItem", R"(,"requestBody":{"name":"n1"})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    EXPECT_EQ(created.Json().at("statusCode"), 201);
+    const auto form = Execute("echo", "postForm", R"(,"requestBody":{"a":"1 2","b":true})");
+    ASSERT_EQ(form.status, 200) << form.body;
+    EXPECT_EQ(form.Json().at("result"), "ok");
+    const auto json_request = upstream_.RequestsTo("/api/items").at(0);
+    EXPECT_EQ(json_request.body, R"({"name":"n1"})");
+    EXPECT_EQ(json_request.Header("content-type"), "application/json");
+    const auto form_request = upstream_.RequestsTo("/api/form").at(0);
+    EXPECT_EQ(form_request.body, "a=1%202&b=true");
+    EXPECT_EQ(form_request.Header("content-type"), "application/x-www-form-urlencoded");
+}
+
+TEST_F(ExecuteTest, UpstreamErrorsAre502WithTheStatusAndARedactedBody) {
+    upstream_.On("GET", "/api/echo", [](const RecordedRequest& request) {
+        return UpstreamResponse::Json(
+            R"({"error":"bad key )" + request.Header("x-api-key").value_or("") + R"("})", 403);
+    });
+    const auto failed = Execute("echo", "echoKey", "");
+    EXPECT_EQ(failed.status, 502);
+    EXPECT_EQ(failed.ErrorCode(), "UPSTREAM_ERROR");
+    EXPECT_EQ(failed.ErrorMessage(), "Echo answered HTTP 403");
+    JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", failed);
+    const auto details = failed.Json().at("error").at("details");
+    EXPECT_EQ(details.at("reason"), "upstream_status");
+    EXPECT_EQ(details.at("statusCode"), 403);
+    EXPECT_EQ(details.at("body"), R"({"error":"bad key [redacted]"})");
+    EXPECT_EQ(details.at("bodyTruncated"), false);
+    EXPECT_EQ(failed.body.find(kApiKey), std::string::npos);
+}
+
+TEST_F(ExecuteTest, IdempotentCallsAreRetriedOnTransientStatuses) {
+    int calls = 0;
+    upstream_.On("GET", "/api/flaky", [&calls](const RecordedRequest&) {
+        return ++calls < 3 ? UpstreamResponse::Json("{}", 503) : UpstreamResponse::Json("[1]");
+    });
+    const auto done = Execute("echo", "flaky", "");
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_EQ(upstream_.CallCount("/api/flaky"), 3U);
+
+    upstream_.On("POST", "/api/flaky", UpstreamResponse::Json("{}", 503));
+    const auto post = Execute("echo", "flakyPost", "");
+    EXPECT_EQ(post.status, 502);
+    EXPECT_EQ(upstream_.RequestsTo("/api/flaky").size(), 4U) << "a POST is sent once";
+
+    upstream_.On("GET", "/api/flaky", UpstreamResponse::Json("{}", 500));
+    const auto not_transient = Execute("echo", "flaky", "");
+    EXPECT_EQ(not_transient.status, 502);
+    EXPECT_EQ(upstream_.RequestsTo("/api/flaky").size(), 5U) << "500 is not retried";
+}
+
+TEST_F(ExecuteTest, RetryAfterIsHonoured) {
+    int calls = 0;
+    upstream_.On("GET", "/api/flaky", [&calls](const RecordedRequest&) {
+        if (++calls == 1) {
+            UpstreamResponse limited = UpstreamResponse::Json(R"({"error":"slow down"})", 429);
+            limited.headers.emplace_back("Retry-After", "1");
+            return limited;
+        }
+        return UpstreamResponse::Json("{}");
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto done = Execute("echo", "flaky", "");
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900))
+        << "the second try waited for Retry-After";
+    EXPECT_EQ(calls, 2);
+}
+
+TEST_F(ExecuteTest, ASlowUpstreamIsATimeout) {
+    UpstreamResponse slow = UpstreamResponse::Json("{}");
+    slow.delay = std::chrono::milliseconds(5000);
+    upstream_.On("GET", "/api/slow", slow);
+    const auto timed_out = Execute("echo", "slow", R"(,"timeout":1000)");
+    EXPECT_EQ(timed_out.status, 504);
+    EXPECT_EQ(timed_out.ErrorCode(), "UPSTREAM_TIMEOUT");
+    EXPECT_EQ(timed_out.Json().at("error").at("details").at("timeoutMs"), 1000);
+    JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", timed_out);
+}
+
+TEST_F(ExecuteTest, ResultsKeepTheirKind) {
+    upstream_.On("GET", "/api/text", UpstreamResponse::Text("plain words"));
+    UpstreamResponse binary{.status = 200, .body = std::string("\x89PNG\0\x01", 6)};
+    binary.headers.emplace_back("Content-Type", "image/png");
+    upstream_.On("GET", "/api/binary", binary);
+    EXPECT_EQ(Execute("echo", "text", "").Json().at("result"), "plain words");
+    const auto image = Execute("echo", "binary", "");
+    EXPECT_EQ(image.Json().at("result"), "iVBORwAB");
+    EXPECT_EQ(image.Json().at("resultEncoding"), "base64");
+    JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", image);
+}
+
+TEST_F(ExecuteTest, OversizedAnswersAndBlockedRedirectsAreRefused) {
+    upstream_.On("GET", "/api/big", UpstreamResponse::Text(std::string(11UL * 1024 * 1024, 'x')));
+    const auto big = Execute("echo", "big", "");
+    EXPECT_EQ(big.status, 502);
+    EXPECT_EQ(big.Json().at("error").at("details").at("reason"), "response_too_large");
+    upstream_.On("GET",
+                 "/api/redirect",
+                 UpstreamResponse::Redirect(302, "http://169.254.169.254/latest/meta-data/"));
+    const auto metadata = Execute("echo", "toMetadata", "");
+    EXPECT_EQ(metadata.status, 502);
+    EXPECT_EQ(metadata.Json().at("error").at("details").at("reason"), "redirect_denied");
+}
+
+TEST_F(ExecuteTest, AnOAuthTokenRejectedUpstreamIsRefreshedOnceAndTheCallRetried) {
+    auto headers = Headers();
+    ASSERT_EQ(server_.Client()
+                  .Send("POST",
+                        "/auth-configs",
+                        headers,
+                        R"({"connectorId":"acme","clientId":"c","clientSecret":"s"})")
+                  .status,
+              201);
+    const auto created = server_.Client().Send(
+        "POST",
+        "/connectors/acme/credentials",
+        headers,
+        R"({"userId":"ann","authenticationType":"oauth2","redirectUri":"https://app.example.com/done"})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const testing::HttpClient browser("");
+    const std::string oauth_url(created.Json().at("oauthUrl").as_string());
+    const auto authorize = browser.Send("GET", oauth_url);
+    const std::string callback = provider_.Authorize(authorize.Header("location").value_or(""));
+    const auto done = browser.Send("GET", callback);
+    const std::string credential =
+        QueryParameter(done.Header("location").value_or(""), "credentialId");
+    ASSERT_EQ(credential.size(), 24U) << done.body;
+
+    std::vector<std::string> seen_tokens;
+    upstream_.On("GET", "/acme/me", [&seen_tokens](const RecordedRequest& request) {
+        seen_tokens.push_back(request.Header("authorization").value_or(""));
+        return seen_tokens.size() == 1 ? UpstreamResponse::Json(R"({"error":"expired"})", 401)
+                                       : UpstreamResponse::Json(R"({"me":"ann"})");
+    });
+    const auto me = Execute("acme", "getMe", "", credential);
+    ASSERT_EQ(me.status, 200) << me.body;
+    ASSERT_EQ(seen_tokens.size(), 2U);
+    EXPECT_TRUE(seen_tokens[0].starts_with("Bearer "));
+    EXPECT_TRUE(seen_tokens[1].starts_with("Bearer ")) << "retried with a bearer token";
+    std::size_t refreshes = 0;
+    for (const auto& request : provider_.TokenRequests()) {
+        refreshes += request.at("grant_type") == "refresh_token" ? 1U : 0U;
+    }
+    EXPECT_EQ(refreshes, 1U);
+
+    // A second 401 after the refresh is the upstream's answer, not another refresh.
+    upstream_.On("GET", "/acme/me", UpstreamResponse::Json(R"({"error":"no"})", 401));
+    EXPECT_EQ(Execute("acme", "getMe", "", credential).status, 502);
+}
+
+TEST_F(ExecuteTest, TheKeyNeverLeaks) {
+    upstream_.On("GET", "/api/echo", [](const RecordedRequest& request) {
+        return UpstreamResponse::Text("key=" + request.Header("x-api-key").value_or(""), 200);
+    });
+    const auto echoed = Execute("echo", "echoKey", "");
+    EXPECT_EQ(echoed.Json().at("result"), "key=[redacted]");
+    server_.Stop();
+    EXPECT_EQ(server_.LogText().find(kApiKey), std::string::npos);
+    for (const auto& response : responses_) {
+        EXPECT_EQ(response.body.find(kApiKey), std::string::npos) << response.body;
+    }
+}
+
+}  // namespace
+}  // namespace junction
