@@ -102,10 +102,6 @@ std::string StringField(const boost::json::object& object, std::string_view key)
     return value != nullptr && value->is_string() ? std::string(value->as_string()) : "";
 }
 
-std::string FlowAad(std::string_view flow_id) {
-    return "junction/v1/oauth_flows/" + std::string(flow_id) + "/secret";
-}
-
 // Opens a sealed JSON object (flow or credential secret).
 Result<boost::json::object> OpenObject(const crypto::SecretBox& box,
                                        std::string_view sealed,
@@ -127,6 +123,10 @@ Result<boost::json::object> OpenObject(const crypto::SecretBox& box,
 }
 
 }  // namespace
+
+std::string OAuthFlowSecretAad(std::string_view flow_id) {
+    return "junction/v1/oauth_flows/" + std::string(flow_id) + "/secret";
+}
 
 OAuthService::OAuthService(storage::Store& store,
                            const connectors::Catalog& catalog,
@@ -175,7 +175,8 @@ Result<boost::json::object> OAuthService::StartFlow(OAuthFlowRequest request) {
         {"data", std::move(request.data)},
         {"codeVerifier", crypto::GenerateToken(rng_, "", kPkceVerifierBytes)}};
     const SecretString plaintext(boost::json::serialize(secret));
-    flow.secret = crypto::Base64Encode(secret_box_.Seal(plaintext.Reveal(), FlowAad(flow.id)));
+    flow.secret =
+        crypto::Base64Encode(secret_box_.Seal(plaintext.Reveal(), OAuthFlowSecretAad(flow.id)));
     if (auto stored = store_.CreateOAuthFlow(flow, now); !stored) {
         return Fail(std::move(stored.error()));
     }
@@ -222,7 +223,7 @@ Result<std::string> OAuthService::Authorize(std::string_view connector_id,
         }
         return Fail(std::move(flow.error()));
     }
-    auto secret = OpenObject(secret_box_, flow->secret, FlowAad(flow->id));
+    auto secret = OpenObject(secret_box_, flow->secret, OAuthFlowSecretAad(flow->id));
     if (!secret) {
         return Fail(std::move(secret.error()));
     }
@@ -349,7 +350,7 @@ Result<CallbackOutcome> OAuthService::Callback(std::string_view connector_id,
     if (!params.code || params.code->empty()) {
         return failed("token_exchange_failed", "The provider sent no authorization code");
     }
-    auto secret = OpenObject(secret_box_, flow->secret, FlowAad(flow->id));
+    auto secret = OpenObject(secret_box_, flow->secret, OAuthFlowSecretAad(flow->id));
     if (!secret) {
         return Fail(std::move(secret.error()));
     }
