@@ -37,6 +37,7 @@ std::string CredentialId(int n) {
 
 std::vector<std::string> RowIds(const std::vector<SealedValue>& values) {
     std::vector<std::string> ids;
+    ids.reserve(values.size());
     for (const auto& value : values) {
         ids.push_back(value.row_id);
     }

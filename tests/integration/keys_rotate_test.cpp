@@ -1,6 +1,7 @@
 // Master-key rotation as an operator runs it (OPERATIONS.md "Rotating the master key"): data
 // sealed under key 1, restart with "2,1", `junction keys rotate` while serving, then key 2
 // alone; and a value sealed under a key that is no longer configured.
+#include <csignal>
 #include <map>
 #include <memory>
 #include <regex>
@@ -8,7 +9,6 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include "junction/crypto/encoding.hpp"
 #include "junction/crypto/random.hpp"
@@ -39,7 +39,8 @@ constexpr std::string_view kPlantedClientSecret = "PLANTEDclientSECRETforROTATIO
 
 // Key material: 32 bytes of one repeated byte per key id (tests only).
 std::string KeyMaterial(std::uint32_t id) {
-    return std::string(32, static_cast<char>(0x40 + id));
+    std::string key(32, static_cast<char>(0x40 + id));
+    return key;
 }
 
 // JUNCTION_MASTER_KEYS for `ids`, the first active.
@@ -215,7 +216,7 @@ protected:
         return plaintexts;
     }
 
-    void ExpectNoPlantedSecret(const std::string& text) const {
+    static void ExpectNoPlantedSecret(const std::string& text) {
         EXPECT_EQ(text.find(kPlantedToken), std::string::npos) << text;
         EXPECT_EQ(text.find(kPlantedClientSecret), std::string::npos) << text;
         EXPECT_EQ(text.find(crypto::Base64Encode(KeyMaterial(1))), std::string::npos);
