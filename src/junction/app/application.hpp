@@ -16,6 +16,7 @@ class Catalog;
 }
 namespace junction::service {
 class ApiKeyService;
+class KeyRotationService;
 class OAuthService;
 class UserService;
 }  // namespace junction::service
@@ -52,6 +53,7 @@ public:
     [[nodiscard]] service::ApiKeyService& ApiKeys();
     [[nodiscard]] service::UserService& Users();
     [[nodiscard]] service::OAuthService& OAuth();
+    [[nodiscard]] service::KeyRotationService& KeyRotation();
 
 private:
     struct Parts;

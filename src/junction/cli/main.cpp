@@ -1,7 +1,12 @@
-// junction: serve | migrate | api-key create/list/revoke (DESIGN.md §2).
+// junction: serve | migrate | api-key create/list/revoke | catalog validate | keys rotate/status
+// (DESIGN.md §2).
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +14,7 @@
 #include "junction/app/config_loader.hpp"
 #include "junction/connectors/catalog.hpp"
 #include "junction/service/api_key_service.hpp"
+#include "junction/service/key_rotation_service.hpp"
 #include "junction/storage/rows.hpp"
 
 namespace {
@@ -150,6 +156,130 @@ int RevokeKey(const std::string& config_file,
     return 0;
 }
 
+// Exit code of `keys rotate` when it finished but left values it could not decrypt.
+constexpr int kRotationIncomplete = 2;
+
+std::string JoinIds(const std::vector<std::uint32_t>& ids) {
+    std::string joined;
+    for (const auto id : ids) {
+        joined += (joined.empty() ? "" : ", ") + std::to_string(id);
+    }
+    return joined.empty() ? "none" : joined;
+}
+
+std::string Values(std::int64_t count) {
+    return std::to_string(count) + (count == 1 ? " stored secret" : " stored secrets");
+}
+
+// The `keys status` table and verdict; also printed at the end of `keys rotate`.
+void PrintKeyUsage(const junction::service::KeyUsageReport& usage) {
+    std::cout << "Active master key: " << usage.active_key_id
+              << " (configured: " << JoinIds(usage.configured_key_ids) << ")\n";
+    std::printf("%-14s  %10s  %8s\n", "TABLE", "KEY ID", "VALUES");
+    std::map<std::uint32_t, std::int64_t> per_key;
+    for (const auto& table : usage.tables) {
+        for (const auto& count : table.keys) {
+            std::printf("%-14s  %10u  %8lld\n",
+                        table.table.c_str(),
+                        count.key_id,
+                        static_cast<long long>(count.rows));
+            per_key[count.key_id] += count.rows;
+        }
+    }
+    std::cout << "Key ids in use: " << JoinIds(usage.KeyIdsInUse()) << "\n";
+    for (const auto id : usage.configured_key_ids) {
+        if (id == usage.active_key_id) {
+            continue;
+        }
+        const auto found = per_key.find(id);
+        if (found == per_key.end()) {
+            std::cout << "Key " << id
+                      << ": not in use; it can be removed from JUNCTION_MASTER_KEYS.\n";
+        } else {
+            std::cout << "Key " << id << ": still seals " << Values(found->second)
+                      << "; run `junction keys rotate` before removing it.\n";
+        }
+    }
+    for (const auto& [id, rows] : per_key) {
+        const bool configured =
+            std::find(usage.configured_key_ids.begin(), usage.configured_key_ids.end(), id) !=
+            usage.configured_key_ids.end();
+        if (!configured) {
+            std::cout << "Key " << id << ": seals " << Values(rows)
+                      << " but is not configured; they cannot be decrypted until it is "
+                         "added back to JUNCTION_MASTER_KEYS.\n";
+        }
+    }
+    std::cout << std::flush;
+}
+
+int KeysStatus(const std::string& config_file, const junction::app::Environment& environment) {
+    auto app = Open(config_file, environment, true);
+    if (!app) {
+        return Fatal(app.error());
+    }
+    auto usage = (*app)->KeyRotation().Status();
+    if (!usage) {
+        return Fatal(usage.error());
+    }
+    PrintKeyUsage(*usage);
+    return 0;
+}
+
+int KeysRotate(const std::string& config_file,
+               const junction::app::Environment& environment,
+               std::size_t batch_size) {
+    auto app = Open(config_file, environment, true);
+    if (!app) {
+        return Fatal(app.error());
+    }
+    auto& rotation = (*app)->KeyRotation();
+    auto before = rotation.Status();
+    if (!before) {
+        return Fatal(before.error());
+    }
+    std::cout << "Re-sealing stored secrets with master key " << before->active_key_id
+              << " (batch size " << batch_size << ")" << std::endl;
+    const auto progress = [](std::string_view table,
+                             const junction::service::RotationCounts& counts) {
+        std::cout << "  " << table << ": " << counts.rotated << " rotated, " << counts.skipped
+                  << " skipped, " << counts.failed << " failed so far" << std::endl;
+    };
+    auto report = rotation.Rotate(batch_size, progress);
+    if (!report) {
+        return Fatal(report.error());
+    }
+    for (const auto& table : report->tables) {
+        std::cout << table.table << ": " << table.counts.rotated << " rotated, "
+                  << table.counts.skipped << " skipped, " << table.counts.failed << " failed\n";
+    }
+    auto after = rotation.Status();
+    if (!after) {
+        return Fatal(after.error());
+    }
+    PrintKeyUsage(*after);
+    if (report->Skipped() > 0) {
+        std::cout << "Skipped values changed while rotating (their writer sealed them with the "
+                     "active key of its node); run `junction keys rotate` again if an old key "
+                     "is still in use."
+                  << std::endl;
+    }
+    if (report->Failed() > 0) {
+        std::string ids;
+        for (const auto& table : report->tables) {
+            for (const auto& id : table.counts.failed_row_ids) {
+                ids += (ids.empty() ? "" : ", ") + table.table + " " + id;
+            }
+        }
+        std::cerr << "junction: " << report->Failed()
+                  << " stored secrets could not be decrypted and were left as they were (" << ids
+                  << "). Add the master key that sealed them back to JUNCTION_MASTER_KEYS (after "
+                     "the active key) and run `junction keys rotate` again.\n";
+        return kRotationIncomplete;
+    }
+    return 0;
+}
+
 int Main(int argc, char** argv) {
     // Read before any thread starts (getenv is not thread-safe).
     const junction::app::Environment environment = junction::app::ReadProcessEnvironment();
@@ -183,7 +313,16 @@ int Main(int argc, char** argv) {
     auto* validate = catalog->add_subcommand(
         "validate", "Check the built-in catalog plus DIR; print every problem as file:line");
     validate->add_option("dir", catalog_dir, "Directory of extra connector files");
-    for (auto* sub : {serve, migrate, create, list, revoke, validate}) {
+    auto* keys = cli.add_subcommand("keys", "Master key rotation");
+    keys->require_subcommand(1);
+    std::size_t batch_size = 100;
+    auto* rotate = keys->add_subcommand(
+        "rotate", "Re-seal every stored secret with the active master key (while serving)");
+    rotate->add_option("--batch-size", batch_size, "Rows per query (default 100)")
+        ->check(CLI::Range(1, 100000));
+    auto* status = keys->add_subcommand(
+        "status", "Count stored secrets per master key id; tell which keys can be removed");
+    for (auto* sub : {serve, migrate, create, list, revoke, validate, rotate, status}) {
         sub->add_option("--config", config_file, "YAML config file");
     }
 
@@ -210,6 +349,12 @@ int Main(int argc, char** argv) {
     }
     if (list->parsed()) {
         return ListKeys(config_file, environment);
+    }
+    if (rotate->parsed()) {
+        return KeysRotate(config_file, environment, batch_size);
+    }
+    if (status->parsed()) {
+        return KeysStatus(config_file, environment);
     }
     return RevokeKey(config_file, environment, revoke_id);
 }

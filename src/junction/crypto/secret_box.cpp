@@ -64,19 +64,34 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) co
     return blob;
 }
 
-Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad) const {
+std::vector<std::uint32_t> SecretBox::KeyIds() const {
+    std::vector<std::uint32_t> ids;
+    ids.reserve(keys_.size());
+    for (const auto& key : keys_) {
+        ids.push_back(key.id);
+    }
+    return ids;
+}
+
+std::optional<std::uint32_t> SecretBox::KeyIdOf(std::string_view blob) {
     if (blob.size() < kHeaderBytes + kTagBytes ||
         static_cast<std::uint8_t>(blob[0]) != kBlobVersion) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[1])) << 24U |
+           static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[2])) << 16U |
+           static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[3])) << 8U |
+           static_cast<std::uint8_t>(blob[4]);
+}
+
+Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad) const {
+    const std::optional<std::uint32_t> key_id = KeyIdOf(blob);
+    if (!key_id) {
         return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "malformed blob");
     }
-    const std::uint32_t key_id =
-        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[1])) << 24U |
-        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[2])) << 16U |
-        static_cast<std::uint32_t>(static_cast<std::uint8_t>(blob[3])) << 8U |
-        static_cast<std::uint8_t>(blob[4]);
     const MasterKey* key = nullptr;
     for (const auto& candidate : keys_) {
-        if (candidate.id == key_id) {
+        if (candidate.id == *key_id) {
             key = &candidate;
         }
     }

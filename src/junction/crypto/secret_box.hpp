@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,13 @@ public:
     [[nodiscard]] Result<SecretString> Open(std::string_view blob, std::string_view aad) const;
 
     [[nodiscard]] std::uint32_t ActiveKeyId() const { return keys_.front().id; }
+    /// Every configured key id, the active one first.
+    [[nodiscard]] std::vector<std::uint32_t> KeyIds() const;
+
+    /// The id of the key that sealed `blob` (from its header, without opening it); nullopt for
+    /// a blob too short or of an unknown version. Used for rotation of values stored without a
+    /// `key_id` column.
+    [[nodiscard]] static std::optional<std::uint32_t> KeyIdOf(std::string_view blob);
 
 private:
     std::vector<MasterKey> keys_{};

@@ -108,10 +108,6 @@ boost::json::object DataOf(const boost::json::object& secret) {
     return data != nullptr && data->is_object() ? data->as_object() : boost::json::object{};
 }
 
-std::string FlowAad(std::string_view flow_id) {
-    return "junction/v1/oauth_flows/" + std::string(flow_id) + "/secret";
-}
-
 // Opens a sealed JSON object (flow or credential secret).
 Result<boost::json::object> OpenObject(const crypto::SecretBox& box,
                                        std::string_view sealed,
@@ -165,6 +161,10 @@ Result<http_client::OutboundRequest> ClientRequest(const std::string& url_templa
 
 }  // namespace
 
+std::string OAuthFlowSecretAad(std::string_view flow_id) {
+    return "junction/v1/oauth_flows/" + std::string(flow_id) + "/secret";
+}
+
 OAuthService::OAuthService(storage::Store& store,
                            const connectors::Catalog& catalog,
                            AuthConfigService& auth_configs,
@@ -212,7 +212,8 @@ Result<boost::json::object> OAuthService::StartFlow(OAuthFlowRequest request) {
         {"data", std::move(request.data)},
         {"codeVerifier", crypto::GenerateToken(rng_, "", kPkceVerifierBytes)}};
     const SecretString plaintext(boost::json::serialize(secret));
-    flow.secret = crypto::Base64Encode(secret_box_.Seal(plaintext.Reveal(), FlowAad(flow.id)));
+    flow.secret =
+        crypto::Base64Encode(secret_box_.Seal(plaintext.Reveal(), OAuthFlowSecretAad(flow.id)));
     if (auto stored = store_.CreateOAuthFlow(flow, now); !stored) {
         return Fail(std::move(stored.error()));
     }
@@ -228,7 +229,7 @@ Result<boost::json::object> OAuthService::StartFlow(OAuthFlowRequest request) {
 }
 
 Result<OAuthService::OpenedFlow> OAuthService::OpenFlow(const storage::OAuthFlowRow& flow) {
-    auto secret = OpenObject(secret_box_, flow.secret, FlowAad(flow.id));
+    auto secret = OpenObject(secret_box_, flow.secret, OAuthFlowSecretAad(flow.id));
     if (!secret) {
         return Fail(std::move(secret.error()));
     }

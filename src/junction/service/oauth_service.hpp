@@ -135,4 +135,7 @@ private:
     std::map<std::string, std::shared_future<Result<void>>, std::less<>> flights_;
 };
 
+/// AAD of a pending OAuth flow's sealed data: `junction/v1/oauth_flows/<id>/secret`.
+[[nodiscard]] std::string OAuthFlowSecretAad(std::string_view flow_id);
+
 }  // namespace junction::service

@@ -45,6 +45,11 @@ private:
     const Clock& clock_;
 };
 
+/// The settings row holding the generated JWT secret, sealed with the master key, and the AAD
+/// binding it there (used when JUNCTION_JWT_SECRET is unset).
+inline constexpr std::string_view kJwtSecretSetting = "jwt_secret";
+inline constexpr std::string_view kJwtSecretAad = "junction/v1/settings/jwt_secret/value";
+
 /// A bearer value that is a JWT: three base64url segments, the first starting `eyJ`.
 [[nodiscard]] bool LooksLikeJwt(std::string_view value);
 

@@ -105,6 +105,28 @@ struct OAuthFlowAuthorization {
     TimePoint now{};
 };
 
+/// A column holding SecretBox blobs (base64) next to a `key_id` column naming the master key
+/// that sealed them (DESIGN.md §10). Adding one? Add its row to kSealedColumns in
+/// sql_store_keys.cpp and handle it in service::KeyRotationService.
+enum class SealedColumn : std::uint8_t {
+    kCredentialSecret,        // credentials.secret
+    kAuthConfigClientSecret,  // auth_configs.client_secret
+    kOAuthFlowSecret,         // oauth_flows.secret
+};
+
+/// One stored sealed value of a SealedColumn: the row's id, the stored text and its key id.
+struct SealedValue {
+    std::string row_id{};
+    std::string sealed{};
+    std::uint32_t key_id = 0;
+};
+
+/// How many rows of a sealed column are under one master key id.
+struct KeyIdCount {
+    std::uint32_t key_id = 0;
+    std::int64_t rows = 0;
+};
+
 /// limit/offset of a list request (API.md §1.5).
 struct PageRequest {
     std::size_t limit = 1000;

@@ -87,6 +87,23 @@ public:
     [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                          std::string_view value,
                                                          TimePoint now) override;
+    [[nodiscard]] Result<std::optional<std::string>> FindSetting(std::string_view name) override;
+    [[nodiscard]] Result<bool> ReplaceSetting(std::string_view name,
+                                              std::string_view expected,
+                                              std::string_view value,
+                                              TimePoint now) override;
+
+    // SealedValueStore (sql_store_keys.cpp)
+    [[nodiscard]] Result<std::vector<SealedValue>> ListSealedValuesNotUnder(
+        SealedColumn column,
+        std::uint32_t key_id,
+        std::string_view after_row_id,
+        std::size_t limit) override;
+    [[nodiscard]] Result<bool> ReplaceSealedValue(SealedColumn column,
+                                                  std::string_view expected,
+                                                  const SealedValue& replacement) override;
+    [[nodiscard]] Result<std::vector<KeyIdCount>> CountSealedValuesByKeyId(
+        SealedColumn column) override;
 
     // Store
     [[nodiscard]] Result<void> Migrate() override;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "junction/core/clock.hpp"
 #include "junction/core/result.hpp"
@@ -104,6 +105,47 @@ public:
     [[nodiscard]] virtual Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                                  std::string_view value,
                                                                  TimePoint now) = 0;
+    /// The value stored under `name`, or nullopt when there is none.
+    [[nodiscard]] virtual Result<std::optional<std::string>> FindSetting(std::string_view name) = 0;
+    /// Compare-and-swap: stores `value` (and `now` as updated_at) only if `name` still holds
+    /// exactly `expected`; returns whether it did (false when the value changed or is gone).
+    [[nodiscard]] virtual Result<bool> ReplaceSetting(std::string_view name,
+                                                      std::string_view expected,
+                                                      std::string_view value,
+                                                      TimePoint now) = 0;
+};
+
+/// Master-key rotation over the columns holding sealed values (DESIGN.md §10). The store only
+/// moves opaque text: the service opens each value with its old key and seals it with the new
+/// one. Thread-safety: callable from any thread, concurrently with the server's own writes.
+class SealedValueStore {
+public:
+    SealedValueStore() = default;
+    SealedValueStore(const SealedValueStore&) = delete;
+    SealedValueStore& operator=(const SealedValueStore&) = delete;
+    SealedValueStore(SealedValueStore&&) = delete;
+    SealedValueStore& operator=(SealedValueStore&&) = delete;
+    virtual ~SealedValueStore() = default;
+
+    /// Up to `limit` values of `column` whose key_id is not `key_id` and whose row id sorts
+    /// after `after_row_id` (empty: from the first row), ordered by row id. Paging by row id
+    /// means a value left under an old key (one that did not open) is not returned again.
+    [[nodiscard]] virtual Result<std::vector<SealedValue>> ListSealedValuesNotUnder(
+        SealedColumn column,
+        std::uint32_t key_id,
+        std::string_view after_row_id,
+        std::size_t limit) = 0;
+    /// Compare-and-swap on the exact stored text: writes `replacement.sealed` and
+    /// `replacement.key_id` to row `replacement.row_id` only if `column` still holds
+    /// `expected`. Nothing else changes (credentials keep their `version`, so token refreshes
+    /// racing with rotation are unaffected). Returns false when the row changed meanwhile or
+    /// is gone.
+    [[nodiscard]] virtual Result<bool> ReplaceSealedValue(SealedColumn column,
+                                                          std::string_view expected,
+                                                          const SealedValue& replacement) = 0;
+    /// Rows of `column` per key id, ordered by key id; key ids without rows are absent.
+    [[nodiscard]] virtual Result<std::vector<KeyIdCount>> CountSealedValuesByKeyId(
+        SealedColumn column) = 0;
 };
 
 /// End users' credentials (ciphertext only).
@@ -222,7 +264,8 @@ class Store : public UserStore,
               public CredentialStore,
               public AuthConfigStore,
               public OAuthFlowStore,
-              public LeaseStore {
+              public LeaseStore,
+              public SealedValueStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

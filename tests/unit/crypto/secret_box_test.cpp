@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -255,6 +256,29 @@ TEST(SecretBoxRotationTest, BoxWithoutTheOldKeyCannotOpenOldBlobs) {
 
     ExpectCannotDecrypt(retired.Open(old_box.Seal(kPlaintext, kAad), kAad),
                         "unknown master key id");
+}
+
+// --- Key ids (rotation) ---------------------------------------------------------------------
+
+TEST_F(SecretBoxTest, KeyIdOfReadsTheHeaderAndRejectsMalformedBlobs) {
+    const SecretBox rotated(Keys(Key(0x01020304, '\x33'), Key(7, '\x11')), rng_);
+
+    EXPECT_EQ(SecretBox::KeyIdOf(rotated.Seal(kPlaintext, kAad)), 0x01020304U);
+    EXPECT_EQ(SecretBox::KeyIdOf(box_.Seal("", kAad)), 7U);
+    EXPECT_EQ(SecretBox::KeyIdOf(""), std::nullopt);
+    EXPECT_EQ(SecretBox::KeyIdOf(box_.Seal(kPlaintext, kAad).substr(0, kHeaderBytes)),
+              std::nullopt);
+    EXPECT_EQ(SecretBox::KeyIdOf(Flip(box_.Seal(kPlaintext, kAad), 0)), std::nullopt);
+}
+
+TEST_F(SecretBoxTest, KeyIdsListTheActiveKeyFirst) {
+    const SecretBox rotated(Keys(Key(9, '\x33'), Key(7, '\x11')), rng_);
+
+    EXPECT_EQ(rotated.ActiveKeyId(), 9U);
+    EXPECT_EQ(rotated.KeyIds(), (std::vector<std::uint32_t>{9, 7}));
+    const auto opened = rotated.Open(box_.Seal(kPlaintext, kAad), kAad);
+    ASSERT_TRUE(opened.has_value()) << "an old key still opens what it sealed";
+    EXPECT_EQ(opened->Reveal(), kPlaintext);
 }
 
 }  // namespace
