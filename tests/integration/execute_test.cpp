@@ -377,5 +377,67 @@ TEST_F(ExecuteTest, TheKeyNeverLeaks) {
     }
 }
 
+// Without the test allowlist, every special-purpose address class is refused before a connection
+// is made, whether the host is an IP literal or a name that resolves to one (DESIGN.md §11).
+TEST(ExecuteEgressTest, EveryBlockedAddressClassIsRefused) {
+    TempDir dir;
+    const std::string catalog = dir.File("catalog");
+    std::filesystem::create_directories(catalog);
+    const std::vector<std::string> hosts{"127.0.0.1",
+                                         "127.0.0.2",
+                                         "10.1.2.3",
+                                         "172.16.0.1",
+                                         "192.168.1.1",
+                                         "100.64.0.1",
+                                         "169.254.169.254",
+                                         "0.0.0.0",
+                                         "224.0.0.1",
+                                         "255.255.255.255",
+                                         "localhost"};
+    std::string allowed;
+    for (const auto& host : hosts) {
+        allowed += (allowed.empty() ? "" : ", ") + host;
+    }
+    std::ofstream(catalog + "/inner.yaml") << R"(id: inner
+name: Inner
+categories: [testing]
+base_url: https://{{host}}:8443
+allowed_hosts: [)" << allowed << R"(]
+auth:
+  - type: apiKey
+    in: header
+    name: X-Api-Key
+    fields:
+      - {name: host, pattern: "^[a-z0-9.-]+$"}
+      - {name: apiKey, secret: true}
+resources:
+  - name: all
+    actions:
+      - {id: ping, httpMethod: GET, path: /ping}
+)";
+    TestServer server(TestServerOptions{.environment = {{"JUNCTION_CATALOG_DIR", catalog}}});
+    (void)server.CreateUser("ann");
+    auto headers = server.AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    headers.emplace_back("x-alloy-userid: ann");
+    for (const auto& host : hosts) {
+        const auto created = server.Client().Send(
+            "POST",
+            "/connectors/inner/credentials",
+            headers,
+            R"({"userId":"ann","authenticationType":"apiKey","data":{"host":")" + host +
+                R"(","apiKey":"k-123456"}})");
+        ASSERT_EQ(created.status, 200) << created.body;
+        const auto refused = server.Client().Send(
+            "POST",
+            "/connectors/inner/actions/ping/execute",
+            headers,
+            R"({"credentialId":")" + std::string(created.Json().at("credentialId").as_string()) +
+                R"("})");
+        EXPECT_EQ(refused.status, 502) << host << ": " << refused.body;
+        EXPECT_EQ(refused.Json().at("error").at("details").at("reason"), "egress_denied") << host;
+    }
+}
+
 }  // namespace
 }  // namespace junction
