@@ -91,7 +91,8 @@ protected:
         : server_(TestServerOptions{
               .environment = {{"JUNCTION_CATALOG_DIR",
                                WriteCatalog(dir_, upstream_.BaseUrl(), provider_.Issuer())},
-                              {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"}}}) {
+                              {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+                              {"JUNCTION_EGRESS_MAX_RESPONSE_BYTES", "1048576"}}}) {
         auto headers = Headers();
         const auto created = server_.Client().Send(
             "POST",
@@ -306,7 +307,7 @@ TEST_F(ExecuteTest, ResultsKeepTheirKind) {
 }
 
 TEST_F(ExecuteTest, OversizedAnswersAndBlockedRedirectsAreRefused) {
-    upstream_.On("GET", "/api/big", UpstreamResponse::Text(std::string(11UL * 1024 * 1024, 'x')));
+    upstream_.On("GET", "/api/big", UpstreamResponse::Text(std::string(1024UL * 1024 + 1, 'x')));
     const auto big = Execute("echo", "big", "");
     EXPECT_EQ(big.status, 502);
     EXPECT_EQ(big.Json().at("error").at("details").at("reason"), "response_too_large");

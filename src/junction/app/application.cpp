@@ -263,7 +263,8 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                               *parts->secret_box,
                                                               *parts->oauth,
                                                               parts->clock,
-                                                              parts->rng);
+                                                              parts->rng,
+                                                              config.egress_max_response_bytes);
     parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());

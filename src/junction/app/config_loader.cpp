@@ -180,6 +180,11 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetSize(c.http.max_body_bytes, v, 1024, 1UL << 30U);
          }},
+        {"egress.max_response_bytes",
+         "JUNCTION_EGRESS_MAX_RESPONSE_BYTES",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.egress_max_response_bytes, v, 1024, 1UL << 30U);
+         }},
         {"rate_limit.api",
          "JUNCTION_RATE_LIMIT_API",
          [](Config& c, const std::string& v) {

@@ -57,6 +57,8 @@ struct Config {
     std::vector<std::string> oauth_allowed_redirect_prefixes{};
     // Egress: CIDRs outbound calls may reach despite the private-range block (tests, on-prem).
     std::vector<std::string> egress_allow_cidrs{};
+    // Largest upstream answer an action execution buffers; larger → 502 response_too_large.
+    std::size_t egress_max_response_bytes = 10UL * 1024 * 1024;
     // Secrets and where to find them come only from the environment (DESIGN.md §7).
     std::string master_key_file;  // empty: <data_dir>/master.key
 };

@@ -20,7 +20,6 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kErrorBodyBytes = 4096;
 constexpr auto kMaxRetryAfter = 30s;
-constexpr std::size_t kMaxResponseBytes = 10UL * 1024 * 1024;
 constexpr int kMaxRedirects = 5;
 constexpr std::int64_t kMinTimeoutMs = 1'000;
 constexpr std::int64_t kMaxTimeoutMs = 300'000;
@@ -115,13 +114,15 @@ ActionService::ActionService(storage::Store& store,
                              const crypto::SecretBox& secret_box,
                              OAuthService& oauth,
                              const Clock& clock,
-                             Rng& rng)
+                             Rng& rng,
+                             std::size_t max_response_bytes)
     : store_(store),
       catalog_(catalog),
       secret_box_(secret_box),
       oauth_(oauth),
       clock_(clock),
-      rng_(rng) {}
+      rng_(rng),
+      max_response_bytes_(max_response_bytes) {}
 
 Result<const json::SchemaValidator*> ActionService::BodySchema(
     const connectors::ActionSpec& action) {
@@ -391,7 +392,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
     http_client::OutboundRequest request{.method = Lower(action->http_method),
                                          .url = oauth::AppendQuery(*base_url + path, query),
                                          .headers = std::move(headers),
-                                         .max_response_bytes = kMaxResponseBytes,
+                                         .max_response_bytes = max_response_bytes_,
                                          .allowed_hosts = connector->allowed_hosts,
                                          .allow_private_network = connector->allow_private_network,
                                          .max_redirects = kMaxRedirects};

@@ -83,7 +83,8 @@ public:
                   const crypto::SecretBox& secret_box,
                   OAuthService& oauth,
                   const Clock& clock,
-                  Rng& rng);
+                  Rng& rng,
+                  std::size_t max_response_bytes);
 
     /// Validates the execute body against the action and the credential, and prepares the
     /// call. kConnectorNotFound, kActionNotFound, kCredentialNotFound, kNeedsReauth,
@@ -104,6 +105,7 @@ private:
     OAuthService& oauth_;
     const Clock& clock_;
     Rng& rng_;
+    std::size_t max_response_bytes_;
 
     std::mutex schemas_mutex_;
     // Guarded by schemas_mutex_.
