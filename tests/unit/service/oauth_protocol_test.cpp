@@ -273,6 +273,10 @@ TEST(ParseTokenResponseTest, SlackStyleOkFalseIsAnError) {
     const Error error = ParseFailure(200, R"({"ok": false, "error": "invalid_code"})");
     EXPECT_EQ(error.code, ErrorCode::kUpstreamError);
     EXPECT_EQ(OAuthErrorOf(error), "invalid_code");
+
+    // `ok: false` alone fails the answer, even when it carries a token.
+    const Error bare = ParseFailure(200, R"({"ok": false, "access_token": "xoxb-1"})");
+    EXPECT_EQ(bare.code, ErrorCode::kUpstreamError);
 }
 
 TEST(ParseTokenResponseTest, Non2xxJsonWithoutErrorCodeIsAnHttpError) {
