@@ -1,6 +1,9 @@
 #include "junction/service/oauth_protocol.hpp"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
+#include <system_error>
 
 #include <boost/json/parse.hpp>
 
@@ -57,6 +60,33 @@ const boost::json::value* AtPath(const boost::json::object& object, std::string_
         current = &value->as_object();
         path.remove_prefix(dot + 1);
     }
+}
+
+// `expires_in` as positive seconds, capped at kMaxExpiresIn; nullopt when absent, not positive
+// or not a number. Some providers send it as a string. Callers add it to a millisecond clock, so
+// an unbounded value would overflow; a non-positive one would put the expiry in the past.
+std::optional<std::int64_t> ExpiresIn(const boost::json::value& expires) {
+    constexpr std::int64_t kMaxExpiresIn = std::int64_t{10} * 365 * 24 * 3600;  // ten years
+    if (expires.is_uint64()) {                                                  // above INT64_MAX
+        return kMaxExpiresIn;
+    }
+    std::int64_t seconds = 0;
+    if (expires.is_int64()) {
+        seconds = expires.as_int64();
+    } else if (expires.is_string()) {
+        const std::string_view text = expires.as_string();
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        if (ec == std::errc::result_out_of_range && !text.starts_with('-')) {
+            return kMaxExpiresIn;
+        }
+        if (ec != std::errc() || end != text.data() + text.size()) {
+            return std::nullopt;
+        }
+    }
+    if (seconds <= 0) {
+        return std::nullopt;
+    }
+    return std::min(seconds, kMaxExpiresIn);
 }
 
 Error TokenError(const std::string& oauth_error, std::string detail) {
@@ -169,17 +199,7 @@ Result<TokenGrant> ParseTokenResponse(int status,
         grant.refresh_token = SecretString(std::string(refresh->as_string()));
     }
     if (const auto* expires = answer.if_contains("expires_in"); expires != nullptr) {
-        if (expires->is_int64() && expires->as_int64() > 0) {
-            grant.expires_in_seconds = expires->as_int64();
-        } else if (expires->is_uint64()) {
-            grant.expires_in_seconds = static_cast<std::int64_t>(expires->as_uint64());
-        } else if (expires->is_string()) {  // some providers send a string
-            try {
-                grant.expires_in_seconds = std::stoll(std::string(expires->as_string()));
-            } catch (const std::exception&) {
-                grant.expires_in_seconds = std::nullopt;
-            }
-        }
+        grant.expires_in_seconds = ExpiresIn(*expires);
     }
     grant.token_type = StringOr(answer, "token_type", "Bearer");
     grant.scope = StringOr(answer, "scope", "");
