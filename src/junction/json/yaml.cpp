@@ -38,6 +38,11 @@ boost::json::value PlainScalar(const std::string& text) {
         if (result.ec == std::errc{}) {
             return value;
         }
+        std::uint64_t large = 0;  // beyond int64, as Boost.JSON keeps it
+        if (text.front() != '-' &&
+            std::from_chars(begin, text.data() + text.size(), large).ec == std::errc{}) {
+            return large;
+        }
     }
     if (std::regex_match(text, float_pattern)) {
         try {
