@@ -45,10 +45,10 @@ protected:
 
     /// tests/fixtures/openapi/<name>.gz uncompressed into the temp dir (Debian's gzip).
     std::string Gunzip(const std::string& name) {
-        const std::string target = dir_.File(name);
+        std::string target = dir_.File(name);
         const auto result = RunProcess({"/bin/sh",
                                         "-c",
-                                        "gzip -dc \"$0\" > \"$1\"",
+                                        R"(gzip -dc "$0" > "$1")",
                                         (FixtureDir() / (name + ".gz")).string(),
                                         target},
                                        {},

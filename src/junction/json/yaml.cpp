@@ -119,70 +119,196 @@ bool FitsOnOneLine(const boost::json::value& value) {
     return std::all_of(array.begin(), array.end(), add);
 }
 
-void EmitString(YAML::Emitter& out, std::string_view text) {
-    const std::string copy(text);
-    if (!PlainScalar(copy).is_string()) {
-        out << YAML::DoubleQuoted;
+// A string may be written unquoted when it reads back as the same string in block and flow
+// context: a conservative alphabet (no indicators, no `#`, no `,[]{}`), no edge spaces, a `:`
+// only inside a word, and not something PlainScalar turns into null, a boolean or a number.
+bool CanBePlain(std::string_view text) {
+    if (text.empty() || text.back() == ' ' || text.back() == ':') {
+        return false;
     }
-    out << copy;
+    // YAML indicators (`-`, `>`, `|`, `?`, `*`, `&`, `!`, `%`, `@`, ...) only matter up front.
+    const auto first = static_cast<unsigned char>(text.front());
+    if (std::isalnum(first) == 0 && first < 0x80 &&
+        std::string_view("_/($").find(text.front()) == std::string_view::npos) {
+        return false;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool safe = std::isalnum(c) != 0 || c >= 0x80 ||
+                          std::string_view(" _./()+=;$^<>~").find(static_cast<char>(c)) !=
+                              std::string_view::npos ||
+                          c == '-' || (c == ':' && text[i + 1] != ' ');
+        if (!safe) {
+            return false;
+        }
+    }
+    return PlainScalar(std::string(text)).is_string();
 }
 
-void Emit(YAML::Emitter& out, const boost::json::value& value) {
+void AppendString(std::string& out, std::string_view text) {
+    if (CanBePlain(text)) {
+        out += text;
+        return;
+    }
+    out += '"';
+    for (const char c : text) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+                    constexpr std::string_view kHex = "0123456789abcdef";
+                    const auto byte = static_cast<unsigned char>(c);
+                    out += "\\x";
+                    out += kHex[byte >> 4U];
+                    out += kHex[byte & 0xFU];
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+void AppendScalar(std::string& out, const boost::json::value& value) {
     switch (value.kind()) {
         case boost::json::kind::null:
-            out << YAML::Null;
+            out += "null";
             return;
         case boost::json::kind::bool_:
-            out << (value.as_bool() ? "true" : "false");
+            out += value.as_bool() ? "true" : "false";
             return;
         case boost::json::kind::int64:
-            out << value.as_int64();
+            out += std::to_string(value.as_int64());
             return;
         case boost::json::kind::uint64:
-            out << value.as_uint64();
+            out += std::to_string(value.as_uint64());
             return;
         case boost::json::kind::double_:
             // Boost's shortest round-trip form ("0.1", "1E0"), which PlainScalar reads back.
-            out << boost::json::serialize(value);
+            out += boost::json::serialize(value);
             return;
         case boost::json::kind::string:
-            EmitString(out, value.as_string());
+            AppendString(out, value.as_string());
             return;
         case boost::json::kind::array:
-            if (FitsOnOneLine(value)) {
-                out << YAML::Flow;
-            }
-            out << YAML::BeginSeq;
-            for (const auto& item : value.as_array()) {
-                Emit(out, item);
-            }
-            out << YAML::EndSeq;
-            return;
         case boost::json::kind::object:
-            if (FitsOnOneLine(value)) {
-                out << YAML::Flow;
-            }
-            out << YAML::BeginMap;
-            for (const auto& entry : value.as_object()) {
-                out << YAML::Key;
-                EmitString(out, entry.key());
-                out << YAML::Value;
-                Emit(out, entry.value());
-            }
-            out << YAML::EndMap;
             return;
+    }
+}
+
+// `{a: 1, b: [x]}` for values FitsOnOneLine accepts.
+void AppendFlow(std::string& out, const boost::json::value& value) {
+    if (const auto* object = value.if_object()) {
+        out += '{';
+        bool first = true;
+        for (const auto& entry : *object) {
+            out += first ? "" : ", ";
+            first = false;
+            AppendString(out, entry.key());
+            out += ": ";
+            AppendScalar(out, entry.value());
+        }
+        out += '}';
+        return;
+    }
+    out += '[';
+    bool first = true;
+    for (const auto& item : value.as_array()) {
+        out += first ? "" : ", ";
+        first = false;
+        AppendScalar(out, item);
+    }
+    out += ']';
+}
+
+bool IsInline(const boost::json::value& value) {
+    return IsScalar(value) || FitsOnOneLine(value);
+}
+
+void AppendInline(std::string& out, const boost::json::value& value) {
+    if (IsScalar(value)) {
+        AppendScalar(out, value);
+    } else {
+        AppendFlow(out, value);
+    }
+}
+
+void AppendBlock(std::string& out,
+                 const boost::json::value& value,
+                 std::size_t indent,
+                 bool continued);
+
+// The value of `key:` (the key is already written).
+void AppendMapValue(std::string& out, const boost::json::value& value, std::size_t indent) {
+    if (IsInline(value)) {
+        out += ' ';
+        AppendInline(out, value);
+        out += '\n';
+        return;
+    }
+    out += '\n';
+    AppendBlock(out, value, indent + 2, false);
+}
+
+// A block map or sequence at `indent`; `continued` when its first line follows a "- " already
+// written on the current line.
+void AppendBlock(std::string& out,
+                 const boost::json::value& value,
+                 std::size_t indent,
+                 bool continued) {
+    bool first = true;
+    auto start_line = [&] {
+        if (!first || !continued) {
+            out.append(indent, ' ');
+        }
+        first = false;
+    };
+    if (const auto* object = value.if_object()) {
+        for (const auto& entry : *object) {
+            start_line();
+            AppendString(out, entry.key());
+            out += ':';
+            AppendMapValue(out, entry.value(), indent);
+        }
+        return;
+    }
+    for (const auto& item : value.as_array()) {
+        start_line();
+        out += "- ";
+        if (IsInline(item)) {
+            AppendInline(out, item);
+            out += '\n';
+        } else {
+            AppendBlock(out, item, indent + 2, true);
+        }
     }
 }
 
 }  // namespace
 
 std::string JsonToYaml(const boost::json::value& value) {
-    YAML::Emitter out;
-    out.SetIndent(2);
-    Emit(out, value);
-    std::string text = out.c_str();
-    text += '\n';
-    return text;
+    std::string out;
+    if (IsInline(value)) {
+        AppendInline(out, value);
+        out += '\n';
+    } else {
+        AppendBlock(out, value, 0, false);
+    }
+    return out;
 }
 
 Result<boost::json::value> YamlToJson(std::string_view text) {

@@ -4,8 +4,12 @@
 // `junction catalog validate` runs.
 #include "junction/connectors/openapi_import.hpp"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -23,7 +27,6 @@ using boost::json::object;
 using boost::json::value;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::IsEmpty;
 
 // Imports `yaml` (an OpenAPI document) and checks that the result loads as `<id>.yaml`.
 ConnectorDocument Import(std::string_view yaml, ImportOptions options = {}) {
@@ -751,7 +754,7 @@ TEST(OpenApiImportTest, RejectsSwaggerTwoAndNonOpenApiDocuments) {
 }
 
 TEST(OpenApiImportTest, ParseOpenApiTextSniffsJsonAndNamesTheBadLine) {
-    const auto sniffed = ParseOpenApiText("api.txt", " {\"openapi\": \"3.0.0\"}");
+    const auto sniffed = ParseOpenApiText("api.txt", R"( {"openapi": "3.0.0"})");
     ASSERT_TRUE(sniffed.has_value());
     EXPECT_EQ(sniffed->at("openapi"), "3.0.0");
 
@@ -799,6 +802,154 @@ paths:
     auto document = ParseOpenApiText("acme.yaml", yaml);
     ASSERT_TRUE(document.has_value()) << document.error().message;
     EXPECT_EQ(*document, value(imported.connector)) << yaml;
+}
+
+// ---- load-time `openapi:` key ---------------------------------------------------------------
+
+constexpr std::string_view kNotesDocument = R"yaml(openapi: 3.0.3
+info: {title: Notes API, version: "1", description: Notes for everyone.}
+servers: [{url: https://notes.acme.test/v1}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /notes: {get: {operationId: notes.list, tags: [notes], responses: {}}}
+  /notes/{id}:
+    get:
+      operationId: notes.get
+      tags: [notes]
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {}
+  /admin: {get: {operationId: admin.stats, tags: [admin], responses: {}}}
+)yaml";
+
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+// A fresh directory holding `files` (name → text), removed on destruction.
+class CatalogDir {
+public:
+    explicit CatalogDir(const Files& files) {
+        std::string pattern = (std::filesystem::temp_directory_path() / "catalog-XXXXXX").string();
+        path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : "";
+        for (const auto& [name, text] : files) {
+            std::filesystem::create_directories((path_ / name).parent_path());
+            std::ofstream(path_ / name) << text;
+        }
+    }
+    CatalogDir(const CatalogDir&) = delete;
+    CatalogDir& operator=(const CatalogDir&) = delete;
+    CatalogDir(CatalogDir&&) = delete;
+    CatalogDir& operator=(CatalogDir&&) = delete;
+    ~CatalogDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+
+    [[nodiscard]] Result<Catalog> Load() const {
+        auto sources = Catalog::ReadDirectory(path_.string());
+        if (!sources) {
+            return Fail(std::move(sources.error()));
+        }
+        return Catalog::Load({}, *sources);
+    }
+    [[nodiscard]] std::string File(const std::string& name) const {
+        return (path_ / name).string();
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+TEST(OpenApiKeyTest, DerivesBaseUrlAuthAndResourcesFromTheDocument) {
+    const CatalogDir dir(Files{{"notes.yaml", R"yaml(id: notes
+name: Notes
+categories: [productivity]
+openapi:
+  file: specs/notes.openapi.yaml
+  include_tags: [notes]
+  exclude_operations: [notes.get]
+)yaml"},
+                               {"specs/notes.openapi.yaml", std::string(kNotesDocument)}});
+
+    const auto catalog = dir.Load();
+
+    ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
+    const ConnectorSpec* notes = catalog->Find("notes");
+    ASSERT_NE(notes, nullptr);
+    EXPECT_EQ(notes->name, "Notes");
+    EXPECT_EQ(notes->description, "Notes for everyone.");
+    EXPECT_EQ(notes->base_url, "https://notes.acme.test/v1");
+    EXPECT_EQ(notes->allowed_hosts, std::vector<std::string>{"notes.acme.test"});
+    ASSERT_EQ(notes->auth.size(), 1U);
+    EXPECT_EQ(notes->auth[0].type, "apiKey");
+    EXPECT_EQ(notes->ActionCount(), 1U);
+    EXPECT_NE(notes->FindAction("notes_list"), nullptr);
+}
+
+TEST(OpenApiKeyTest, ExplicitKeysInTheConnectorFileWin) {
+    const CatalogDir dir(Files{{"notes.yaml", R"yaml(id: notes
+name: Notes
+description: Our notes.
+categories: [productivity]
+base_url: https://eu.notes.acme.test/v1
+auth: [{type: bearer}]
+openapi: {file: notes.openapi.yaml}
+)yaml"},
+                               {"notes.openapi.yaml", std::string(kNotesDocument)}});
+
+    const auto catalog = dir.Load();
+
+    ASSERT_TRUE(catalog.has_value()) << catalog.error().message;
+    ASSERT_EQ(catalog->Connectors().size(), 1U);  // the document itself is not a connector
+    const ConnectorSpec* notes = catalog->Find("notes");
+    EXPECT_EQ(notes->description, "Our notes.");
+    EXPECT_EQ(notes->base_url, "https://eu.notes.acme.test/v1");
+    ASSERT_EQ(notes->auth.size(), 1U);
+    EXPECT_EQ(notes->auth[0].type, "bearer");
+    EXPECT_EQ(notes->ActionCount(), 3U);
+}
+
+TEST(OpenApiKeyTest, AMissingDocumentIsReportedAtTheFileKey) {
+    const CatalogDir dir(Files{{"notes.yaml", R"yaml(id: notes
+name: Notes
+categories: [productivity]
+openapi:
+  file: missing.json
+)yaml"}});
+
+    const auto catalog = dir.Load();
+
+    ASSERT_FALSE(catalog.has_value());
+    EXPECT_EQ(catalog.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(catalog.error().message,
+              "invalid connector catalog:\n" + dir.File("notes.yaml") + ":5: Cannot read '" +
+                  dir.File("missing.json") + "'");
+}
+
+TEST(OpenApiKeyTest, AFilterMatchingNothingIsReportedAtTheOpenapiKey) {
+    const CatalogDir dir(Files{{"notes.yaml", R"yaml(id: notes
+name: Notes
+categories: [productivity]
+openapi: {file: notes.openapi.yaml, include_operations: [nope]}
+)yaml"},
+                               {"notes.openapi.yaml", std::string(kNotesDocument)}});
+
+    const auto catalog = dir.Load();
+
+    ASSERT_FALSE(catalog.has_value());
+    EXPECT_THAT(catalog.error().message,
+                HasSubstr("notes.yaml:4: " + dir.File("notes.openapi.yaml") +
+                          ": The OpenAPI document has no operation to import"));
+}
+
+TEST(OpenApiKeyTest, WithoutOpenapiResourcesAndAuthAreStillRequired) {
+    const CatalogDir dir(Files{{"notes.yaml", "id: notes\nname: Notes\ncategories: [x]\n"}});
+
+    const auto catalog = dir.Load();
+
+    ASSERT_FALSE(catalog.has_value());
+    EXPECT_THAT(catalog.error().message, HasSubstr("notes.yaml:1: resources: is required"));
+    EXPECT_THAT(catalog.error().message, HasSubstr("notes.yaml:1: base_url: is required"));
 }
 
 }  // namespace

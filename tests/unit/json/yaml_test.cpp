@@ -162,7 +162,12 @@ TEST(JsonToYamlTest, StringsThatWouldReadAsOtherTypesAreQuoted) {
     const boost::json::value document = boost::json::parse(R"({
         "strings": ["true", "False", "null", "~", "", "123", "-4", "1.5", ".5", "1e5", "0x1F",
                     "yes", "a: b", "#c", " lead", "trail ", "x, y", "[z]", "{w}", "- item",
-                    "two\nlines", "tab\there", "quote \"q\"", "é ü", "-", "|", "*ref"],
+                    "two\nlines", "tab\there", "quote \"q\"", "é ü", "-", "|", "*ref",
+                    "> folded", "? key", "=x", "...", "a #b", "url: https://x.test/a?b=c&d",
+                    "notes:read", "ctl\u0001\u007f", "back\\slash", "%x", "@y", "!z",
+                    "trailing:", "x-y", "(a) [b]"],
+        "flow": ["notes:read", "https://api.github.com/x", "a b", "x, y", "k: v"],
+        "deep": [[1, [2, {"a": [{"b": {"c": [3, 4, {"d": "e"}]}}]}]], {"k": [[]]}],
         "numbers": [0, -7, 9007199254740993, 18446744073709551615, 0.1, 1.5e300, 1.0],
         "literals": [true, false, null],
         "": {"empty": {}, "list": [], "nested": [{"a": [1, {"b": "c"}]}]},
