@@ -1,8 +1,10 @@
-// junction: serve | migrate | api-key create/list/revoke | catalog validate | keys rotate/status
-// (DESIGN.md §2).
+// junction: serve | migrate | api-key create/list/revoke | catalog validate/import |
+// keys rotate/status (DESIGN.md §2).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -13,6 +15,7 @@
 #include "junction/app/application.hpp"
 #include "junction/app/config_loader.hpp"
 #include "junction/connectors/catalog.hpp"
+#include "junction/connectors/openapi_import.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/key_rotation_service.hpp"
 #include "junction/storage/rows.hpp"
@@ -139,6 +142,45 @@ int ValidateCatalog(const std::string& config_file,
     }
     std::cout << "Catalog OK: " << catalog->Connectors().size() << " connectors, "
               << catalog->ActionCount() << " actions" << std::endl;
+    return 0;
+}
+
+// `catalog import FILE --id ID`: the OpenAPI document as a catalog file (API.md §5.6) on
+// stdout or in --out; what was left out goes to stderr as warnings.
+int ImportCatalog(const std::string& file,
+                  const junction::connectors::ImportOptions& options,
+                  const std::string& out_file) {
+    auto document = junction::connectors::ReadOpenApiFile(file);
+    if (!document) {
+        return Fatal(document.error());
+    }
+    auto imported = junction::connectors::ImportOpenApi(*document, options);
+    if (!imported) {
+        return Fatal(imported.error());
+    }
+    for (const auto& warning : imported->warnings) {
+        std::cerr << "junction: warning: " << warning << "\n";
+    }
+    const std::string text = "# Imported from " + std::filesystem::path(file).filename().string() +
+                             " by `junction catalog import`; a draft to edit (API.md §5.6).\n" +
+                             junction::connectors::ConnectorToYaml(imported->connector);
+    std::size_t actions = 0;
+    for (const auto& resource : imported->connector.at("resources").as_array()) {
+        actions += resource.at("actions").as_array().size();
+    }
+    if (out_file.empty()) {
+        std::cout << text << std::flush;
+    } else {
+        std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.close();
+        if (!out) {
+            return Fatal(junction::Error{.code = junction::ErrorCode::kInvalidArgument,
+                                         .message = "Cannot write '" + out_file + "'"});
+        }
+    }
+    std::cerr << "Imported " << actions << " actions into connector '" << options.id << "'"
+              << (out_file.empty() ? std::string() : " (" + out_file + ")") << "\n";
     return 0;
 }
 
@@ -322,6 +364,25 @@ int Main(int argc, char** argv) {
         ->check(CLI::Range(1, 100000));
     auto* status = keys->add_subcommand(
         "status", "Count stored secrets per master key id; tell which keys can be removed");
+    std::string openapi_file;
+    std::string import_out;
+    junction::connectors::ImportOptions import_options;
+    auto* import = catalog->add_subcommand(
+        "import", "Write a catalog connector (YAML) for an OpenAPI 3 document (JSON or YAML)");
+    import->add_option("file", openapi_file, "OpenAPI 3.0/3.1 document")->required();
+    import->add_option("--id", import_options.id, "connectorId of the new connector")->required();
+    import->add_option("--out", import_out, "Output file (default: stdout)");
+    import->add_option("--include-tags", import_options.include_tags, "Only these tags (a,b)")
+        ->delimiter(',');
+    import
+        ->add_option("--include-operations",
+                     import_options.include_operations,
+                     "Only these operationIds (x,y)")
+        ->delimiter(',');
+    import
+        ->add_option(
+            "--exclude-operations", import_options.exclude_operations, "Leave these out (z)")
+        ->delimiter(',');
     for (auto* sub : {serve, migrate, create, list, revoke, validate, rotate, status}) {
         sub->add_option("--config", config_file, "YAML config file");
     }
@@ -343,6 +404,9 @@ int Main(int argc, char** argv) {
     }
     if (create->parsed()) {
         return CreateKey(config_file, environment, name, role, owner);
+    }
+    if (import->parsed()) {
+        return ImportCatalog(openapi_file, import_options, import_out);
     }
     if (validate->parsed()) {
         return ValidateCatalog(config_file, environment, catalog_dir);

@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "junction/connectors/openapi_import.hpp"
 #include "junction/json/schema.hpp"
 #include "junction/json/yaml.hpp"
 
@@ -200,23 +201,73 @@ public:
             Report(1, document.error().message);
             return std::nullopt;
         }
-        const auto errors = CatalogSchema().Validate(*document);
-        if (!errors.empty()) {
-            std::set<std::string> seen;
-            for (const auto& error : errors) {
-                // SchemaValidator already drops valijson's enclosing "Failed to validate" lines.
-                if (seen.insert(error.field).second) {
-                    Report(LineOf(yaml_, SplitPath(error.field)),
-                           (error.field.empty() ? std::string("file") : error.field) + ": " +
-                               error.message);
-                }
-            }
+        if (!SchemaValid(*document, {})) {
+            return std::nullopt;
+        }
+        if (document->as_object().contains("openapi") && !ExpandOpenApi(document->as_object())) {
             return std::nullopt;
         }
         return Build(document->as_object());
     }
 
 private:
+    // Reports every schema violation; `derived_from` names the OpenAPI document that supplied
+    // the keys (their lines are the `openapi` key's).
+    bool SchemaValid(const boost::json::value& document, const std::string& derived_from) {
+        const auto errors = CatalogSchema().Validate(document);
+        std::set<std::string> seen;
+        for (const auto& error : errors) {
+            // SchemaValidator already drops valijson's enclosing "Failed to validate" lines.
+            if (!seen.insert(error.field).second) {
+                continue;
+            }
+            std::string what = error.field.empty() ? std::string("file") : error.field;
+            what.append(": ").append(error.message);
+            if (derived_from.empty()) {
+                Report(LineOf(yaml_, SplitPath(error.field)), std::move(what));
+            } else {
+                what.append(" (derived from ").append(derived_from).append(")");
+                ReportAt({"openapi"}, std::move(what));
+            }
+        }
+        return errors.empty();
+    }
+
+    // API.md §5.6: `openapi: {file, include_tags, include_operations, exclude_operations}`
+    // derives the keys the file lacks (base_url, auth, resources, description, icon) from the
+    // OpenAPI document, read relative to the connector file. Explicit keys win.
+    bool ExpandOpenApi(boost::json::object& root) {
+        const auto& openapi = root.at("openapi").as_object();
+        std::filesystem::path file(StringOr(openapi, "file"));
+        if (file.is_relative()) {
+            file = std::filesystem::path(source_.name).parent_path() / file;
+        }
+        auto document = ReadOpenApiFile(file.string());
+        if (!document) {
+            ReportAt({"openapi", "file"}, document.error().message);
+            return false;
+        }
+        auto imported =
+            ImportOpenApi(*document,
+                          ImportOptions{
+                              .id = StringOr(root, "id"),
+                              .include_tags = Strings(openapi, "include_tags"),
+                              .include_operations = Strings(openapi, "include_operations"),
+                              .exclude_operations = Strings(openapi, "exclude_operations"),
+                          });
+        if (!imported) {
+            ReportAt({"openapi"}, file.string() + ": " + imported.error().message);
+            return false;
+        }
+        for (auto& [key, value] : imported->connector) {
+            if (!root.contains(key)) {
+                root[key] = std::move(value);
+            }
+        }
+        root.erase("openapi");
+        return SchemaValid(root, file.string());
+    }
+
     void Report(int line, std::string message) {
         problems_.push_back(
             Problem{.source = source_.name, .line = line, .message = std::move(message)});
@@ -583,7 +634,9 @@ Result<std::vector<CatalogSource>> Catalog::ReadDirectory(const std::string& dir
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+        // `<name>.openapi.yaml` holds an OpenAPI document for an `openapi:` key, not a connector.
+        if (entry.is_regular_file() && entry.path().extension() == ".yaml" &&
+            !entry.path().stem().string().ends_with(".openapi")) {
             files.push_back(entry.path());
         }
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <boost/json/value.hpp>
@@ -12,5 +13,10 @@ namespace junction::json {
 /// read as such (YAML 1.2 core schema); quoted scalars stay strings. Fails with
 /// kInvalidArgument naming the line for invalid YAML. Thread-safe.
 [[nodiscard]] Result<boost::json::value> YamlToJson(std::string_view text);
+
+/// Writes `value` as block-style YAML (short all-scalar maps and lists in flow style) that
+/// YamlToJson reads back to an equal value: strings that would read as null, a boolean or a
+/// number are quoted. Doubles keep their value, not their spelling. Thread-safe.
+[[nodiscard]] std::string JsonToYaml(const boost::json::value& value);
 
 }  // namespace junction::json

@@ -1,7 +1,9 @@
 #include "junction/json/yaml.hpp"
 
+#include <string>
 #include <string_view>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -154,6 +156,36 @@ TEST(YamlToJsonTest, NumericKeysBecomeStringKeys) {
     ASSERT_TRUE(result.has_value()) << result.error().message;
     EXPECT_EQ(result->as_object().at("200").as_string(), "ok");
     EXPECT_EQ(result->as_object().at("404").as_string(), "missing");
+}
+
+TEST(JsonToYamlTest, StringsThatWouldReadAsOtherTypesAreQuoted) {
+    const boost::json::value document = boost::json::parse(R"({
+        "strings": ["true", "False", "null", "~", "", "123", "-4", "1.5", ".5", "1e5", "0x1F",
+                    "yes", "a: b", "#c", " lead", "trail ", "x, y", "[z]", "{w}", "- item",
+                    "two\nlines", "tab\there", "quote \"q\"", "é ü", "-", "|", "*ref",
+                    "> folded", "? key", "=x", "...", "a #b", "url: https://x.test/a?b=c&d",
+                    "notes:read", "ctl\u0001\u007f", "back\\slash", "%x", "@y", "!z",
+                    "trailing:", "x-y", "(a) [b]"],
+        "flow": ["notes:read", "https://api.github.com/x", "a b", "x, y", "k: v"],
+        "deep": [[1, [2, {"a": [{"b": {"c": [3, 4, {"d": "e"}]}}]}]], {"k": [[]]}],
+        "numbers": [0, -7, 9007199254740993, 18446744073709551615, 0.1, 1.5e300, 1.0],
+        "literals": [true, false, null],
+        "": {"empty": {}, "list": [], "nested": [{"a": [1, {"b": "c"}]}]},
+        "123": "key that looks like a number"})");
+
+    const std::string yaml = JsonToYaml(document);
+    const auto read_back = YamlToJson(yaml);
+
+    ASSERT_TRUE(read_back.has_value()) << read_back.error().message << "\n" << yaml;
+    EXPECT_EQ(*read_back, document) << yaml;
+}
+
+TEST(JsonToYamlTest, ShortScalarMapsAndListsUseFlowStyle) {
+    const boost::json::value document = boost::json::parse(
+        R"({"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}})");
+
+    EXPECT_EQ(JsonToYaml(document),
+              "type: object\nrequired: [title]\nproperties:\n  title: {type: string}\n");
 }
 
 }  // namespace
