@@ -317,6 +317,15 @@ TEST_F(ExecuteTest, OversizedAnswersAndBlockedRedirectsAreRefused) {
     const auto metadata = Execute("echo", "toMetadata", "");
     EXPECT_EQ(metadata.status, 502);
     EXPECT_EQ(metadata.Json().at("error").at("details").at("reason"), "redirect_denied");
+    // The test allowlist is 127.0.0.1/32 only: another loopback address is still private.
+    upstream_.On("GET",
+                 "/api/redirect",
+                 UpstreamResponse::Redirect(
+                     307, "http://127.0.0.2:" + std::to_string(upstream_.Port()) + "/api/text"));
+    const auto other_loopback = Execute("echo", "toMetadata", "");
+    EXPECT_EQ(other_loopback.status, 502);
+    EXPECT_EQ(other_loopback.Json().at("error").at("details").at("reason"), "redirect_denied");
+    EXPECT_EQ(upstream_.CallCount("/api/text"), 0U);
 }
 
 TEST_F(ExecuteTest, AnOAuthTokenRejectedUpstreamIsRefreshedOnceAndTheCallRetried) {
