@@ -109,7 +109,8 @@ protected:
         return client_->Send(method, path, headers, body);
     }
 
-    /// Alice, her Stripe bearer credential (no verify request) and a Slack auth config; returns their ids.
+    /// Alice, her Stripe bearer credential (no verify request) and a Slack auth config; returns
+    /// their ids.
     std::pair<std::string, std::string> SeedData() {
         const auto user = Send("POST", "/users", R"({"username":"alice"})");
         EXPECT_EQ(user.status, 200) << user.body;
