@@ -43,8 +43,9 @@ if [[ ! -f "$valijson_dir/usr/include/valijson/validator.hpp" ]]; then
   rm -rf "$tmp"
 fi
 
-# npm test peers (tests/peers/package-lock.json, exact versions): a real OAuth2 server, later the
-# MCP SDK client. Reinstalled when the lock file changes.
+# npm test peers (tests/peers/package-lock.json, exact versions): a real OAuth2 server and Prism
+# (mocks vendor OpenAPI documents, tests/fixtures/prism), later the MCP SDK client. Reinstalled
+# when the lock file changes.
 peers=tests/peers
 if [[ ! -f "$peers/node_modules/.package-lock.json" ||
       "$peers/package-lock.json" -nt "$peers/node_modules/.package-lock.json" ]]; then

@@ -30,7 +30,7 @@ constexpr std::string_view kApiKey = "ak-PLANTEDexecuteSECRET-93c1";
 std::string WriteCatalog(const TempDir& dir,
                          const std::string& upstream,
                          const std::string& issuer) {
-    const std::string catalog = dir.File("catalog");
+    std::string catalog = dir.File("catalog");
     std::filesystem::create_directories(catalog);
     std::ofstream(catalog + "/echo.yaml") << R"(id: echo
 name: Echo
@@ -372,6 +372,47 @@ TEST_F(ExecuteTest, AnOAuthTokenRejectedUpstreamIsRefreshedOnceAndTheCallRetried
     // A second 401 after the refresh is the upstream's answer, not another refresh.
     upstream_.On("GET", "/acme/me", UpstreamResponse::Json(R"({"error":"no"})", 401));
     EXPECT_EQ(Execute("acme", "getMe", "", credential).status, 502);
+}
+
+// Outbound calls complete through a channel bound to the server's io_context. A call still in
+// flight when the server stops must be released before that context is destroyed (ASan saw a
+// heap-use-after-free in ~basic_concurrent_channel on the HTTP client's thread otherwise).
+TEST(ExecuteShutdownTest, ACallInFlightAtShutdownIsReleasedBeforeTheServerGoes) {
+    const TempDir dir;
+    FakeUpstream upstream;
+    UpstreamResponse slow = UpstreamResponse::Json("{}");
+    slow.delay = std::chrono::milliseconds(3000);
+    upstream.On("GET", "/api/slow", slow);
+    auto server = std::make_unique<TestServer>(TestServerOptions{
+        .environment = {
+            {"JUNCTION_CATALOG_DIR", WriteCatalog(dir, upstream.BaseUrl(), "http://127.0.0.1:9")},
+            {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+            {"JUNCTION_SHUTDOWN_GRACE_SECONDS", "0"}}});
+    (void)server->CreateUser("ann");
+    auto headers = server->AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    headers.emplace_back("x-alloy-userid: ann");
+    const auto created = server->Client().Send(
+        "POST",
+        "/connectors/echo/credentials",
+        headers,
+        R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":"k"}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const std::string body =
+        R"({"credentialId":")" + std::string(created.Json().at("credentialId").as_string()) + "\"}";
+    const testing::HttpClient client = server->Client();
+    std::thread caller([&client, &headers, &body] {
+        try {  // the server closes the connection without an answer
+            (void)client.Send("POST", "/connectors/echo/actions/slow/execute", headers, body);
+        } catch (const std::runtime_error&) {  // NOLINT(bugprone-empty-catch)
+        }
+    });
+    for (int i = 0; i < 200 && upstream.CallCount("/api/slow") == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(upstream.CallCount("/api/slow"), 1U);
+    server.reset();  // the call is still waiting for the upstream
+    caller.join();
 }
 
 TEST_F(ExecuteTest, TheKeyNeverLeaks) {

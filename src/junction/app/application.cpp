@@ -294,6 +294,12 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
 Application::Application(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 Application::~Application() {
+    // The outbound client's thread goes first: a call completes through a channel bound to the
+    // server's io_context, and that thread may still hold it (a call in flight at shutdown, or
+    // one whose completion it has just run and not yet destroyed). Stopping it fails pending
+    // calls with ShuttingDown while the io_context still exists. Run() has returned, so no
+    // request can start a new call; the services' references to the client go unused.
+    parts_->http_client.reset();
     // The server (and its pool) goes before the services it calls.
     parts_->server.reset();
 }

@@ -75,6 +75,9 @@ public:
 [[nodiscard]] Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request);
 
 /// Coroutine helper: starts the call and resumes on the awaiting coroutine's executor.
+/// The completion holds a channel bound to that executor's execution context, and the client's
+/// thread may release it only after the coroutine has resumed (or, for a call in flight, when
+/// the client stops): destroy the client before that execution context.
 [[nodiscard]] boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client,
                                                                     OutboundRequest request);
 

@@ -392,6 +392,8 @@ TEST_F(CurlHttpClientTest, AwaitableSendResumesOnTheCallersExecutor) {
         boost::asio::detached);
 
     ioc.run();  // returns only once the coroutine is done: Send keeps the context busy
+    // The client's thread may still hold the completion's channel, which needs `ioc` alive.
+    client_.reset();
 
     ASSERT_TRUE(outcome.has_value());
     ASSERT_TRUE(outcome->has_value()) << outcome->error().detail;

@@ -1,6 +1,5 @@
 #include "junction/testing/oauth_provider.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -13,11 +12,7 @@ namespace junction::testing {
 namespace {
 
 std::string PeersDir() {
-    const char* source = std::getenv("JUNCTION_TEST_SOURCE_DIR");  // NOLINT(concurrency-mt-unsafe)
-    if (source == nullptr) {
-        throw std::runtime_error("JUNCTION_TEST_SOURCE_DIR is not set (run through ctest)");
-    }
-    return (std::filesystem::path(source) / "tests" / "peers").string();
+    return (std::filesystem::path(SourceDir()) / "tests" / "peers").string();
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ private:
         const auto junction_problems = ::junction::testing::OpenApiValidator::Instance().Validate( \
             method, path_template, (result).status, (result).body);                                \
         EXPECT_TRUE(junction_problems.empty())                                                     \
-            << method << " " << path_template << " " << (result).status << ": "                    \
+            << (method) << " " << (path_template) << " " << (result).status << ": "                \
             << (junction_problems.empty() ? "" : junction_problems.front())                        \
             << "\nbody: " << (result).body;                                                        \
     } while (false)

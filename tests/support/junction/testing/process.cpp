@@ -22,6 +22,14 @@ std::string JunctionBinary() {
     return std::string(dir) + "/src/junction/cli/junction";
 }
 
+std::string SourceDir() {
+    const char* dir = std::getenv("JUNCTION_TEST_SOURCE_DIR");  // NOLINT(concurrency-mt-unsafe)
+    if (dir == nullptr) {
+        throw std::runtime_error("JUNCTION_TEST_SOURCE_DIR is not set (run through ctest)");
+    }
+    return dir;
+}
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& environment,
                            const std::string& working_dir,

@@ -19,6 +19,9 @@ struct ProcessResult {
 /// The built `junction` binary ($JUNCTION_TEST_BINARY_DIR/src/junction/cli/junction).
 [[nodiscard]] std::string JunctionBinary();
 
+/// The source tree ($JUNCTION_TEST_SOURCE_DIR, set by ctest); throws when missing.
+[[nodiscard]] std::string SourceDir();
+
 /// A child process with a clean environment (PATH plus `environment`), stdout and stderr
 /// captured in files. Killed on destruction if still running.
 class ChildProcess {
