@@ -19,9 +19,9 @@ public:
 
     [[nodiscard]] HttpResponse Handle(const HttpRequest& request, const std::string& request_id);
     /// Runs an OutboundStep's continuation with the same last-resort guard as Handle.
-    [[nodiscard]] HttpResponse Resume(OutboundStep& step,
-                                      Result<http_client::OutboundResponse> outcome,
-                                      const std::string& request_id);
+    [[nodiscard]] static HttpResponse Resume(OutboundStep& step,
+                                             Result<http_client::OutboundResponse> outcome,
+                                             const std::string& request_id);
 
     /// While draining, /readyz answers 503 (load balancers stop sending).
     void SetDraining() { draining_.store(true); }

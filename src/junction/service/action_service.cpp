@@ -282,13 +282,14 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         call->secrets_.emplace_back(encoded);
         call->secrets_.emplace_back(placement.basic->second.Reveal());
     }
-    for (const auto& [field, value] : data) {
+    for (const auto& item : data) {
+        const std::string_view field = item.key();
         const bool secret_field =
-            std::any_of(auth->fields.begin(), auth->fields.end(), [&](const auto& spec) {
+            std::any_of(auth->fields.begin(), auth->fields.end(), [field](const auto& spec) {
                 return spec.name == field && spec.secret;
             });
-        if (secret_field && value.is_string()) {
-            call->secrets_.emplace_back(value.as_string());
+        if (secret_field && item.value().is_string()) {
+            call->secrets_.emplace_back(item.value().as_string());
         }
     }
 
@@ -484,10 +485,10 @@ Result<boost::json::object> ActionCall::Success(const http_client::OutboundRespo
         if (!ec) {
             result["result"] = std::move(parsed);
         } else {
-            result["result"] = std::move(body);
+            result["result"] = body;
         }
     } else if (IsTextType(content_type)) {
-        result["result"] = std::move(body);
+        result["result"] = body;
     } else {
         result["result"] = crypto::Base64Encode(body);
         result["resultEncoding"] = "base64";
