@@ -10,6 +10,7 @@
 
 #include "junction/connectors/auth_placement.hpp"
 #include "junction/crypto/encoding.hpp"
+#include "junction/service/auth_injection.hpp"
 #include "junction/service/credential_service.hpp"
 #include "junction/service/oauth_protocol.hpp"
 
@@ -266,22 +267,10 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         placement = std::move(*placed);
     }
     // Secrets to inject, and to scrub from anything echoed back.
-    for (const auto& [name, value] : placement.headers) {
-        call->auth_headers_.emplace_back(name, std::string(value.Reveal()));
-        call->secrets_.emplace_back(value.Reveal());
-    }
-    for (const auto& [name, value] : placement.query) {
-        call->auth_query_.emplace_back(name, std::string(value.Reveal()));
-        call->secrets_.emplace_back(value.Reveal());
-    }
-    if (placement.basic) {
-        const SecretString pair(std::string(placement.basic->first.Reveal()) + ":" +
-                                std::string(placement.basic->second.Reveal()));
-        const std::string encoded = crypto::Base64Encode(pair.Reveal());
-        call->auth_headers_.emplace_back("Authorization", "Basic " + encoded);
-        call->secrets_.emplace_back(encoded);
-        call->secrets_.emplace_back(placement.basic->second.Reveal());
-    }
+    auto injection = ToInjection(placement);
+    call->auth_headers_ = std::move(injection.headers);
+    call->auth_query_ = std::move(injection.query);
+    call->secrets_ = std::move(injection.secrets);
     for (const auto& item : data) {
         const std::string_view field = item.key();
         const bool secret_field =
@@ -513,17 +502,11 @@ Result<void> ActionCall::Reauthorize() {
         return Fail(std::move(access.error()));
     }
     credential_version_ = access->version;
-    const auto placement = connectors::PlaceAccessToken(*auth_, access->access_token.Reveal());
-    auth_headers_.clear();
-    auth_query_.clear();
-    for (const auto& [name, value] : placement.headers) {
-        auth_headers_.emplace_back(name, std::string(value.Reveal()));
-        secrets_.emplace_back(value.Reveal());
-    }
-    for (const auto& [name, value] : placement.query) {
-        auth_query_.emplace_back(name, std::string(value.Reveal()));
-        secrets_.emplace_back(value.Reveal());
-    }
+    auto injection =
+        ToInjection(connectors::PlaceAccessToken(*auth_, access->access_token.Reveal()));
+    auth_headers_ = std::move(injection.headers);
+    auth_query_ = std::move(injection.query);
+    secrets_.insert(secrets_.end(), injection.secrets.begin(), injection.secrets.end());
     return Ok();
 }
 

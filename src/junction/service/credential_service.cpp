@@ -7,6 +7,7 @@
 #include "junction/crypto/encoding.hpp"
 #include "junction/json/schema.hpp"
 #include "junction/service/auth_config_service.hpp"
+#include "junction/service/auth_injection.hpp"
 #include "junction/service/auth_service.hpp"
 #include "junction/service/oauth_protocol.hpp"
 #include "junction/service/oauth_service.hpp"
@@ -212,24 +213,16 @@ Result<void> CredentialService::Verify(const connectors::ConnectorSpec& connecto
     if (!placement) {
         return Fail(std::move(placement.error()));
     }
-    oauth::QueryParams query;
-    for (const auto& [name, value] : placement->query) {
-        query.emplace_back(name, std::string(value.Reveal()));
-    }
-    http_client::OutboundRequest request{.method = verify->method,
-                                         .url = oauth::AppendQuery(*base_url + verify->path, query),
-                                         .headers = {{"Accept", "application/json"}},
-                                         .timeout = kVerifyTimeout,
-                                         .max_response_bytes = kVerifyResponseBytes,
-                                         .allowed_hosts = connector.allowed_hosts};
-    for (const auto& [name, value] : placement->headers) {
-        request.headers.emplace_back(name, std::string(value.Reveal()));
-    }
-    if (placement->basic) {
-        const SecretString pair(std::string(placement->basic->first.Reveal()) + ":" +
-                                std::string(placement->basic->second.Reveal()));
-        request.headers.emplace_back("Authorization",
-                                     "Basic " + crypto::Base64Encode(pair.Reveal()));
+    auto injection = ToInjection(*placement);
+    http_client::OutboundRequest request{
+        .method = verify->method,
+        .url = oauth::AppendQuery(*base_url + verify->path, injection.query),
+        .headers = {{"Accept", "application/json"}},
+        .timeout = kVerifyTimeout,
+        .max_response_bytes = kVerifyResponseBytes,
+        .allowed_hosts = connector.allowed_hosts};
+    for (auto& header : injection.headers) {
+        request.headers.push_back(std::move(header));
     }
     auto response = http_client::SendAndWait(http_, std::move(request));
     if (!response) {
