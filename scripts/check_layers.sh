@@ -16,8 +16,9 @@ declare -A allowed=(
   [http_client/curl]="core json http_client"
   [connectors]="core json"
   [service]="core json crypto storage connectors http_client"
-  [http]="core json service storage http_client"
-  [app]="core json crypto storage storage/sqlite storage/postgres http_client http_client/curl connectors service http"
+  [mcp]="core json crypto storage connectors service http_client"
+  [http]="core json service storage http_client mcp"
+  [app]="core json crypto storage storage/sqlite storage/postgres http_client http_client/curl connectors service mcp http"
   [cli]="core storage connectors service app"
 )
 

@@ -105,6 +105,39 @@ struct OAuthFlowAuthorization {
     TimePoint now{};
 };
 
+/// mcp_servers table (API.md §3.8). `token_hash` is the SHA-256 hex of the access token (never
+/// stored itself); `restrictions` is the normalized restrictions JSON object as text ("{}" when
+/// none). `name_key` is the lowercased name: names are unique per owner case-insensitively.
+struct McpServerRow {
+    std::string id{};
+    std::string owner_user_id{};
+    std::string name{};
+    std::string name_key{};
+    std::string description{};
+    std::string custom_instructions{};
+    std::string mode{"connectivity"};
+    bool is_public = false;
+    std::string restrictions{"{}"};
+    std::string token_hash{};
+    std::optional<std::int64_t> token_expires_in_days{};
+    std::optional<TimePoint> token_expires_at{};
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+/// mcp_sessions table: one MCP session (API.md §4.1). `id_hash` is the SHA-256 hex of the
+/// Mcp-Session-Id; a session is bound to its server, its access token (token URL) or principal
+/// (API URL), and its effective user.
+struct McpSessionRow {
+    std::string id_hash{};
+    std::string server_id{};
+    std::string user_id{};
+    std::string principal{};  // "token:<token hash>" or Principal::RateLimitKey()
+    std::string protocol_version{};
+    TimePoint created_at{};
+    TimePoint last_used_at{};
+};
+
 /// A column holding SecretBox blobs (base64) next to a `key_id` column naming the master key
 /// that sealed them (DESIGN.md §10). Adding one? Add its row to kSealedColumns in
 /// sql_store_keys.cpp and handle it in service::KeyRotationService.

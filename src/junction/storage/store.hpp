@@ -256,6 +256,59 @@ public:
                                                     std::string_view holder) = 0;
 };
 
+/// MCP servers (API.md §3.8). Deleting a user deletes its servers (and their sessions).
+class McpServerStore {
+public:
+    McpServerStore() = default;
+    McpServerStore(const McpServerStore&) = delete;
+    McpServerStore& operator=(const McpServerStore&) = delete;
+    McpServerStore(McpServerStore&&) = delete;
+    McpServerStore& operator=(McpServerStore&&) = delete;
+    virtual ~McpServerStore() = default;
+
+    /// kAlreadyExists ("A server named '<name>' already exists") when the owner has a server
+    /// with the same `name_key`; kNotFound when the owner does not exist.
+    [[nodiscard]] virtual Result<void> CreateMcpServer(const McpServerRow& server) = 0;
+    /// kNotFound ("Server '<id>' not found").
+    [[nodiscard]] virtual Result<McpServerRow> FindMcpServer(std::string_view id) = 0;
+    /// The owner's servers, newest created_at first (ties: id descending).
+    [[nodiscard]] virtual Result<Page<McpServerRow>> ListMcpServers(std::string_view owner_user_id,
+                                                                    const PageRequest& page) = 0;
+    /// Replaces name, name_key, description, custom_instructions, is_public, restrictions and
+    /// updated_at. kNotFound, kAlreadyExists (name).
+    [[nodiscard]] virtual Result<void> UpdateMcpServer(const McpServerRow& server) = 0;
+    /// Replaces token_hash, token_expires_in_days, token_expires_at and updated_at, and deletes
+    /// the server's sessions, in one transaction. kNotFound.
+    [[nodiscard]] virtual Result<void> RotateMcpServerToken(const McpServerRow& server) = 0;
+    /// Deletes the server and its sessions. kNotFound.
+    [[nodiscard]] virtual Result<void> DeleteMcpServer(std::string_view id) = 0;
+};
+
+/// MCP sessions, shared by every node (DESIGN.md §12).
+class McpSessionStore {
+public:
+    McpSessionStore() = default;
+    McpSessionStore(const McpSessionStore&) = delete;
+    McpSessionStore& operator=(const McpSessionStore&) = delete;
+    McpSessionStore(McpSessionStore&&) = delete;
+    McpSessionStore& operator=(McpSessionStore&&) = delete;
+    virtual ~McpSessionStore() = default;
+
+    /// Stores a new session; when more than `max_sessions` exist afterwards, the least recently
+    /// used ones are deleted. Also forgets sessions idle since before `idle_cutoff`.
+    [[nodiscard]] virtual Result<void> CreateMcpSession(const McpSessionRow& session,
+                                                        std::size_t max_sessions,
+                                                        TimePoint idle_cutoff) = 0;
+    /// The session if it exists and was used at or after `idle_cutoff`; sets its
+    /// last_used_at to `now`. kNotFound otherwise.
+    [[nodiscard]] virtual Result<McpSessionRow> TouchMcpSession(std::string_view id_hash,
+                                                                TimePoint idle_cutoff,
+                                                                TimePoint now) = 0;
+    /// kNotFound when there is no such session.
+    [[nodiscard]] virtual Result<void> DeleteMcpSession(std::string_view id_hash) = 0;
+    [[nodiscard]] virtual Result<std::int64_t> CountMcpSessions(TimePoint idle_cutoff) = 0;
+};
+
 /// The whole database. Migrate before use.
 class Store : public UserStore,
               public ApiKeyStore,
@@ -265,7 +318,9 @@ class Store : public UserStore,
               public AuthConfigStore,
               public OAuthFlowStore,
               public LeaseStore,
-              public SealedValueStore {
+              public SealedValueStore,
+              public McpServerStore,
+              public McpSessionStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

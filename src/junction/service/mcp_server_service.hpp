@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "junction/connectors/catalog.hpp"
+#include "junction/core/clock.hpp"
+#include "junction/core/config.hpp"
+#include "junction/core/result.hpp"
+#include "junction/core/rng.hpp"
+#include "junction/service/principal.hpp"
+#include "junction/service/server_restrictions.hpp"
+#include "junction/storage/rows.hpp"
+#include "junction/storage/store.hpp"
+
+namespace junction::service {
+
+/// A server as the MCP endpoints use it: the row plus its parsed restrictions.
+struct McpServerContext {
+    storage::McpServerRow row{};
+    ServerRestrictions restrictions{};
+};
+
+struct McpServerPage {
+    boost::json::array servers{};
+    std::int64_t total = 0;
+};
+
+/// MCP server management (API.md §3.8) and the lookups the MCP endpoints need (§4.1, §4.4).
+/// Access tokens are `mcp_` + 43 base64url chars, stored as SHA-256 hashes and returned only
+/// by Create and RotateToken. Thread-safe; blocking pool only.
+class McpServerService {
+public:
+    McpServerService(storage::Store& store,
+                     const connectors::Catalog& catalog,
+                     const Clock& clock,
+                     Rng& rng,
+                     const Config& config);
+
+    /// POST /api/servers: `body` is the parsed request object. Owner = `owner`. Returns the
+    /// server object with `accessToken` and `accessUrl`. kInvalidArgument (field errors),
+    /// kAlreadyExists (name taken by the owner, case-insensitively).
+    [[nodiscard]] Result<boost::json::object> Create(const storage::UserRow& owner,
+                                                     const boost::json::object& body);
+    /// GET /api/servers: the owner's servers, newest first.
+    [[nodiscard]] Result<McpServerPage> List(const storage::UserRow& owner,
+                                             const storage::PageRequest& page);
+    /// GET /api/servers/{id}. kNotFound; kPermissionDenied unless `user` owns it.
+    [[nodiscard]] Result<boost::json::object> Get(const storage::UserRow& user,
+                                                  std::string_view server_id);
+    /// PUT /api/servers/{id}: partial update, restrictions replaced whole (`null` clears).
+    /// kInvalidArgument (empty body, tokenExpiresInDays, bad fields), kNotFound,
+    /// kPermissionDenied, kAlreadyExists.
+    [[nodiscard]] Result<boost::json::object> Update(const storage::UserRow& user,
+                                                     std::string_view server_id,
+                                                     const boost::json::object& body);
+    /// DELETE /api/servers/{id} → `{"message":"Server deleted","serverId"}`.
+    [[nodiscard]] Result<boost::json::object> Delete(const storage::UserRow& user,
+                                                     std::string_view server_id);
+    /// POST /api/servers/{id}/rotate-token: `body` may hold `tokenExpiresInDays` (absent →
+    /// no expiry). Returns the server object with the new `accessToken` and `accessUrl`.
+    [[nodiscard]] Result<boost::json::object> RotateToken(const storage::UserRow& user,
+                                                          std::string_view server_id,
+                                                          const boost::json::object& body);
+
+    /// Token URL: the server if `access_token` is its current, unexpired token.
+    /// kUnauthenticated ("Invalid or expired access token") for an unknown server, a wrong,
+    /// rotated or expired token (constant-time comparison of hashes).
+    [[nodiscard]] Result<McpServerContext> AuthenticateToken(std::string_view server_id,
+                                                             std::string_view access_token);
+    /// API URL: the server for an authenticated principal acting as `user`. kNotFound for an
+    /// unknown server; kPermissionDenied unless the principal is admin, `user` owns the
+    /// server, or the server is public.
+    [[nodiscard]] Result<McpServerContext> Authorize(const Principal& principal,
+                                                     std::string_view server_id);
+    /// The server's object as GET returns it (no token).
+    [[nodiscard]] boost::json::object ToJson(const storage::McpServerRow& row) const;
+
+private:
+    storage::Store& store_;
+    const connectors::Catalog& catalog_;
+    const Clock& clock_;
+    Rng& rng_;
+    const Config& config_;  // public_url is read per call: it is final only once listening
+};
+
+/// serverId slug of a name (API.md §1.3): lowercase; runs outside [a-z0-9] → '-'; trimmed;
+/// cut to 60 chars and re-trimmed. "Production Server" → "production-server".
+[[nodiscard]] std::string ServerSlug(std::string_view name);
+
+}  // namespace junction::service
