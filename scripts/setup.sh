@@ -51,3 +51,6 @@ if [[ ! -f "$peers/node_modules/.package-lock.json" ||
       "$peers/package-lock.json" -nt "$peers/node_modules/.package-lock.json" ]]; then
   (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The Node end-to-end tests (tests/e2e) import the same pinned packages.
+ln -sfn ../peers/node_modules tests/e2e/node_modules

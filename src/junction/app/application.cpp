@@ -22,6 +22,12 @@
 #include "junction/http_client/curl/curl_http_client.hpp"
 #include "junction/http_client/egress_policy.hpp"
 #include "junction/json/yaml.hpp"
+#include "junction/mcp/action_search.hpp"
+#include "junction/mcp/dispatcher.hpp"
+#include "junction/mcp/gateway.hpp"
+#include "junction/mcp/sessions.hpp"
+#include "junction/mcp/stream_hub.hpp"
+#include "junction/mcp/tools.hpp"
 #include "junction/service/action_service.hpp"
 #include "junction/service/api_key_service.hpp"
 #include "junction/service/auth_config_service.hpp"
@@ -30,6 +36,7 @@
 #include "junction/service/credential_service.hpp"
 #include "junction/service/health_service.hpp"
 #include "junction/service/key_rotation_service.hpp"
+#include "junction/service/mcp_server_service.hpp"
 #include "junction/service/oauth_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
@@ -156,6 +163,13 @@ struct Application::Parts {
     std::unique_ptr<service::RateLimiter> rate_limiter;
     std::unique_ptr<service::HealthService> health;
     std::unique_ptr<service::KeyRotationService> key_rotation;
+    std::unique_ptr<service::McpServerService> servers;
+    std::unique_ptr<mcp::ActionSearchIndex> action_search;
+    std::unique_ptr<mcp::ToolSet> tools;
+    std::unique_ptr<mcp::Dispatcher> mcp_dispatcher;
+    std::unique_ptr<mcp::Gateway> mcp_gateway;
+    std::unique_ptr<mcp::SessionManager> mcp_sessions;
+    std::unique_ptr<mcp::StreamHub> mcp_streams;
     std::unique_ptr<http::Services> services;
     std::unique_ptr<http::Api> api;
     std::unique_ptr<http::Server> server;
@@ -270,6 +284,26 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
     parts->key_rotation = std::make_unique<service::KeyRotationService>(
         *parts->store, *parts->store, *parts->secret_box, parts->clock);
+    parts->servers = std::make_unique<service::McpServerService>(
+        *parts->store, *parts->catalog, parts->clock, parts->rng, config);
+    parts->mcp_streams = std::make_unique<mcp::StreamHub>();
+    parts->servers->SetChangeListener(parts->mcp_streams.get());
+    parts->action_search = std::make_unique<mcp::ActionSearchIndex>(*parts->catalog);
+    auto tools = mcp::ToolSet::Create(mcp::ToolServices{.catalog = *parts->catalog,
+                                                        .connectors = *parts->connectors,
+                                                        .credentials = *parts->credentials,
+                                                        .actions = *parts->actions,
+                                                        .credential_store = *parts->store,
+                                                        .search = *parts->action_search});
+    if (!tools) {
+        return Fail(std::move(tools.error()));
+    }
+    parts->tools = std::move(*tools);
+    parts->mcp_dispatcher = std::make_unique<mcp::Dispatcher>(*parts->tools, std::string(kVersion));
+    parts->mcp_gateway =
+        std::make_unique<mcp::Gateway>(*parts->auth, *parts->servers, *parts->store);
+    parts->mcp_sessions =
+        std::make_unique<mcp::SessionManager>(*parts->store, parts->clock, parts->rng);
     parts->services =
         std::make_unique<http::Services>(http::Services{.users = *parts->users,
                                                         .api_keys = *parts->api_keys,
@@ -282,6 +316,11 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .auth_configs = *parts->auth_configs,
                                                         .oauth = *parts->oauth,
                                                         .actions = *parts->actions,
+                                                        .servers = *parts->servers,
+                                                        .mcp_gateway = *parts->mcp_gateway,
+                                                        .mcp_dispatcher = *parts->mcp_dispatcher,
+                                                        .mcp_sessions = *parts->mcp_sessions,
+                                                        .mcp_streams = *parts->mcp_streams,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});

@@ -185,6 +185,16 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetSize(c.egress_max_response_bytes, v, 1024, 1UL << 30U);
          }},
+        {"mcp.stream_keepalive_ms",
+         "JUNCTION_MCP_STREAM_KEEPALIVE_MS",
+         [](Config& c, const std::string& v) {
+             return SetDuration(c.mcp_stream_keepalive, v, 100, 600'000);
+         }},
+        {"mcp.stream_lifetime_ms",
+         "JUNCTION_MCP_STREAM_LIFETIME_MS",
+         [](Config& c, const std::string& v) {
+             return SetDuration(c.mcp_stream_lifetime, v, 1000, 86'400'000);
+         }},
         {"rate_limit.api",
          "JUNCTION_RATE_LIMIT_API",
          [](Config& c, const std::string& v) {

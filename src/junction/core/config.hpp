@@ -59,6 +59,10 @@ struct Config {
     std::vector<std::string> egress_allow_cidrs{};
     // Largest upstream answer an action execution buffers; larger → 502 response_too_large.
     std::size_t egress_max_response_bytes = 10UL * 1024 * 1024;
+    // MCP `GET` event streams: a keepalive comment while idle, closed after the lifetime
+    // (clients reconnect; API.md §4.1).
+    std::chrono::milliseconds mcp_stream_keepalive{15'000};
+    std::chrono::milliseconds mcp_stream_lifetime{1'800'000};
     // Secrets and where to find them come only from the environment (DESIGN.md §7).
     std::string master_key_file;  // empty: <data_dir>/master.key
 };

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
+
+#include <boost/json/array.hpp>
 
 namespace junction {
 namespace {
@@ -48,6 +51,29 @@ static_assert(RowsFollowEnumOrder(), "kErrorTable must have one row per ErrorCod
 
 const ErrorInfo& Describe(ErrorCode code) noexcept {
     return kErrorTable[static_cast<std::size_t>(code)];
+}
+
+boost::json::object ErrorEnvelope(const Error& error, std::string_view request_id) {
+    const ErrorInfo& info = Describe(error.code);
+    boost::json::object envelope;
+    envelope["code"] = info.wire_code;
+    envelope["message"] = error.message.empty() ? std::string(info.wire_code) : error.message;
+    boost::json::object details = error.extra;
+    if (!error.fields.empty()) {
+        boost::json::array errors;
+        for (const auto& field : error.fields) {
+            errors.push_back(
+                boost::json::object{{"field", field.field}, {"message", field.message}});
+        }
+        details["errors"] = std::move(errors);
+    }
+    if (error.code == ErrorCode::kInternal) {
+        details["requestId"] = request_id;
+    }
+    if (!details.empty()) {
+        envelope["details"] = std::move(details);
+    }
+    return boost::json::object{{"error", std::move(envelope)}};
 }
 
 }  // namespace junction

@@ -63,4 +63,8 @@ struct Error {
     boost::json::object extra{};
 };
 
+/// The one error envelope of API.md §1.7: {"error":{"code","message","details"}}, used by
+/// every surface (HTTP responses and MCP tool errors). kInternal gets `details.requestId`.
+[[nodiscard]] boost::json::object ErrorEnvelope(const Error& error, std::string_view request_id);
+
 }  // namespace junction

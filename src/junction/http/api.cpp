@@ -10,6 +10,7 @@
 #include "junction/http/router.hpp"
 #include "junction/json/bounded_parse.hpp"
 #include "junction/service/auth_service.hpp"
+#include "junction/service/mcp_server_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 
 namespace junction::http {
@@ -200,7 +201,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
                       .path_params = std::move(match.params)};
     std::optional<service::RateDecision> rate;
 
-    if (route.auth == AuthKind::kApiKey) {
+    const bool by_principal = route.auth == AuthKind::kApiKey || route.auth == AuthKind::kMcpApi;
+    if (by_principal || route.auth == AuthKind::kMcpToken) {
         const std::string client_ip = ClientIp(config, request);
         const std::string failure_key = "authfail:" + client_ip;
         auto failures = services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
@@ -209,27 +211,60 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             response.route = std::string(route.pattern);
             return response;
         }
-        auto principal = services_.auth.Authenticate(request.Header("authorization"),
-                                                     request.Header("x-alloy-user-token"));
-        if (!principal) {
-            HttpResponse response = ToHttpResponse(principal.error(), request_id);
-            if (principal.error().code == ErrorCode::kUnauthenticated) {
+        std::optional<Error> refused;
+        if (by_principal) {
+            auto principal = services_.auth.Authenticate(request.Header("authorization"),
+                                                         request.Header("x-alloy-user-token"));
+            if (principal) {
+                exchange.principal = std::move(*principal);
+            } else {
+                refused = std::move(principal.error());
+            }
+        } else {
+            // Token URL: the path holds the credential; Authorization is ignored.
+            auto server = services_.servers.AuthenticateToken(exchange.PathParam("serverId"),
+                                                              exchange.PathParam("accessToken"));
+            if (server) {
+                exchange.mcp_server = std::move(*server);
+            } else {
+                refused = std::move(server.error());
+            }
+        }
+        if (refused) {
+            HttpResponse response = ToHttpResponse(*refused, request_id);
+            if (refused->code == ErrorCode::kUnauthenticated) {
                 (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);
-                response.SetHeader("WWW-Authenticate", "Bearer");
+                if (by_principal) {
+                    response.SetHeader("WWW-Authenticate", "Bearer");
+                }
             }
             response.route = std::string(route.pattern);
             return response;
         }
-        exchange.principal = std::move(*principal);
     }
 
     if (route.rate_limited) {
-        // Per caller; browser-facing endpoints (OAuth) have no caller identity: per client address.
-        auto decision = route.auth == AuthKind::kApiKey
-                            ? services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
-                                                         config.rate_limit_api)
-                            : services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
-                                                         config.rate_limit_oauth);
+        // Per caller (API key, JWT user or MCP access token); browser-facing endpoints (OAuth)
+        // have no caller identity: per client address.
+        Result<service::RateDecision> decision = Fail(ErrorCode::kInternal, "unreachable");
+        switch (route.auth) {
+            case AuthKind::kApiKey:
+                decision = services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
+                                                      config.rate_limit_api);
+                break;
+            case AuthKind::kMcpApi:
+                decision = services_.rate_limiter.Hit("mcp:" + exchange.principal.RateLimitKey(),
+                                                      config.rate_limit_mcp);
+                break;
+            case AuthKind::kMcpToken:
+                decision = services_.rate_limiter.Hit(
+                    "mcp:token:" + exchange.mcp_server->row.token_hash, config.rate_limit_mcp);
+                break;
+            case AuthKind::kNone:
+                decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
+                                                      config.rate_limit_oauth);
+                break;
+        }
         if (!decision) {
             return ToHttpResponse(decision.error(), request_id);
         }

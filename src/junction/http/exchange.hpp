@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "junction/core/config.hpp"
 #include "junction/http/query.hpp"
 #include "junction/http/types.hpp"
+#include "junction/service/mcp_server_service.hpp"
 #include "junction/service/principal.hpp"
 #include "junction/storage/rows.hpp"
 
@@ -28,6 +30,13 @@ class TokenService;
 class UserService;
 }  // namespace junction::service
 
+namespace junction::mcp {
+class Dispatcher;
+class Gateway;
+class SessionManager;
+class StreamHub;
+}  // namespace junction::mcp
+
 namespace junction::http {
 
 /// The services handlers call, owned by app/ for the process lifetime.
@@ -43,6 +52,11 @@ struct Services {
     service::AuthConfigService& auth_configs;
     service::OAuthService& oauth;
     service::ActionService& actions;
+    service::McpServerService& servers;
+    mcp::Gateway& mcp_gateway;
+    mcp::Dispatcher& mcp_dispatcher;
+    mcp::SessionManager& mcp_sessions;
+    mcp::StreamHub& mcp_streams;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;
@@ -62,6 +76,8 @@ struct Exchange {
     boost::json::value body{};
     service::Principal principal{};
     storage::UserRow effective_user{};
+    // MCP token URL: the server its access token opened (API.md §4.1).
+    std::optional<service::McpServerContext> mcp_server{};
 
     [[nodiscard]] std::string_view PathParam(std::string_view name) const {
         for (const auto& [key, value] : path_params) {

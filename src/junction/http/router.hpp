@@ -13,6 +13,8 @@ namespace junction::http {
 enum class AuthKind {
     kNone,    // public (health, API document)
     kApiKey,  // API key (role checks happen in the service)
+    kMcpApi,    // MCP API URL: API key or JWT, MCP rate limit
+    kMcpToken,  // MCP token URL: the access token in the path, MCP rate limit
 };
 
 /// Whether the route reads a JSON body (415 for other content types, 400 for bad JSON).

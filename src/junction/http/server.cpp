@@ -25,6 +25,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "junction/core/event_queue.hpp"
 #include "junction/core/log.hpp"
 #include "junction/core/ulid.hpp"
 #include "junction/http/responses.hpp"
@@ -379,6 +380,12 @@ private:
             const unsigned version = parser.get().version();
             HttpResponse response =
                 co_await RunPipeline(ToRequest(parser.release(), remote_ip), request_id);
+            if (response.stream) {
+                // A stream owns the connection until it ends; the client reconnects after.
+                co_await WriteStream(
+                    stream, std::move(response), request_id, version, started, method, remote_ip);
+                break;
+            }
             const bool keep_alive =
                 client_keep_alive && !response.close_connection && !draining_.load();
             const bool written = co_await Write(stream,
@@ -507,6 +514,102 @@ private:
         }
         LogEvent(spdlog::level::info, "request", fields);
         co_return !ec;
+    }
+
+    // Writes the status and headers, then the queue's chunks as they come (chunked encoding),
+    // with keepalive comments while idle, until the queue closes, the lifetime ends, the
+    // client goes away or the server drains (checked at least every second).
+    asio::awaitable<void> WriteStream(beast::tcp_stream& stream,
+                                      HttpResponse response,
+                                      const std::string& request_id,
+                                      unsigned version,
+                                      std::chrono::steady_clock::time_point started,
+                                      const std::string& method,
+                                      const std::string& remote_ip) {
+        static constexpr std::string_view kKeepalive = ": keepalive\n\n";
+        const std::shared_ptr<EventQueue> queue = response.stream;
+        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
+                                                version};
+        for (auto& [name, value] : response.headers) {
+            head.set(name, value);
+        }
+        head.set("X-Request-Id", request_id);
+        head.keep_alive(false);
+        head.chunked(true);
+        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        beast::error_code ec;
+        stream.expires_after(config_.http.read_timeout);
+        co_await bhttp::async_write_header(
+            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        stream.expires_never();
+
+        const auto executor = co_await asio::this_coro::executor;
+        auto timer = std::make_shared<asio::steady_timer>(executor);
+        auto woken = std::make_shared<bool>(false);  // touched only on the connection's strand
+        queue->SetWake([executor, timer, woken] {
+            asio::post(executor, [timer, woken] {
+                *woken = true;
+                timer->cancel();
+            });
+        });
+        const auto write_chunk = [&](std::string_view data) -> asio::awaitable<bool> {
+            stream.expires_after(config_.http.read_timeout);
+            beast::error_code write_error;
+            co_await asio::async_write(stream,
+                                       bhttp::make_chunk(asio::buffer(data.data(), data.size())),
+                                       asio::redirect_error(asio::use_awaitable, write_error));
+            stream.expires_never();
+            co_return !write_error;
+        };
+        const auto now = [] { return std::chrono::steady_clock::now(); };
+        const auto end_at = now() + response.stream_lifetime;
+        auto keepalive_at = now() + response.stream_keepalive;
+        bool open = !ec;
+        while (open) {
+            *woken = false;
+            bool closed = false;
+            for (const std::string& chunk : queue->Drain(closed)) {
+                if (!(open = co_await write_chunk(chunk))) {
+                    break;
+                }
+            }
+            if (!open || closed || draining_.load() || now() >= end_at) {
+                break;
+            }
+            if (now() >= keepalive_at) {
+                open = co_await write_chunk(kKeepalive);
+                keepalive_at = now() + response.stream_keepalive;
+                continue;
+            }
+            if (*woken) {
+                continue;
+            }
+            timer->expires_at(std::min({keepalive_at, end_at, now() + std::chrono::seconds(1)}));
+            beast::error_code wait_error;
+            co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, wait_error));
+        }
+        queue->SetWake(nullptr);
+        queue->Close();  // tells producers the stream is gone
+        if (open) {
+            stream.expires_after(config_.http.read_timeout);
+            beast::error_code last_error;
+            co_await asio::async_write(
+                stream, bhttp::make_chunk_last(), asio::redirect_error(asio::use_awaitable, last_error));
+            stream.expires_never();
+        }
+        const auto duration =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+        boost::json::object fields{{"request_id", request_id},
+                                   {"method", method},
+                                   {"route", response.route.empty() ? "-" : response.route},
+                                   {"status", response.status},
+                                   {"duration_ms", std::llround(duration.count())},
+                                   {"remote_ip", remote_ip},
+                                   {"stream", true}};
+        if (!response.user_id.empty()) {
+            fields["user_id"] = response.user_id;
+        }
+        LogEvent(spdlog::level::info, "request", fields);
     }
 
     asio::awaitable<void> WriteError(beast::tcp_stream& stream,

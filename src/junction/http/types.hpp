@@ -1,11 +1,16 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace junction {
+class EventQueue;
+}  // namespace junction
 
 namespace junction::http {
 
@@ -46,6 +51,12 @@ struct HttpResponse {
     bool close_connection = false;
     // Set when the answer needs an outbound call first (see outbound_step.hpp).
     std::shared_ptr<OutboundStep> next{};
+    // Set for a streamed answer (server-sent events): the status and headers go out first,
+    // then every chunk pushed to the queue, until it is closed, `stream_lifetime` has passed
+    // or the server drains. A comment line keeps idle streams alive every `stream_keepalive`.
+    std::shared_ptr<EventQueue> stream{};
+    std::chrono::milliseconds stream_keepalive{15'000};
+    std::chrono::milliseconds stream_lifetime{1'800'000};
 
     void SetHeader(std::string name, std::string value) {
         for (auto& [existing, existing_value] : headers) {

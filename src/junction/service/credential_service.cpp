@@ -80,7 +80,8 @@ CredentialService::CredentialService(storage::Store& store,
 Result<boost::json::object> CredentialService::Create(const Principal& caller,
                                                       const storage::UserRow& effective_user,
                                                       std::string_view connector_id,
-                                                      boost::json::object body) {
+                                                      boost::json::object body,
+                                                      CredentialCreateOptions options) {
     const auto* connector = catalog_.Find(connector_id);
     if (connector == nullptr) {
         return Fail(ErrorCode::kConnectorNotFound,
@@ -126,7 +127,16 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
         return Fail(std::move(context.error()));
     }
     const auto metadata = connectors::RenderCredentialMetadata(*connector, *context);
-    auto schema = json::SchemaValidator::Compile(metadata[index].at("inputSchema"));
+    boost::json::value input_schema = metadata[index].at("inputSchema");
+    if (options.redirect_uri_optional && !body.contains("redirectUri")) {
+        if (auto* required = input_schema.as_object().if_contains("required");
+            required != nullptr && required->is_array()) {
+            auto& names = required->as_array();
+            names.erase(std::remove(names.begin(), names.end(), boost::json::value("redirectUri")),
+                        names.end());
+        }
+    }
+    auto schema = json::SchemaValidator::Compile(input_schema);
     if (!schema) {
         return Fail(ErrorCode::kInternal, "Internal server error", schema.error().message);
     }

@@ -27,6 +27,12 @@ struct CredentialPage {
     std::int64_t total = 0;
 };
 
+/// How a create differs by surface: MCP's create_credential_alloy may start an OAuth flow
+/// without a redirectUri (it ends on Junction's HTML page, API.md §4.5); REST requires one.
+struct CredentialCreateOptions {
+    bool redirect_uri_optional = false;
+};
+
 /// End users' credentials (API.md §3.3). Data is validated against the connector's
 /// `inputSchema` and sealed with AES-256-GCM (AAD binds it to its row) before the store sees
 /// it; no response ever carries it. Thread-safe; blocking pool only.
@@ -47,7 +53,8 @@ public:
     [[nodiscard]] Result<boost::json::object> Create(const Principal& caller,
                                                      const storage::UserRow& effective_user,
                                                      std::string_view connector_id,
-                                                     boost::json::object body);
+                                                     boost::json::object body,
+                                                     CredentialCreateOptions options = {});
     /// The user's credentials, newest first; never a secret.
     [[nodiscard]] Result<CredentialPage> List(const storage::UserRow& user,
                                               const std::optional<std::string>& connector_id,

@@ -27,6 +27,10 @@ HttpResponse PostUserCredentials(Exchange& exchange);
 HttpResponse GetUserCredentials(Exchange& exchange);
 HttpResponse DeleteUserCredential(Exchange& exchange);
 
+HttpResponse PostMcp(Exchange& exchange);
+HttpResponse GetMcp(Exchange& exchange);
+HttpResponse DeleteMcp(Exchange& exchange);
+
 HttpResponse GetOAuthAuthorize(Exchange& exchange);
 HttpResponse GetOAuthCallback(Exchange& exchange);
 
