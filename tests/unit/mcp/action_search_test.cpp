@@ -186,6 +186,28 @@ TEST(ActionSearchTest, FieldWeightsRankDisplayNameAboveDescription) {
     EXPECT_THAT(Ids(index.Search("invoice", AllowAll)), ElementsAre("acme/one", "acme/two"));
 }
 
+TEST(ActionSearchTest, NamingALargeConnectorStillFavoursItsActions) {
+    // "big" names 40 actions; counted per action its idf would be ~0.04 and acme's stronger
+    // "widget" match would win. Counted per connector it decides the ranking.
+    std::string big_actions =
+        "      - {id: widget, displayName: Widget, httpMethod: GET, path: /w}\n";
+    for (int i = 0; i < 39; ++i) {
+        big_actions += "      - {id: other" + std::to_string(i) +
+                       ", displayName: Other, httpMethod: GET, path: /o}\n";
+    }
+    const auto catalog = LoadCatalog(
+        {{"big", Connector("big", "Big", big_actions)},
+         {"acme",
+          Connector("acme",
+                    "Acme",
+                    "      - {id: widget, displayName: Widget, description: Widget widget., "
+                    "httpMethod: GET, path: /w}\n")}});
+    const ActionSearchIndex index(catalog);
+    EXPECT_THAT(Ids(index.Search("big widget", AllowAll, 2)),
+                ElementsAre("big/widget", "acme/widget"));
+    EXPECT_THAT(Ids(index.Search("widget", AllowAll, 2)), ElementsAre("acme/widget", "big/widget"));
+}
+
 TEST(ActionSearchTest, EmptyCatalogFindsNothing) {
     const connectors::Catalog empty;
     const ActionSearchIndex index(empty);
