@@ -13,11 +13,12 @@ namespace {
 constexpr double kK1 = 1.2;
 constexpr double kB = 0.75;
 
-constexpr double kDisplayNameWeight = 3.0;
-constexpr double kActionIdWeight = 2.0;
-constexpr double kConnectorWeight = 2.0;
-constexpr double kResourceWeight = 1.0;
-constexpr double kDescriptionWeight = 1.0;
+// API.md §4.5 field weights; kFieldWeights follows the order of Field.
+enum class Field : std::size_t { kDisplayName, kActionId, kResource, kDescription, kConnector };
+constexpr std::size_t kFieldCount = 5;
+constexpr std::array<double, kFieldCount> kFieldWeights{3.0, 2.0, 1.0, 1.0, 2.0};
+static_assert(static_cast<std::size_t>(Field::kConnector) == kFieldCount - 1,
+              "the document-frequency count relies on the connector field sorting last");
 
 // Sorted (binary search). Small on purpose: words like "get", "list", "new" or "all" carry
 // meaning in action names and stay searchable.
@@ -153,66 +154,118 @@ ActionSearchIndex::ActionSearchIndex(const connectors::Catalog& catalog) {
         return a.action->id < b.action->id;
     });
 
-    std::vector<double> lengths(documents_.size(), 0.0);
-    std::vector<std::pair<std::string, double>> bag;  // this document's words, weighted
+    // Pass 1: each document's words by field, interned; field lengths; document frequencies.
+    struct Occurrence {
+        std::uint32_t term = 0;
+        std::size_t field = 0;
+        double count = 0.0;
+    };
+    std::unordered_map<std::string, std::uint32_t, WordHash, std::equal_to<>> ids;
+    std::vector<std::size_t> plain_df;      // documents with the word outside the connector field
+    std::vector<std::size_t> connector_df;  // connectors with the word in their id or name
+    auto intern = [&](const std::string& word) {
+        const auto [it, inserted] = ids.try_emplace(word, static_cast<std::uint32_t>(ids.size()));
+        if (inserted) {
+            plain_df.push_back(0);
+            connector_df.push_back(0);
+        }
+        return it->second;
+    };
+    std::vector<std::vector<Occurrence>> occurrences(documents_.size());
+    std::vector<std::array<double, kFieldCount>> lengths(documents_.size());
+    std::array<double, kFieldCount> totals{};
+    std::vector<std::pair<std::uint32_t, std::size_t>> bag;  // (term, field), one per word
+    std::vector<std::uint32_t> connector_words;
+    const connectors::ConnectorSpec* previous_connector = nullptr;
     for (std::size_t d = 0; d < documents_.size(); ++d) {
         const Document& document = documents_[d];
-        bag.clear();
-        auto add = [&](std::string_view text, double weight) {
-            ForEachDocumentWord(text,
-                                [&](const std::string& word) { bag.emplace_back(word, weight); });
-        };
-        add(document.action->display_name, kDisplayNameWeight);
-        add(document.action->id, kActionIdWeight);
-        add(document.action->resource, kResourceWeight);
-        add(document.action->description, kDescriptionWeight);
-        // Connector id and name usually say the same word; count each distinct word once.
-        std::vector<std::string> connector_words;
-        auto add_connector = [&](const std::string& word) {
-            if (std::find(connector_words.begin(), connector_words.end(), word) ==
-                connector_words.end()) {
-                connector_words.push_back(word);
-            }
-        };
-        ForEachDocumentWord(document.connector->id, add_connector);
-        ForEachDocumentWord(document.connector->name, add_connector);
-        for (auto& word : connector_words) {
-            bag.emplace_back(std::move(word), kConnectorWeight);
+        if (document.connector != previous_connector) {
+            // Connector id and name usually say the same word: each distinct word once. Counted
+            // per connector for the document frequency, so naming a connector stays informative
+            // however many actions it has (GitHub's import has 1,223).
+            previous_connector = document.connector;
+            connector_words.clear();
+            auto add_connector = [&](const std::string& word) {
+                const std::uint32_t term = intern(word);
+                if (std::find(connector_words.begin(), connector_words.end(), term) ==
+                    connector_words.end()) {
+                    connector_words.push_back(term);
+                    ++connector_df[term];
+                }
+            };
+            ForEachDocumentWord(document.connector->id, add_connector);
+            ForEachDocumentWord(document.connector->name, add_connector);
         }
-
+        bag.clear();
+        auto add = [&](std::string_view text, Field field) {
+            ForEachDocumentWord(text, [&](const std::string& word) {
+                bag.emplace_back(intern(word), static_cast<std::size_t>(field));
+            });
+        };
+        add(document.action->display_name, Field::kDisplayName);
+        add(document.action->id, Field::kActionId);
+        add(document.action->resource, Field::kResource);
+        add(document.action->description, Field::kDescription);
+        for (const std::uint32_t term : connector_words) {
+            bag.emplace_back(term, static_cast<std::size_t>(Field::kConnector));
+        }
         std::sort(bag.begin(), bag.end());
         for (std::size_t i = 0; i < bag.size();) {
-            double weighted_tf = 0.0;
             std::size_t j = i;
-            for (; j < bag.size() && bag[j].first == bag[i].first; ++j) {
-                weighted_tf += bag[j].second;
+            while (j < bag.size() && bag[j] == bag[i]) {
+                ++j;
             }
-            lengths[d] += weighted_tf;
-            terms_[bag[i].first].postings.push_back(
-                Posting{.document = static_cast<std::uint32_t>(d),
-                        .weighted_tf = static_cast<float>(weighted_tf)});
+            const auto count = static_cast<double>(j - i);
+            occurrences[d].push_back(
+                Occurrence{.term = bag[i].first, .field = bag[i].second, .count = count});
+            lengths[d][bag[i].second] += count;
+            totals[bag[i].second] += count;
             i = j;
         }
+        // Sorted by (term, field) with the connector field last: a term's first occurrence is
+        // outside the connector field exactly when it occurs there at all.
+        for (std::size_t i = 0; i < occurrences[d].size(); ++i) {
+            const Occurrence& occurrence = occurrences[d][i];
+            if ((i == 0 || occurrences[d][i - 1].term != occurrence.term) &&
+                occurrence.field != static_cast<std::size_t>(Field::kConnector)) {
+                ++plain_df[occurrence.term];
+            }
+        }
     }
-
     if (documents_.empty()) {
         return;
     }
-    double total = 0.0;
-    for (const double length : lengths) {
-        total += length;
+
+    // Pass 2 (BM25F): tf~ = sum over fields of weight * tf / (1 - b + b * length / average
+    // length of that field), so a long description does not dilute a display-name hit.
+    std::array<double, kFieldCount> averages{};
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+        averages[f] = totals[f] / static_cast<double>(documents_.size());
     }
-    const double average = total / static_cast<double>(documents_.size());
+    terms_.resize(ids.size());
     for (std::size_t d = 0; d < documents_.size(); ++d) {
-        const double relative = average > 0.0 ? lengths[d] / average : 1.0;
-        documents_[d].length_norm = kK1 * (1.0 - kB + kB * relative);
+        const auto& list = occurrences[d];
+        for (std::size_t i = 0; i < list.size();) {
+            double tf = 0.0;
+            std::size_t j = i;
+            for (; j < list.size() && list[j].term == list[i].term; ++j) {
+                const std::size_t f = list[j].field;
+                const double relative = averages[f] > 0.0 ? lengths[d][f] / averages[f] : 1.0;
+                tf += kFieldWeights[f] * list[j].count / (1.0 - kB + kB * relative);
+            }
+            terms_[list[i].term].postings.push_back(
+                Posting{.document = static_cast<std::uint32_t>(d), .tf = static_cast<float>(tf)});
+            i = j;
+        }
     }
     const auto n = static_cast<double>(documents_.size());
-    for (auto& [word, term] : terms_) {
-        const auto df = static_cast<double>(term.postings.size());
+    for (const auto& [word, id] : ids) {
+        Term& term = terms_[id];
+        const double df = std::min(n, static_cast<double>(plain_df[id] + connector_df[id]));
         term.idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
         term.postings.shrink_to_fit();
     }
+    lookup_ = std::move(ids);
 }
 
 std::vector<ActionMatch> ActionSearchIndex::Search(std::string_view goal,
@@ -228,15 +281,14 @@ std::vector<ActionMatch> ActionSearchIndex::Search(std::string_view goal,
     }
     std::vector<double> scores(documents_.size(), 0.0);
     for (const auto& word : words) {
-        const auto found = terms_.find(std::string_view(word));
-        if (found == terms_.end()) {
+        const auto found = lookup_.find(std::string_view(word));
+        if (found == lookup_.end()) {
             continue;
         }
-        const Term& term = found->second;
+        const Term& term = terms_[found->second];
         for (const Posting& posting : term.postings) {
-            const double tf = posting.weighted_tf;
-            scores[posting.document] +=
-                term.idf * tf * (kK1 + 1.0) / (tf + documents_[posting.document].length_norm);
+            const double tf = posting.tf;
+            scores[posting.document] += term.idf * tf * (kK1 + 1.0) / (kK1 + tf);
         }
     }
     std::vector<std::uint32_t> candidates;

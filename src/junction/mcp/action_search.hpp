@@ -29,10 +29,15 @@ using ActionFilter = std::function<bool(std::string_view connector_id, std::stri
 
 /// Keyword search over every action of a catalog (API.md §4.5, `discover_action_path_alloy`).
 ///
-/// Ranking is BM25 with field-weighted term frequencies (one length normalisation over the
-/// weighted document length, k1 = 1.2, b = 0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))).
-/// Fields and weights: displayName ×3, action id ×2, connector id and name ×2 (their distinct
-/// words, so "slack"/"Slack" counts once), resource name ×1, description ×1.
+/// Ranking is BM25F: per action, tf~ = Σ_field weight × tf / (1 - b + b × length / average length
+/// of that field), score = Σ_word idf × tf~ × (k1 + 1) / (k1 + tf~), k1 = 1.2, b = 0.75,
+/// idf = ln(1 + (N - df + 0.5) / (df + 0.5)) over N actions. Per-field normalisation keeps a
+/// long imported description from drowning a display-name hit. Fields and weights: displayName
+/// ×3, action id ×2, connector id and name ×2 (their distinct words, so "slack"/"Slack" counts
+/// once), resource name ×1, description ×1. A connector's words count towards df once per
+/// connector rather than once per action (plus the actions that use the word elsewhere), so a
+/// goal naming a connector favours its actions however many it has; with per-action counting,
+/// "github" in GitHub's 1,223-action import weighs almost nothing.
 ///
 /// Words: text is split on anything that is not an ASCII letter or digit; document text is also
 /// split at camelCase humps (`postMessage` → post, message; `getURLInfo` → get, url, info) and
@@ -67,11 +72,10 @@ private:
     struct Document {
         const connectors::ConnectorSpec* connector = nullptr;
         const connectors::ActionSpec* action = nullptr;
-        double length_norm = 0.0;  // k1 * (1 - b + b * weighted_length / average)
     };
     struct Posting {
         std::uint32_t document = 0;
-        float weighted_tf = 0.0F;
+        float tf = 0.0F;  // BM25F pseudo-frequency: fields weighted and length-normalised
     };
     struct Term {
         double idf = 0.0;
@@ -87,7 +91,8 @@ private:
 
     // Sorted by (connector id, action id): the index is the tie-break rank.
     std::vector<Document> documents_;
-    std::unordered_map<std::string, Term, WordHash, std::equal_to<>> terms_;
+    std::vector<Term> terms_;
+    std::unordered_map<std::string, std::uint32_t, WordHash, std::equal_to<>> lookup_;
 };
 
 /// The `discover_action_path_alloy` tool output (API.md §4.5): `{"goal","matches":[{"connectorId",

@@ -9,11 +9,11 @@
 namespace junction::mcp {
 
 /// Alloy's thresholds for what an `execute_action_alloy` result may show a model (API.md §4.8).
-inline constexpr std::size_t kShapeMaxListItems = 25;       // lists and every other array
-inline constexpr std::size_t kShapeRefineAbove = 50;        // more items → guidance instead
-inline constexpr std::size_t kShapeMaxStringBytes = 5'120;  // longer strings are cut
-inline constexpr std::size_t kShapeMaxDepth = 10;           // container levels kept
-inline constexpr std::size_t kShapeMaxOutputBytes = 256 * 1024;
+inline constexpr std::size_t kShapeMaxListItems = 25;         // lists and every other array
+inline constexpr std::size_t kShapeRefineAbove = 50;          // more items → guidance instead
+inline constexpr std::size_t kShapeMaxStringBytes = 5'120;    // longer strings are cut
+inline constexpr std::size_t kShapeMaxDepth = 10;             // container levels kept
+inline constexpr std::size_t kShapeMaxOutputBytes = 262'144;  // 256 KiB
 
 /// Shapes a successful execute output `{"success":true,"statusCode":N,"result":…}` for a model,
 /// following API.md §4.8 step by step:

@@ -186,6 +186,50 @@ TEST(ActionSearchTest, FieldWeightsRankDisplayNameAboveDescription) {
     EXPECT_THAT(Ids(index.Search("invoice", AllowAll)), ElementsAre("acme/one", "acme/two"));
 }
 
+TEST(ActionSearchTest, NamingALargeConnectorStillFavoursItsActions) {
+    // "big" names 40 actions; counted per action its idf would be ~0.04 and acme's stronger
+    // "widget" match (a shorter display name) would win. Counted per connector it decides.
+    std::string big_actions =
+        "      - {id: widget, displayName: Widget for another purpose, httpMethod: GET, path: "
+        "/w}\n";
+    for (int i = 0; i < 39; ++i) {
+        big_actions += "      - {id: other" + std::to_string(i) +
+                       ", displayName: Other, httpMethod: GET, path: /o}\n";
+    }
+    const auto catalog = LoadCatalog(
+        {{"big", Connector("big", "Big", big_actions)},
+         {"acme",
+          Connector("acme",
+                    "Acme",
+                    "      - {id: widget, displayName: Widget, httpMethod: GET, path: /w}\n")}});
+    const ActionSearchIndex index(catalog);
+    EXPECT_THAT(Ids(index.Search("big widget", AllowAll, 2)),
+                ElementsAre("big/widget", "acme/widget"));
+    EXPECT_THAT(Ids(index.Search("widget", AllowAll, 2)), ElementsAre("acme/widget", "big/widget"));
+}
+
+TEST(ActionSearchTest, LongDescriptionsDoNotDiluteDisplayNameHits) {
+    // Lengths are normalised per field (BM25F): "a"'s long description leaves its display-name
+    // hit worth exactly as much as "b"'s, so the two tie and the action id decides.
+    const auto catalog =
+        LoadCatalog({{"acme",
+                      Connector("acme",
+                                "Acme",
+                                "      - {id: a, displayName: Invoice, description: "
+                                "Lorem ipsum dolor sit amet consectetur adipiscing "
+                                "elit sed eiusmod tempor incididunt labore dolore "
+                                "magna aliqua, httpMethod: GET, path: /a}\n"
+                                "      - {id: b, displayName: Invoice, httpMethod: "
+                                "GET, path: /b}\n"
+                                "      - {id: c, displayName: Other, httpMethod: "
+                                "GET, path: /c}\n")}});
+    const ActionSearchIndex index(catalog);
+    const auto matches = index.Search("invoice", AllowAll);
+    EXPECT_THAT(Ids(matches), ElementsAre("acme/a", "acme/b"));
+    ASSERT_EQ(matches.size(), 2U);
+    EXPECT_DOUBLE_EQ(matches[0].score, matches[1].score);
+}
+
 TEST(ActionSearchTest, EmptyCatalogFindsNothing) {
     const connectors::Catalog empty;
     const ActionSearchIndex index(empty);
