@@ -30,6 +30,7 @@
 #include "junction/service/credential_service.hpp"
 #include "junction/service/health_service.hpp"
 #include "junction/service/key_rotation_service.hpp"
+#include "junction/service/mcp_server_service.hpp"
 #include "junction/service/oauth_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
@@ -156,6 +157,7 @@ struct Application::Parts {
     std::unique_ptr<service::RateLimiter> rate_limiter;
     std::unique_ptr<service::HealthService> health;
     std::unique_ptr<service::KeyRotationService> key_rotation;
+    std::unique_ptr<service::McpServerService> servers;
     std::unique_ptr<http::Services> services;
     std::unique_ptr<http::Api> api;
     std::unique_ptr<http::Server> server;
@@ -270,6 +272,9 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
     parts->key_rotation = std::make_unique<service::KeyRotationService>(
         *parts->store, *parts->store, *parts->secret_box, parts->clock);
+    parts->servers = std::make_unique<service::McpServerService>(
+        *parts->store, *parts->catalog, parts->clock, parts->rng, config);
+    parts->users->SetMcpServers(*parts->servers);
     parts->services =
         std::make_unique<http::Services>(http::Services{.users = *parts->users,
                                                         .api_keys = *parts->api_keys,
@@ -282,6 +287,7 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .auth_configs = *parts->auth_configs,
                                                         .oauth = *parts->oauth,
                                                         .actions = *parts->actions,
+                                                        .servers = *parts->servers,
                                                         .config = config,
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});
@@ -365,6 +371,10 @@ service::ApiKeyService& Application::ApiKeys() {
 
 service::UserService& Application::Users() {
     return *parts_->users;
+}
+
+service::McpServerService& Application::Servers() {
+    return *parts_->servers;
 }
 
 service::OAuthService& Application::OAuth() {

@@ -22,6 +22,7 @@ class AuthService;
 class ConnectorService;
 class CredentialService;
 class HealthService;
+class McpServerService;
 class OAuthService;
 class RateLimiter;
 class TokenService;
@@ -43,6 +44,7 @@ struct Services {
     service::AuthConfigService& auth_configs;
     service::OAuthService& oauth;
     service::ActionService& actions;
+    service::McpServerService& servers;
     const Config& config;
     std::string_view openapi_json;  // the API document, served by GET /openapi.json
     std::string_view version;

@@ -34,6 +34,13 @@ constexpr std::array kRoutes{
     Route{"GET",    "/api/strategy/connector/{connectorId}/authorize", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthAuthorize},
     Route{"GET",    "/api/strategy/connector/{connectorId}/callback", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthCallback},
 
+    Route{"POST",   "/api/servers",           AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostServers},
+    Route{"GET",    "/api/servers",           AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetServers},
+    Route{"GET",    "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetServer},
+    Route{"PUT",    "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kJson, true, &handlers::PutServer},
+    Route{"DELETE", "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::DeleteServer},
+    Route{"POST",   "/api/servers/{serverId}/rotate-token", AuthKind::kApiKey, false, BodyKind::kOptionalJson, true, &handlers::PostRotateServerToken},
+
     Route{"POST",   "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostAuthConfigs},
     Route{"GET",    "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetAuthConfigs},
     Route{"GET",    "/auth-configs/{authConfigId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetAuthConfig},
