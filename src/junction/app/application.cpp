@@ -304,6 +304,7 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         std::make_unique<mcp::Gateway>(*parts->auth, *parts->servers, *parts->store);
     parts->mcp_sessions =
         std::make_unique<mcp::SessionManager>(*parts->store, parts->clock, parts->rng);
+    parts->users->SetMcpServers(*parts->servers);
     parts->services =
         std::make_unique<http::Services>(http::Services{.users = *parts->users,
                                                         .api_keys = *parts->api_keys,
@@ -404,6 +405,10 @@ service::ApiKeyService& Application::ApiKeys() {
 
 service::UserService& Application::Users() {
     return *parts_->users;
+}
+
+service::McpServerService& Application::Servers() {
+    return *parts_->servers;
 }
 
 service::OAuthService& Application::OAuth() {

@@ -17,6 +17,7 @@ class Catalog;
 namespace junction::service {
 class ApiKeyService;
 class KeyRotationService;
+class McpServerService;
 class OAuthService;
 class UserService;
 }  // namespace junction::service
@@ -52,6 +53,8 @@ public:
     [[nodiscard]] storage::Store& Store();
     [[nodiscard]] service::ApiKeyService& ApiKeys();
     [[nodiscard]] service::UserService& Users();
+    /// MCP servers; the MCP layer registers its ServerChangeListener here before Run().
+    [[nodiscard]] service::McpServerService& Servers();
     [[nodiscard]] service::OAuthService& OAuth();
     [[nodiscard]] service::KeyRotationService& KeyRotation();
 

@@ -324,7 +324,8 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     }
     exchange.query = std::move(*query);
 
-    if (route.body == BodyKind::kJson) {
+    const bool body_absent = route.body == BodyKind::kOptionalJson && request.body.empty();
+    if (route.body != BodyKind::kNone && !body_absent) {
         if (!IsJsonContentType(request.Header("content-type"))) {
             return finish(ToHttpResponse(Error{.code = ErrorCode::kUnsupportedMediaType,
                                                .message = "Content-Type must be application/json"},

@@ -24,6 +24,7 @@ class AuthService;
 class ConnectorService;
 class CredentialService;
 class HealthService;
+class McpServerService;
 class OAuthService;
 class RateLimiter;
 class TokenService;

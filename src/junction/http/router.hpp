@@ -18,7 +18,8 @@ enum class AuthKind {
 };
 
 /// Whether the route reads a JSON body (415 for other content types, 400 for bad JSON).
-enum class BodyKind { kNone, kJson };
+/// kOptionalJson: like kJson, but an empty body is allowed and leaves Exchange::body null.
+enum class BodyKind { kNone, kJson, kOptionalJson };
 
 using Handler = HttpResponse (*)(Exchange& exchange);
 

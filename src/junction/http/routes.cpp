@@ -40,6 +40,12 @@ constexpr std::array kRoutes{
     Route{"POST",   "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::PostMcp, false},
     Route{"GET",    "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::GetMcp, false},
     Route{"DELETE", "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::DeleteMcp, false},
+    Route{"POST",   "/api/servers",           AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostServers},
+    Route{"GET",    "/api/servers",           AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetServers},
+    Route{"GET",    "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::GetServer},
+    Route{"PUT",    "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kJson, true, &handlers::PutServer},
+    Route{"DELETE", "/api/servers/{serverId}", AuthKind::kApiKey, false, BodyKind::kNone, true, &handlers::DeleteServer},
+    Route{"POST",   "/api/servers/{serverId}/rotate-token", AuthKind::kApiKey, false, BodyKind::kOptionalJson, true, &handlers::PostRotateServerToken},
 
     Route{"POST",   "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostAuthConfigs},
     Route{"GET",    "/auth-configs",          AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetAuthConfigs},

@@ -32,6 +32,25 @@ struct McpServerPage {
     std::int64_t total = 0;
 };
 
+/// Told after a server's configuration changed (Update) or its token and sessions died
+/// (RotateToken, Delete, and deletion of the owner user), so the MCP layer can notify open
+/// streams and drop cached state. Called on the blocking pool after the store committed; must
+/// not block for long and must not throw.
+class ServerChangeListener {
+public:
+    ServerChangeListener() = default;
+    ServerChangeListener(const ServerChangeListener&) = delete;
+    ServerChangeListener& operator=(const ServerChangeListener&) = delete;
+    ServerChangeListener(ServerChangeListener&&) = delete;
+    ServerChangeListener& operator=(ServerChangeListener&&) = delete;
+    virtual ~ServerChangeListener() = default;
+
+    /// After Update.
+    virtual void OnServerChanged(std::string_view server_id) = 0;
+    /// After RotateToken and Delete (and for each server of a deleted user).
+    virtual void OnServerClosed(std::string_view server_id) = 0;
+};
+
 /// MCP server management (API.md §3.8) and the lookups the MCP endpoints need (§4.1, §4.4).
 /// Access tokens are `mcp_` + 43 base64url chars, stored as SHA-256 hashes and returned only
 /// by Create and RotateToken. Thread-safe; blocking pool only.
@@ -42,6 +61,13 @@ public:
                      const Clock& clock,
                      Rng& rng,
                      const Config& config);
+
+    /// Optional; nullptr = none. The listener must outlive the service. Not thread-safe: set
+    /// it before serving.
+    void SetChangeListener(ServerChangeListener* listener);
+    /// Tells the listener (if any) that `server_id` was closed by someone else (UserService
+    /// deleting the owner).
+    void NotifyClosed(std::string_view server_id);
 
     /// POST /api/servers: `body` is the parsed request object. Owner = `owner`. Returns the
     /// server object with `accessToken` and `accessUrl`. kInvalidArgument (field errors),
@@ -83,15 +109,28 @@ public:
     [[nodiscard]] boost::json::object ToJson(const storage::McpServerRow& row) const;
 
 private:
+    /// The server if `user` owns it. kNotFound, kPermissionDenied.
+    [[nodiscard]] Result<storage::McpServerRow> Owned(const storage::UserRow& user,
+                                                      std::string_view server_id);
+    /// A fresh token on `row` (hash, lifetime from `days`); returns the token.
+    std::string IssueToken(storage::McpServerRow& row, std::optional<std::int64_t> days);
+    /// ToJson plus accessToken and accessUrl.
+    [[nodiscard]] boost::json::object WithToken(const storage::McpServerRow& row,
+                                                const std::string& token) const;
+    [[nodiscard]] std::string Url(std::string_view server_id) const;
+
     storage::Store& store_;
     const connectors::Catalog& catalog_;
     const Clock& clock_;
     Rng& rng_;
     const Config& config_;  // public_url is read per call: it is final only once listening
+    ServerChangeListener* listener_ = nullptr;
 };
 
 /// serverId slug of a name (API.md §1.3): lowercase; runs outside [a-z0-9] → '-'; trimmed;
-/// cut to 60 chars and re-trimmed. "Production Server" → "production-server".
+/// cut to 60 chars and re-trimmed. "Production Server" → "production-server". Empty when the
+/// name has no letter or digit (valid server names always have one; McpServerService would
+/// use "server" then).
 [[nodiscard]] std::string ServerSlug(std::string_view name);
 
 }  // namespace junction::service

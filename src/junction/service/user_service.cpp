@@ -20,6 +20,10 @@ void UserService::AddDeletionListener(UserDeletionListener& listener) {
     deletion_listeners_.push_back(&listener);
 }
 
+void UserService::SetMcpServers(McpServerService& servers) {
+    servers_ = &servers;
+}
+
 Result<storage::UserRow> UserService::Create(const Principal& caller,
                                              std::string username,
                                              std::string full_name) {
@@ -91,8 +95,32 @@ Result<void> UserService::Delete(const Principal& caller, std::string_view refer
         return Fail(ErrorCode::kFailedPrecondition,
                     "Cannot delete the user that owns the calling API key");
     }
+    // The servers die with the user (ON DELETE CASCADE); their ids are read first so the MCP
+    // layer can close their streams at once. A server created in between is still refused by
+    // the database on its next request.
+    std::vector<std::string> server_ids;
+    if (servers_ != nullptr) {
+        storage::PageRequest page{};
+        for (;;) {
+            auto servers = store_.ListMcpServers(user->id, page);
+            if (!servers) {
+                return Fail(std::move(servers.error()));
+            }
+            for (const auto& server : servers->items) {
+                server_ids.push_back(server.id);
+            }
+            page.offset += servers->items.size();
+            if (servers->items.empty() ||
+                static_cast<std::int64_t>(page.offset) >= servers->total) {
+                break;
+            }
+        }
+    }
     if (auto deleted = store_.DeleteUser(user->id, clock_.Now()); !deleted) {
         return deleted;
+    }
+    for (const auto& server_id : server_ids) {
+        servers_->NotifyClosed(server_id);
     }
     for (auto* listener : deletion_listeners_) {
         listener->OnUserDeleted(*user);

@@ -8,6 +8,7 @@
 #include "junction/core/clock.hpp"
 #include "junction/core/ids.hpp"
 #include "junction/core/result.hpp"
+#include "junction/service/mcp_server_service.hpp"
 #include "junction/service/principal.hpp"
 #include "junction/storage/rows.hpp"
 #include "junction/storage/store.hpp"
@@ -41,6 +42,9 @@ public:
 
     /// Listeners must outlive the service. Not thread-safe: register before serving.
     void AddDeletionListener(UserDeletionListener& listener);
+    /// After deleting a user, tells `servers` (its change listener) that each of the user's MCP
+    /// servers was closed. Must outlive the service. Not thread-safe: set before serving.
+    void SetMcpServers(McpServerService& servers);
 
     /// kPermissionDenied (non-admin), kAlreadyExists (username taken).
     [[nodiscard]] Result<storage::UserRow> Create(const Principal& caller,
@@ -67,6 +71,7 @@ private:
     const Clock& clock_;
     ObjectIdGenerator& ids_;
     std::vector<UserDeletionListener*> deletion_listeners_;
+    McpServerService* servers_ = nullptr;
 };
 
 /// kPermissionDenied "This operation requires an admin API key" unless `caller` is admin.

@@ -83,6 +83,25 @@ public:
                                                std::chrono::milliseconds ttl) override;
     [[nodiscard]] Result<void> ReleaseLease(std::string_view key, std::string_view holder) override;
 
+    // McpServerStore (sql_store_mcp.cpp)
+    [[nodiscard]] Result<void> CreateMcpServer(const McpServerRow& server) override;
+    [[nodiscard]] Result<McpServerRow> FindMcpServer(std::string_view id) override;
+    [[nodiscard]] Result<Page<McpServerRow>> ListMcpServers(std::string_view owner_user_id,
+                                                            const PageRequest& page) override;
+    [[nodiscard]] Result<void> UpdateMcpServer(const McpServerRow& server) override;
+    [[nodiscard]] Result<void> RotateMcpServerToken(const McpServerRow& server) override;
+    [[nodiscard]] Result<void> DeleteMcpServer(std::string_view id) override;
+
+    // McpSessionStore (sql_store_mcp.cpp)
+    [[nodiscard]] Result<void> CreateMcpSession(const McpSessionRow& session_row,
+                                                std::size_t max_sessions,
+                                                TimePoint idle_cutoff) override;
+    [[nodiscard]] Result<McpSessionRow> TouchMcpSession(std::string_view id_hash,
+                                                        TimePoint idle_cutoff,
+                                                        TimePoint now) override;
+    [[nodiscard]] Result<void> DeleteMcpSession(std::string_view id_hash) override;
+    [[nodiscard]] Result<std::int64_t> CountMcpSessions(TimePoint idle_cutoff) override;
+
     // SettingsStore
     [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                          std::string_view value,

@@ -40,6 +40,13 @@ HttpResponse GetAuthConfig(Exchange& exchange);
 HttpResponse PutAuthConfig(Exchange& exchange);
 HttpResponse DeleteAuthConfig(Exchange& exchange);
 
+HttpResponse PostServers(Exchange& exchange);
+HttpResponse GetServers(Exchange& exchange);
+HttpResponse GetServer(Exchange& exchange);
+HttpResponse PutServer(Exchange& exchange);
+HttpResponse DeleteServer(Exchange& exchange);
+HttpResponse PostRotateServerToken(Exchange& exchange);
+
 HttpResponse PostApiKeys(Exchange& exchange);
 HttpResponse GetApiKeys(Exchange& exchange);
 HttpResponse DeleteApiKey(Exchange& exchange);

@@ -14,6 +14,7 @@ extern const std::string_view kMigration0001;
 extern const std::string_view kMigration0002;
 extern const std::string_view kMigration0003;
 extern const std::string_view kMigration0004;
+extern const std::string_view kMigration0005;
 
 namespace {
 
@@ -251,7 +252,8 @@ std::span<const Migration> SqliteDatabase::Migrations() const {
     static const std::array migrations{Migration{.version = 1, .sql = kMigration0001},
                                        Migration{.version = 2, .sql = kMigration0002},
                                        Migration{.version = 3, .sql = kMigration0003},
-                                       Migration{.version = 4, .sql = kMigration0004}};
+                                       Migration{.version = 4, .sql = kMigration0004},
+                                       Migration{.version = 5, .sql = kMigration0005}};
     return migrations;
 }
 
