@@ -52,10 +52,10 @@ protected:
     HttpResult Rpc(const std::string& method,
                    const std::string& params = "{}",
                    std::vector<std::string> headers = {}) const {
-        return Post(token_path_,
-                    R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + params +
-                        "}",
-                    std::move(headers));
+        return Post(
+            token_path_,
+            R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":)" + params + "}",
+            std::move(headers));
     }
 
     static boost::json::value ToolJson(const HttpResult& result) {
@@ -63,7 +63,8 @@ protected:
         return boost::json::parse(content.at(0).at("text").as_string());
     }
 
-    TestServer server_{TestServerOptions{.environment = {{"JUNCTION_RATE_LIMIT_MCP", "10000/60s"}}}};
+    TestServer server_{
+        TestServerOptions{.environment = {{"JUNCTION_RATE_LIMIT_MCP", "10000/60s"}}}};
     std::string ann_;
     std::string bob_;
     std::string server_id_;
@@ -135,9 +136,9 @@ TEST_F(McpTest, HugeBodiesAreRefusedAndLargeParamsAreFine) {
     EXPECT_EQ(refused.status, 413);
     EXPECT_EQ(refused.ErrorCode(), "PAYLOAD_TOO_LARGE");
     const std::string large(512UL * 1024, 'g');
-    const HttpResult tool = Rpc("tools/call",
-                                R"({"name":"discover_action_path_alloy","arguments":{"goal":")" +
-                                    large + "\"}}");
+    const HttpResult tool =
+        Rpc("tools/call",
+            R"({"name":"discover_action_path_alloy","arguments":{"goal":")" + large + "\"}}");
     EXPECT_EQ(tool.status, 200);
     EXPECT_EQ(ToolJson(tool).at("count"), 0);
 }
@@ -188,8 +189,8 @@ TEST_F(McpTest, InitializeNegotiatesAndOpensASession) {
 
     EXPECT_EQ(Rpc("tools/list", "{}", {"Mcp-Session-Id: " + *session}).status, 200);
     EXPECT_EQ(Rpc("tools/list", "{}", {"Mcp-Session-Id: made-up"}).status, 404);
-    const HttpResult ended = server_.Client().Send(
-        "DELETE", token_path_, {"Mcp-Session-Id: " + *session});
+    const HttpResult ended =
+        server_.Client().Send("DELETE", token_path_, {"Mcp-Session-Id: " + *session});
     EXPECT_EQ(ended.status, 204);
     EXPECT_EQ(Rpc("tools/list", "{}", {"Mcp-Session-Id: " + *session}).status, 404);
     EXPECT_EQ(server_.Client().Send("DELETE", token_path_, {"Mcp-Session-Id: " + *session}).status,
@@ -220,7 +221,8 @@ TEST_F(McpTest, ToolsCallParamErrorsAreJsonRpcErrors) {
     EXPECT_EQ(unknown.Json().at("error").at("code"), -32602);
     EXPECT_EQ(unknown.Json().at("error").at("message"), "Unknown tool: nope");
     // Bad arguments against the tool's schema are a tool error the model can read.
-    const HttpResult invalid = Rpc("tools/call", R"({"name":"get_action_details_alloy","arguments":{}})");
+    const HttpResult invalid =
+        Rpc("tools/call", R"({"name":"get_action_details_alloy","arguments":{}})");
     ASSERT_EQ(invalid.status, 200);
     EXPECT_EQ(invalid.Json().at("result").at("isError"), true);
     EXPECT_EQ(ToolJson(invalid).at("error").at("code"), "INVALID_REQUEST");
@@ -237,20 +239,22 @@ TEST_F(McpTest, PromptsAndResourcesAnswerEmpty) {
 
 TEST_F(McpTest, TokenUrlIdentityRules) {
     // A wrong token, or one for another server, is 401.
-    EXPECT_EQ(Post("/mcp/" + server_id_ + "/mcp_wrong", R"({"jsonrpc":"2.0","id":1,"method":"ping"})")
-                  .status,
-              401);
-    EXPECT_EQ(Post("/mcp/other-00000000/" + token_, R"({"jsonrpc":"2.0","id":1,"method":"ping"})")
-                  .status,
-              401);
+    EXPECT_EQ(
+        Post("/mcp/" + server_id_ + "/mcp_wrong", R"({"jsonrpc":"2.0","id":1,"method":"ping"})")
+            .status,
+        401);
+    EXPECT_EQ(
+        Post("/mcp/other-00000000/" + token_, R"({"jsonrpc":"2.0","id":1,"method":"ping"})").status,
+        401);
     // x-alloy-userid only on public servers.
     EXPECT_EQ(Rpc("ping", "{}", {"x-alloy-userid: " + bob_}).status, 403);
     const auto shared = CreateServer(ann_, R"({"name":"Shared","isPublic":true})");
     const std::string shared_path = "/mcp/" + std::string(shared.at("serverId").as_string()) + "/" +
                                     std::string(shared.at("accessToken").as_string());
-    EXPECT_EQ(Post(shared_path, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"x-alloy-userid: bob"})
-                  .status,
-              200);
+    EXPECT_EQ(
+        Post(shared_path, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"x-alloy-userid: bob"})
+            .status,
+        200);
     EXPECT_EQ(
         Post(shared_path, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"x-alloy-userid: nobody"})
             .status,
@@ -271,7 +275,8 @@ TEST_F(McpTest, ApiUrlIdentityRules) {
                   .status,
               400);
     EXPECT_EQ(
-        Post("/mcp/" + server_id_, ping, {"Authorization: Bearer " + ann_key, "x-alloy-userid: bob"})
+        Post(
+            "/mcp/" + server_id_, ping, {"Authorization: Bearer " + ann_key, "x-alloy-userid: bob"})
             .status,
         403);
 }

@@ -561,7 +561,9 @@ private:
             stream.expires_never();
             co_return !write_error;
         };
-        const auto now = [] { return std::chrono::steady_clock::now(); };
+        const auto now = [] {
+            return std::chrono::steady_clock::now();
+        };
         const auto end_at = now() + response.stream_lifetime;
         auto keepalive_at = now() + response.stream_keepalive;
         bool open = !ec;
@@ -593,8 +595,9 @@ private:
         if (open) {
             stream.expires_after(config_.http.read_timeout);
             beast::error_code last_error;
-            co_await asio::async_write(
-                stream, bhttp::make_chunk_last(), asio::redirect_error(asio::use_awaitable, last_error));
+            co_await asio::async_write(stream,
+                                       bhttp::make_chunk_last(),
+                                       asio::redirect_error(asio::use_awaitable, last_error));
             stream.expires_never();
         }
         const auto duration =

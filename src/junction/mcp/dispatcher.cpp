@@ -20,24 +20,23 @@ boost::json::object ToolResult(const Result<boost::json::object>& output,
                                const std::string& request_id) {
     const bool failed = !output.has_value();
     const boost::json::object body = failed ? ErrorEnvelope(output.error(), request_id) : *output;
-    return boost::json::object{
-        {"content",
-         boost::json::array{boost::json::object{{"type", "text"},
-                                                {"text", boost::json::serialize(body)}}}},
-        {"isError", failed}};
+    return boost::json::object{{"content",
+                                boost::json::array{boost::json::object{
+                                    {"type", "text"}, {"text", boost::json::serialize(body)}}}},
+                               {"isError", failed}};
 }
 
 // A tool step as the transport sees it: the JSON-RPC answer, or the outbound call first.
 Reply ToReply(const boost::json::value& id, ToolStep step, const std::string& request_id) {
     if (step.pending) {
         auto pending = std::move(step.pending);
-        return Reply{.pending = std::make_shared<PendingCall>(PendingCall{
-                         .request = std::move(pending->request),
-                         .delay = pending->delay,
-                         .resume = [id, pending, request_id](
-                                       Result<http_client::OutboundResponse> outcome) {
-                             return ToReply(id, pending->resume(std::move(outcome)), request_id);
-                         }})};
+        return Reply{
+            .pending = std::make_shared<PendingCall>(PendingCall{
+                .request = std::move(pending->request),
+                .delay = pending->delay,
+                .resume = [id, pending, request_id](Result<http_client::OutboundResponse> outcome) {
+                    return ToReply(id, pending->resume(std::move(outcome)), request_id);
+                }})};
     }
     return Reply{.message = RpcResult(id, ToolResult(step.output, request_id))};
 }
@@ -95,14 +94,14 @@ Reply Dispatcher::Handle(const RpcMessage& message, const CallContext& context) 
         boost::json::object arguments;
         if (const auto* given = message.params.if_contains("arguments"); given != nullptr) {
             if (!given->is_object()) {
-                return Refuse(
-                    message, RpcCode::kInvalidParams, "Invalid params: arguments must be an object");
+                return Refuse(message,
+                              RpcCode::kInvalidParams,
+                              "Invalid params: arguments must be an object");
             }
             arguments = given->as_object();
         }
-        return ToReply(message.id,
-                       tools_.Call(name->as_string(), arguments, context),
-                       context.request_id);
+        return ToReply(
+            message.id, tools_.Call(name->as_string(), arguments, context), context.request_id);
     }
     if (method == "prompts/list") {
         return Answer(message, boost::json::object{{"prompts", boost::json::array{}}});

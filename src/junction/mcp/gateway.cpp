@@ -61,9 +61,8 @@ Result<McpCaller> Gateway::ForToken(service::McpServerContext server,
         return Fail(std::move(allowed.error()));
     }
     // Tools act as the effective user with a user's rights, whoever holds the token.
-    service::Principal principal{.role = service::Role::kUser,
-                                 .owner_user_id = user->id,
-                                 .owner_username = user->username};
+    service::Principal principal{
+        .role = service::Role::kUser, .owner_user_id = user->id, .owner_username = user->username};
     std::string binding = "token:" + server.row.token_hash;
     return Caller(std::move(server),
                   std::move(principal),

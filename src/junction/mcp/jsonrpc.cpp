@@ -59,7 +59,8 @@ std::optional<RpcFailure> ParseMessage(std::string_view body,
         if (params->is_object()) {
             out.params = params->as_object();
         } else if (!params->is_null()) {
-            return Invalid(id, RpcCode::kInvalidRequest, "Invalid Request: params must be an object");
+            return Invalid(
+                id, RpcCode::kInvalidRequest, "Invalid Request: params must be an object");
         }
     }
     out.kind = has_id ? RpcMessage::Kind::kRequest : RpcMessage::Kind::kNotification;

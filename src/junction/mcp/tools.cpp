@@ -237,7 +237,8 @@ std::optional<std::string> HeaderText(const boost::json::value& value) {
 Result<boost::json::object> RouteParameters(const connectors::ActionSpec& action,
                                             const boost::json::object& parameters) {
     const bool rest_style =
-        !parameters.empty() && std::all_of(parameters.begin(), parameters.end(), [](const auto& kv) {
+        !parameters.empty() &&
+        std::all_of(parameters.begin(), parameters.end(), [](const auto& kv) {
             return std::find(kRestStyleKeys.begin(), kRestStyleKeys.end(), kv.key()) !=
                    kRestStyleKeys.end();
         });
@@ -251,10 +252,9 @@ Result<boost::json::object> RouteParameters(const connectors::ActionSpec& action
     boost::json::object request_body;
     Error invalid{.code = ErrorCode::kInvalidArgument, .message = "Invalid parameters"};
     for (const auto& [key, value] : parameters) {
-        const auto parameter =
-            std::find_if(action.parameters.begin(), action.parameters.end(), [&](const auto& p) {
-                return p.name == key;
-            });
+        const auto parameter = std::find_if(action.parameters.begin(),
+                                            action.parameters.end(),
+                                            [&](const auto& p) { return p.name == key; });
         if (parameter == action.parameters.end()) {
             request_body[key] = value;
         } else if (parameter->in == "path") {
@@ -292,13 +292,12 @@ ToolStep ContinueExecute(const std::shared_ptr<service::ActionCall>& call,
                          Result<http_client::OutboundResponse> outcome) {
     service::ActionStep step = call->OnOutcome(std::move(outcome));
     if (step.next) {
-        return ToolStep{
-            .pending = std::make_shared<ToolPending>(ToolPending{
-                .request = std::move(*step.next),
-                .delay = step.delay,
-                .resume = [call, action](Result<http_client::OutboundResponse> next) {
-                    return ContinueExecute(call, action, std::move(next));
-                }})};
+        return ToolStep{.pending = std::make_shared<ToolPending>(ToolPending{
+                            .request = std::move(*step.next),
+                            .delay = step.delay,
+                            .resume = [call, action](Result<http_client::OutboundResponse> next) {
+                                return ContinueExecute(call, action, std::move(next));
+                            }})};
     }
     if (!step.result) {
         return Failure(std::move(step.result.error()));
@@ -336,8 +335,9 @@ Result<std::unique_ptr<ToolSet>> ToolSet::Create(ToolServices services) {
         }
         auto schema = json::SchemaValidator::Compile(tool.at("inputSchema"));
         if (!schema) {
-            return Fail(ErrorCode::kInternal,
-                        "MCP tool '" + name + "' has a bad input schema: " + schema.error().message);
+            return Fail(
+                ErrorCode::kInternal,
+                "MCP tool '" + name + "' has a bad input schema: " + schema.error().message);
         }
         set->tools_.push_back(
             Tool{.name = name, .schema = std::move(*schema), .handler = handler->second});
@@ -358,8 +358,8 @@ bool ToolSet::Has(std::string_view name) const {
 ToolStep ToolSet::Call(std::string_view name,
                        const boost::json::object& arguments,
                        const CallContext& context) {
-    const auto tool = std::find_if(
-        tools_.begin(), tools_.end(), [&](const Tool& t) { return t.name == name; });
+    const auto tool =
+        std::find_if(tools_.begin(), tools_.end(), [&](const Tool& t) { return t.name == name; });
     if (tool == tools_.end()) {
         return Failure(Error{.code = ErrorCode::kInvalidArgument,
                              .message = "Unknown tool: " + std::string(name)});
@@ -373,8 +373,8 @@ ToolStep ToolSet::Call(std::string_view name,
     return (this->*(tool->handler))(arguments, context);
 }
 
-Result<const connectors::ConnectorSpec*> ToolSet::VisibleConnector(std::string_view connector_id,
-                                                                   const CallContext& context) const {
+Result<const connectors::ConnectorSpec*> ToolSet::VisibleConnector(
+    std::string_view connector_id, const CallContext& context) const {
     const auto* connector = services_.catalog.Find(connector_id);
     if (connector == nullptr) {
         return Fail(ErrorCode::kConnectorNotFound,
@@ -437,8 +437,8 @@ ToolStep ToolSet::GetConnectorResources(const boost::json::object& arguments,
                                                 {"description", resource.description},
                                                 {"actions", std::move(actions)}});
     }
-    return Output(
-        boost::json::object{{"connectorId", (*connector)->id}, {"resources", std::move(resources)}});
+    return Output(boost::json::object{{"connectorId", (*connector)->id},
+                                      {"resources", std::move(resources)}});
 }
 
 ToolStep ToolSet::GetActionDetails(const boost::json::object& arguments,
@@ -543,11 +543,12 @@ ToolStep ToolSet::ExecuteAction(const boost::json::object& arguments, const Call
     if (!call) {
         return Failure(std::move(call.error()));
     }
-    return ToolStep{.pending = std::make_shared<ToolPending>(ToolPending{
-                        .request = (*call)->FirstRequest(),
-                        .resume = [call = *call, action](Result<http_client::OutboundResponse> outcome) {
-                            return ContinueExecute(call, action, std::move(outcome));
-                        }})};
+    return ToolStep{
+        .pending = std::make_shared<ToolPending>(ToolPending{
+            .request = (*call)->FirstRequest(),
+            .resume = [call = *call, action](Result<http_client::OutboundResponse> outcome) {
+                return ContinueExecute(call, action, std::move(outcome));
+            }})};
 }
 
 ToolStep ToolSet::CreateCredential(const boost::json::object& arguments,
@@ -618,8 +619,8 @@ ToolStep ToolSet::DiscoverActionPath(const boost::json::object& arguments,
                                      const CallContext& context) {
     const std::string goal = Str(arguments, "goal");
     const auto& restrictions = context.server.restrictions;
-    const auto matches =
-        services_.search.Search(goal, [&](std::string_view connector_id, std::string_view action_id) {
+    const auto matches = services_.search.Search(
+        goal, [&](std::string_view connector_id, std::string_view action_id) {
             return restrictions.ActionAllowed(connector_id, action_id);
         });
     return Output(DiscoveryOutput(goal, matches));

@@ -56,7 +56,8 @@ bool AcceptsEventStream(std::optional<std::string_view> accept) {
             while (!params.empty()) {
                 const std::size_t next = params.find(';');
                 const std::string_view param = Trim(params.substr(0, next));
-                params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
+                params =
+                    next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
                 if (param.substr(0, 2) == "q=") {
                     const std::string_view q = param.substr(2);
                     refused = q.find_first_not_of("0.") == std::string_view::npos;
@@ -90,13 +91,12 @@ Result<mcp::McpCaller> Establish(Exchange& exchange) {
                                   .server_id = HeaderCopy(request, "x-mcp-server-id"),
                                   .credential_id = HeaderCopy(request, "x-credential-id"),
                                   .redirect_uri = HeaderCopy(request, "x-redirect-uri")};
-    auto caller = exchange.mcp_server
-                      ? exchange.services.mcp_gateway.ForToken(
-                            std::move(*exchange.mcp_server), headers, exchange.request_id)
-                      : exchange.services.mcp_gateway.ForPrincipal(exchange.principal,
-                                                                   exchange.PathParam("serverId"),
-                                                                   headers,
-                                                                   exchange.request_id);
+    auto caller =
+        exchange.mcp_server
+            ? exchange.services.mcp_gateway.ForToken(
+                  std::move(*exchange.mcp_server), headers, exchange.request_id)
+            : exchange.services.mcp_gateway.ForPrincipal(
+                  exchange.principal, exchange.PathParam("serverId"), headers, exchange.request_id);
     if (caller) {
         exchange.effective_user = caller->context.user;  // for the access log
     }
@@ -213,7 +213,8 @@ HttpResponse PostMcp(Exchange& exchange) {
         if (const auto* meta = message.params.if_contains("_meta");
             meta != nullptr && meta->is_object()) {
             if (const auto* token = meta->as_object().if_contains("progressToken");
-                token != nullptr && (token->is_string() || token->is_int64() || token->is_uint64())) {
+                token != nullptr &&
+                (token->is_string() || token->is_int64() || token->is_uint64())) {
                 format->event_stream = true;
                 format->progress_token = *token;
             }
