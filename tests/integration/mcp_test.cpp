@@ -59,7 +59,8 @@ protected:
     }
 
     static boost::json::value ToolJson(const HttpResult& result) {
-        const auto& content = result.Json().at("result").at("content").as_array();
+        const boost::json::value answer = result.Json();
+        const auto& content = answer.at("result").at("content").as_array();
         return boost::json::parse(content.at(0).at("text").as_string());
     }
 
