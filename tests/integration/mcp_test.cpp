@@ -174,7 +174,8 @@ TEST_F(McpTest, ContentTypeAndProtocolVersionHeader) {
 TEST_F(McpTest, InitializeNegotiatesAndOpensASession) {
     const HttpResult old = Rpc("initialize", R"({"protocolVersion":"2024-11-05"})");
     ASSERT_EQ(old.status, 200) << old.body;
-    const auto& result = old.Json().at("result");
+    const boost::json::value answer = old.Json();
+    const auto& result = answer.at("result");
     EXPECT_EQ(result.at("protocolVersion"), "2024-11-05");
     EXPECT_EQ(result.at("serverInfo").at("name"), "Junction Connectivity MCP Server");
     EXPECT_EQ(result.at("capabilities").at("tools").at("listChanged"), true);
