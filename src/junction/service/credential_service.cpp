@@ -126,6 +126,16 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
     if (!context) {
         return Fail(std::move(context.error()));
     }
+    if (entry->type == "oauth2" && !context->has_default_auth_config &&
+        !body.contains("authConfigId")) {
+        // Say what is missing and who can fix it: the end user cannot, an operator can.
+        Error missing{.code = ErrorCode::kInvalidArgument,
+                      .message = "Connector '" + connector->id +
+                                 "' needs an auth config (an OAuth app) before users can "
+                                 "connect: an administrator creates one with POST /auth-configs"};
+        missing.fields.push_back({.field = "authConfigId", .message = "is required"});
+        return Fail(std::move(missing));
+    }
     const auto metadata = connectors::RenderCredentialMetadata(*connector, *context);
     boost::json::value input_schema = metadata[index].at("inputSchema");
     if (options.redirect_uri_optional && !body.contains("redirectUri")) {
