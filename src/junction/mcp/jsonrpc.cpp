@@ -5,8 +5,10 @@
 namespace junction::mcp {
 namespace {
 
-RpcFailure Invalid(const boost::json::value& id, RpcCode code, std::string_view message) {
-    return RpcFailure{.http_status = 400, .body = RpcError(id, code, message)};
+// API.md §4.6: envelope errors answer with `id: null`, even when an id could be read (the
+// message as a whole is not trusted).
+RpcFailure Invalid(const boost::json::value& /*id*/, RpcCode code, std::string_view message) {
+    return RpcFailure{.http_status = 400, .body = RpcError(nullptr, code, message)};
 }
 
 }  // namespace

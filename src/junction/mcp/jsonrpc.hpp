@@ -40,7 +40,7 @@ struct RpcFailure {
 
 /// Parses one message. Parse errors → -32700 (id null); a batch → -32600 "Batch requests are
 /// not supported"; a missing/wrong `jsonrpc`, a bad `id` type, a non-string method or
-/// non-object params → -32600 with the id when it could be read.
+/// non-object params → -32600. Every such failure answers with `id: null` (API.md §4.6).
 [[nodiscard]] std::optional<RpcFailure> ParseMessage(std::string_view body,
                                                      std::size_t max_depth,
                                                      std::size_t max_array_items,

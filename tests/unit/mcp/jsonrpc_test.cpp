@@ -75,14 +75,14 @@ TEST(JsonRpcParseTest, NonObjectIsInvalidRequest) {
     ExpectFailure("null", RpcCode::kInvalidRequest, "null", "not an object");
 }
 
-TEST(JsonRpcParseTest, MissingOrWrongJsonrpcKeepsTheId) {
-    ExpectFailure(R"({"id":7,"method":"ping"})", RpcCode::kInvalidRequest, "7", "jsonrpc");
+TEST(JsonRpcParseTest, MissingOrWrongJsonrpcAnswersWithNullId) {
+    ExpectFailure(R"({"id":7,"method":"ping"})", RpcCode::kInvalidRequest, "null", "jsonrpc");
     ExpectFailure(R"({"jsonrpc":"1.0","id":"a","method":"ping"})",
                   RpcCode::kInvalidRequest,
-                  R"("a")",
+                  "null",
                   "jsonrpc");
     ExpectFailure(
-        R"({"jsonrpc":2.0,"id":7,"method":"ping"})", RpcCode::kInvalidRequest, "7", "jsonrpc");
+        R"({"jsonrpc":2.0,"id":7,"method":"ping"})", RpcCode::kInvalidRequest, "null", "jsonrpc");
     ExpectFailure(
         R"({"jsonrpc":"2.0 ","method":"ping"})", RpcCode::kInvalidRequest, "null", "jsonrpc");
 }
@@ -155,7 +155,7 @@ TEST(JsonRpcParseTest, RequestNotificationAndResponseAreTold) {
 
 TEST(JsonRpcParseTest, MessagesWithoutAMethodMustBeResponses) {
     ExpectFailure(
-        R"({"jsonrpc":"2.0","id":1})", RpcCode::kInvalidRequest, "1", "method is required");
+        R"({"jsonrpc":"2.0","id":1})", RpcCode::kInvalidRequest, "null", "method is required");
     // A response needs an id.
     ExpectFailure(
         R"({"jsonrpc":"2.0","result":{}})", RpcCode::kInvalidRequest, "null", "method is required");
@@ -164,11 +164,11 @@ TEST(JsonRpcParseTest, MessagesWithoutAMethodMustBeResponses) {
 TEST(JsonRpcParseTest, MethodMustBeAString) {
     ExpectFailure(R"({"jsonrpc":"2.0","id":2,"method":5})",
                   RpcCode::kInvalidRequest,
-                  "2",
+                  "null",
                   "method must be a string");
     ExpectFailure(R"({"jsonrpc":"2.0","id":2,"method":null})",
                   RpcCode::kInvalidRequest,
-                  "2",
+                  "null",
                   "method must be a string");
 }
 
@@ -176,7 +176,7 @@ TEST(JsonRpcParseTest, ParamsMustBeAnObjectOrNull) {
     for (const std::string_view params : {"[1,2]", R"("x")", "3", "true"}) {
         const std::string body =
             R"({"jsonrpc":"2.0","id":3,"method":"ping","params":)" + std::string(params) + "}";
-        ExpectFailure(body, RpcCode::kInvalidRequest, "3", "params must be an object");
+        ExpectFailure(body, RpcCode::kInvalidRequest, "null", "params must be an object");
     }
     RpcMessage out;
     ASSERT_FALSE(
