@@ -1,13 +1,19 @@
 // The MCP Streamable HTTP endpoints (API.md §4.1–4.6) over real HTTP: JSON-RPC edge cases,
 // content negotiation, sessions, identity rules and restrictions. The official SDK client is
 // exercised end to end in tests/e2e.
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "junction/testing/test_server.hpp"
 
@@ -19,6 +25,52 @@ using testing::TestServer;
 using testing::TestServerOptions;
 
 constexpr std::string_view kJson = "Content-Type: application/json";
+
+/// A raw loopback connection for reading an event stream as it arrives.
+class RawConnection {
+public:
+    explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    }
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+    RawConnection(RawConnection&&) = delete;
+    RawConnection& operator=(RawConnection&&) = delete;
+    ~RawConnection() { ::close(fd_); }
+
+    [[nodiscard]] bool Send(std::string_view data) const {
+        return connected_ && ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) ==
+                                 static_cast<ssize_t>(data.size());
+    }
+    /// Reads until `needle` has arrived, the peer closes, or `timeout` passes; returns all read.
+    std::string ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (received_.find(needle) == std::string::npos) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
+            if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+                break;
+            }
+            char buffer[4096];
+            const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
+            if (got <= 0) {
+                break;
+            }
+            received_.append(buffer, static_cast<std::size_t>(got));
+        }
+        return received_;
+    }
+
+private:
+    int fd_;
+    bool connected_ = false;
+    std::string received_;
+};
 constexpr std::string_view kAccept = "Accept: application/json, text/event-stream";
 
 class McpTest : public ::testing::Test {
@@ -198,6 +250,39 @@ TEST_F(McpTest, InitializeNegotiatesAndOpensASession) {
     EXPECT_EQ(server_.Client().Send("DELETE", token_path_, {"Mcp-Session-Id: " + *session}).status,
               404);
     EXPECT_EQ(server_.Client().Send("DELETE", token_path_).status, 400);
+}
+
+TEST_F(McpTest, AnEventStreamEndsWhenItsSessionIsTerminated) {
+    const HttpResult opened = Rpc("initialize", "{}");
+    const std::string session = opened.Header("mcp-session-id").value_or("");
+    RawConnection stream(server_.Port());
+    ASSERT_TRUE(stream.Send("GET " + token_path_ +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                            "Mcp-Session-Id: " +
+                            session + "\r\n\r\n"));
+    const std::string head = stream.ReadUntil("\r\n\r\n", std::chrono::seconds(10));
+    ASSERT_NE(head.find("HTTP/1.1 200"), std::string::npos) << head;
+    EXPECT_NE(head.find("text/event-stream"), std::string::npos) << head;
+    EXPECT_NE(head.find("chunked"), std::string::npos) << head;
+    EXPECT_EQ(server_.Client().Send("DELETE", token_path_, {"Mcp-Session-Id: " + session}).status,
+              204);
+    // The terminating chunk: the stream was closed by the server, not by the 15 s keepalive.
+    const std::string all = stream.ReadUntil("0\r\n\r\n", std::chrono::seconds(10));
+    EXPECT_NE(all.find("0\r\n\r\n"), std::string::npos) << all;
+}
+
+TEST_F(McpTest, AnEventStreamEndsWhenItsServerIsDeleted) {
+    RawConnection stream(server_.Port());
+    ASSERT_TRUE(
+        stream.Send("GET " + token_path_ + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n"));
+    ASSERT_NE(stream.ReadUntil("\r\n\r\n", std::chrono::seconds(10)).find("200"),
+              std::string::npos);
+    auto headers = server_.AdminHeaders();
+    headers.emplace_back("x-alloy-userid: " + ann_);
+    EXPECT_EQ(server_.Client().Send("DELETE", "/api/servers/" + server_id_, headers).status, 200);
+    const std::string all = stream.ReadUntil("0\r\n\r\n", std::chrono::seconds(10));
+    EXPECT_NE(all.find("0\r\n\r\n"), std::string::npos) << all;
+    EXPECT_EQ(Rpc("ping").status, 401);
 }
 
 TEST_F(McpTest, ASessionServesOnlyItsOwnCaller) {

@@ -8,12 +8,29 @@ constexpr std::string_view kListChanged =
 
 }  // namespace
 
-std::shared_ptr<EventQueue> StreamHub::Open(const std::string& server_id) {
+std::shared_ptr<EventQueue> StreamHub::Open(const std::string& server_id,
+                                            const std::string& session_id) {
     auto queue = std::make_shared<EventQueue>();
     const std::lock_guard lock(mutex_);
-    (void)LiveLocked(server_id);  // prunes streams that ended
+    (void)LiveLocked(streams_, server_id);  // prunes streams that ended
     streams_[server_id].push_back(queue);
+    if (!session_id.empty()) {
+        (void)LiveLocked(sessions_, session_id);
+        sessions_[session_id].push_back(queue);
+    }
     return queue;
+}
+
+void StreamHub::CloseSession(const std::string& session_id) {
+    std::vector<std::shared_ptr<EventQueue>> targets;
+    {
+        const std::lock_guard lock(mutex_);
+        targets = LiveLocked(sessions_, session_id);
+        sessions_.erase(session_id);
+    }
+    for (const auto& queue : targets) {
+        queue->Close();
+    }
 }
 
 void StreamHub::BroadcastListChanged() {
@@ -25,7 +42,7 @@ void StreamHub::BroadcastListChanged() {
             ids.push_back(id);
         }
         for (const auto& id : ids) {
-            auto live = LiveLocked(id);
+            auto live = LiveLocked(streams_, id);
             targets.insert(targets.end(), live.begin(), live.end());
         }
     }
@@ -38,7 +55,7 @@ void StreamHub::OnServerChanged(std::string_view server_id) {
     std::vector<std::shared_ptr<EventQueue>> targets;
     {
         const std::lock_guard lock(mutex_);
-        targets = LiveLocked(std::string(server_id));
+        targets = LiveLocked(streams_, std::string(server_id));
     }
     for (const auto& queue : targets) {
         queue->Push(Event(kListChanged));
@@ -49,7 +66,7 @@ void StreamHub::OnServerClosed(std::string_view server_id) {
     std::vector<std::shared_ptr<EventQueue>> targets;
     {
         const std::lock_guard lock(mutex_);
-        targets = LiveLocked(std::string(server_id));
+        targets = LiveLocked(streams_, std::string(server_id));
         streams_.erase(std::string(server_id));
     }
     for (const auto& queue : targets) {
@@ -61,10 +78,11 @@ std::string StreamHub::Event(std::string_view json) {
     return "event: message\ndata: " + std::string(json) + "\n\n";
 }
 
-std::vector<std::shared_ptr<EventQueue>> StreamHub::LiveLocked(const std::string& server_id) {
+std::vector<std::shared_ptr<EventQueue>> StreamHub::LiveLocked(StreamMap& streams,
+                                                               const std::string& key) {
     std::vector<std::shared_ptr<EventQueue>> live;
-    const auto found = streams_.find(server_id);
-    if (found == streams_.end()) {
+    const auto found = streams.find(key);
+    if (found == streams.end()) {
         return live;
     }
     auto& entries = found->second;
@@ -77,7 +95,7 @@ std::vector<std::shared_ptr<EventQueue>> StreamHub::LiveLocked(const std::string
         return false;
     });
     if (entries.empty()) {
-        streams_.erase(found);
+        streams.erase(found);
     }
     return live;
 }

@@ -17,8 +17,12 @@ namespace junction::mcp {
 /// has its streams closed. Thread-safe.
 class StreamHub final : public service::ServerChangeListener {
 public:
-    /// A new stream for `server_id`; the hub forgets it once the consumer closes it.
-    [[nodiscard]] std::shared_ptr<EventQueue> Open(const std::string& server_id);
+    /// A new stream for `server_id` (opened within session `session_id` when not empty); the
+    /// hub forgets it once the consumer closes it.
+    [[nodiscard]] std::shared_ptr<EventQueue> Open(const std::string& server_id,
+                                                   const std::string& session_id = {});
+    /// Closes the streams opened within a session (it was terminated).
+    void CloseSession(const std::string& session_id);
     /// Sends `notifications/tools/list_changed` to every stream of every server (catalog
     /// reload).
     void BroadcastListChanged();
@@ -31,12 +35,16 @@ public:
     [[nodiscard]] static std::string Event(std::string_view json);
 
 private:
-    /// The live streams of `server_id` (closed ones are dropped). REQUIRES: mutex_ held.
-    std::vector<std::shared_ptr<EventQueue>> LiveLocked(const std::string& server_id);
+    using StreamMap = std::map<std::string, std::vector<std::weak_ptr<EventQueue>>, std::less<>>;
+
+    /// The live streams under `key` (closed ones are dropped). REQUIRES: mutex_ held.
+    static std::vector<std::shared_ptr<EventQueue>> LiveLocked(StreamMap& streams,
+                                                               const std::string& key);
 
     std::mutex mutex_;
     // Guarded by mutex_.
-    std::map<std::string, std::vector<std::weak_ptr<EventQueue>>, std::less<>> streams_{};
+    StreamMap streams_{};   // by server id
+    StreamMap sessions_{};  // by session id, for streams opened within one
 };
 
 }  // namespace junction::mcp

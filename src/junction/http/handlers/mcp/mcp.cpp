@@ -231,7 +231,8 @@ HttpResponse GetMcp(Exchange& exchange) {
     if (!caller) {
         return ToHttpResponse(caller.error(), exchange.request_id);
     }
-    if (const auto session = exchange.request.Header("mcp-session-id")) {
+    const auto session = exchange.request.Header("mcp-session-id");
+    if (session) {
         auto resumed = exchange.services.mcp_sessions.Resume(*session, caller->binding);
         if (!resumed) {
             return ToHttpResponse(resumed.error(), exchange.request_id);
@@ -241,7 +242,8 @@ HttpResponse GetMcp(Exchange& exchange) {
     response.status = 200;
     response.headers.emplace_back("content-type", "text/event-stream");
     response.headers.emplace_back("cache-control", "no-cache");
-    response.stream = exchange.services.mcp_streams.Open(caller->binding.server_id);
+    response.stream = exchange.services.mcp_streams.Open(caller->binding.server_id,
+                                                         std::string(session.value_or("")));
     response.stream_keepalive = exchange.services.config.mcp_stream_keepalive;
     response.stream_lifetime = exchange.services.config.mcp_stream_lifetime;
     return response;
@@ -261,6 +263,7 @@ HttpResponse DeleteMcp(Exchange& exchange) {
     if (auto closed = exchange.services.mcp_sessions.Close(*session, caller->binding); !closed) {
         return ToHttpResponse(closed.error(), exchange.request_id);
     }
+    exchange.services.mcp_streams.CloseSession(std::string(*session));
     HttpResponse response;
     response.status = 204;
     return response;
