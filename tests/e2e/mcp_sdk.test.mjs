@@ -213,7 +213,7 @@ describe('tools', () => {
       connectorId: 'github', actionId: 'createIssue', parameters: { owner: 'octocat', repo: 'hello-world', title: 'Found a bug' } });
     assert.equal(issue.isError, false, issue.content[0].text + prism.log().slice(-2000));
     assert.equal(toolJson(issue).statusCode, 201);
-    // Prism refuses a body that breaks GitHub's schema: an upstream error the model can read.
+    // A body that breaks the action's schema is refused before anything is sent.
     const refused = await call('execute_action_alloy', {
       connectorId: 'github', actionId: 'createIssue', parameters: { owner: 'octocat', repo: 'hello-world', title: 'x', labels: 'not-an-array' } });
     assert.equal(refused.isError, true);
@@ -283,6 +283,43 @@ describe('server management seen through MCP', () => {
     const denied = await rpc(usersOnly.accessUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     assert.equal(denied.status, 403, denied.text);
     assert.equal(denied.json.error.code, 'FORBIDDEN');
+  });
+
+  test('restrictions: connector blocklist, action allowlist (qualified and bare), users blocklist', async () => {
+    const blocking = await createServer({
+      name: 'No Slack',
+      restrictions: {
+        connectors: { mode: 'blocklist', blockedIds: ['slack'] },
+        actions: { mode: 'allowlist', allowedActions: ['github.listIssues', 'getAuthenticatedUser'] },
+      },
+    }, { 'x-alloy-userid': user.userId });
+    const { client } = await connect(blocking.accessUrl);
+    const listed = toolJson(await client.callTool({ name: 'list_connectors_alloy', arguments: {} }));
+    assert.equal(listed.connectors.some((c) => c.id === 'slack'), false);
+    assert.ok(listed.connectors.some((c) => c.id === 'github'));
+    const resources = toolJson(await client.callTool({ name: 'get_connector_resources_alloy', arguments: { connectorId: 'github' } }));
+    assert.deepEqual(resources.resources.flatMap((r) => r.actions).map((a) => a.id).sort(), ['getAuthenticatedUser', 'listIssues']);
+    const details = await client.callTool({ name: 'get_action_details_alloy', arguments: { connectorId: 'github', actionId: 'createIssue' } });
+    assert.equal(toolJson(details).error.code, 'FORBIDDEN');
+    const allowed = await client.callTool({ name: 'execute_action_alloy',
+      arguments: { connectorId: 'github', actionId: 'getAuthenticatedUser', parameters: {} } });
+    assert.equal(allowed.isError, false, allowed.content[0].text);
+    await client.close();
+
+    const notAnn = await createServer({ name: 'Not Ann',
+      restrictions: { users: { mode: 'blocklist', blockedIds: [user.userId] } } },
+      { 'x-alloy-userid': user.userId });
+    const refused = await rpc(notAnn.accessUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    assert.equal(refused.status, 403, refused.text);
+  });
+
+  test('x-credential-id naming a credential that is not the user\'s is CREDENTIAL_NOT_FOUND, never a fallback', async () => {
+    const { client } = await connect(server.accessUrl, { 'x-credential-id': '0123456789abcdef01234567' });
+    const failed = await client.callTool({ name: 'execute_action_alloy',
+      arguments: { connectorId: 'github', actionId: 'getAuthenticatedUser', parameters: {} } });
+    assert.equal(failed.isError, true);
+    assert.equal(toolJson(failed).error.code, 'CREDENTIAL_NOT_FOUND');
+    await client.close();
   });
 
   test('rotation: the old token is 401 at once, the new one works', async () => {
