@@ -11,8 +11,8 @@ namespace junction::http {
 
 /// Which credential a route needs.
 enum class AuthKind {
-    kNone,    // public (health, API document)
-    kApiKey,  // API key (role checks happen in the service)
+    kNone,      // public (health, API document)
+    kApiKey,    // API key (role checks happen in the service)
     kMcpApi,    // MCP API URL: API key or JWT, MCP rate limit
     kMcpToken,  // MCP token URL: the access token in the path, MCP rate limit
 };

@@ -251,7 +251,9 @@ Result<boost::json::object> RouteParameters(const connectors::ActionSpec& action
     boost::json::object headers;
     boost::json::object request_body;
     Error invalid{.code = ErrorCode::kInvalidArgument, .message = "Invalid parameters"};
-    for (const auto& [key, value] : parameters) {
+    for (const auto& entry : parameters) {
+        const std::string_view key = entry.key();
+        const boost::json::value& value = entry.value();
         const auto parameter = std::find_if(action.parameters.begin(),
                                             action.parameters.end(),
                                             [&](const auto& p) { return p.name == key; });
@@ -328,7 +330,7 @@ Result<std::unique_ptr<ToolSet>> ToolSet::Create(ToolServices services) {
     for (const auto& entry : set->list_result_.at("tools").as_array()) {
         const auto& tool = entry.as_object();
         const std::string name = Str(tool, "name");
-        const auto handler = std::find_if(
+        const auto* const handler = std::find_if(
             kHandlers.begin(), kHandlers.end(), [&](const auto& h) { return h.first == name; });
         if (handler == kHandlers.end()) {
             return Fail(ErrorCode::kInternal, "MCP tool '" + name + "' has no handler");
