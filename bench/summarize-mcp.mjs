@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Summarises the raw runs of bench/mcp_throughput.sh (one JSON object per line, latencies in µs)
+// into a Markdown table on stdout.
+//   node summarize-mcp.mjs RAW.jsonl
+// Every figure is the median over the rounds. The ratio Junction/Node is computed per round
+// between the Junction target and its Node counterpart run with the same tool in the same round
+// (j-call / n-call, j-list / n-list), then the median is taken.
+import fs from 'node:fs';
+
+const rows = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const median = (values) => {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(3) : '—');
+const rps = (r) => r.requests / (r.duration_us / 1e6);
+const errors = (r) => ['err_connect', 'err_read', 'err_write', 'err_status', 'err_timeout', 'err_other']
+  .reduce((sum, k) => sum + (r[k] ?? 0), 0);
+
+const label = {
+  'j-call': 'junction tools/call list_connectors_alloy',
+  'n-call': 'node SDK tools/call echo',
+  'j-list': 'junction tools/list',
+  'n-list': 'node SDK tools/list',
+  'j-discover': 'junction tools/call discover_action_path_alloy "create a github issue"',
+  'j-healthz': 'junction GET /healthz (HTTP floor, no auth, no MCP)',
+};
+const counterpart = { 'j-call': 'n-call', 'j-list': 'n-list' };
+const loadName = (r) => (r.tool === 'probe' ? 'probe c=1' : `${r.tool} c=${r.connections}`);
+for (const r of rows) r.load = loadName(r);
+const order = ['probe', 'autocannon', 'wrk'];
+const loads = [...new Set(rows.map((r) => r.load))]
+  .sort((a, b) => order.indexOf(a.split(' ')[0]) - order.indexOf(b.split(' ')[0]));
+const targets = Object.keys(label).filter((t) => rows.some((r) => r.target === t));
+const rounds = [...new Set(rows.map((r) => r.round))];
+const find = (target, load, round) => rows.find((r) => r.target === target && r.load === load && r.round === round);
+
+console.log('| load | target | req/s | p50 ms | p99 ms | errors | req/s Junction/Node |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const load of loads) {
+  for (const target of targets) {
+    const runs = rows.filter((r) => r.target === target && r.load === load);
+    if (runs.length === 0) continue;
+    const other = counterpart[target];
+    const ratio = other
+      ? median(rounds.map((round) => {
+        const a = find(target, load, round);
+        const b = find(other, load, round);
+        return a && b ? rps(a) / rps(b) : NaN;
+      }))
+      : NaN;
+    const perRound = runs.map((r) => Math.round(rps(r))).join(' / ');
+    console.log(`| ${load} | ${label[target]} | ${Math.round(median(runs.map(rps)))} (${perRound}) | ` +
+      `${ms(median(runs.map((r) => r.p50_us)))} | ${ms(median(runs.map((r) => r.p99_us)))} | ` +
+      `${runs.reduce((s, r) => s + errors(r), 0)} | ${Number.isFinite(ratio) ? `**${ratio.toFixed(2)}×**` : '—'} |`);
+  }
+}
+console.log();
+console.log('req/s: median over rounds (each round in brackets). Latencies: median over rounds of each run\'s ' +
+  'percentile; autocannon rounds to whole ms, the probe (one connection, sequential, every request timed, ' +
+  'Python client ~50 µs included) is exact.');
