@@ -501,18 +501,7 @@ private:
         beast::error_code ec;
         co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
         stream.expires_never();
-        const auto duration =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-        boost::json::object fields{{"request_id", request_id},
-                                   {"method", method},
-                                   {"route", response.route.empty() ? "-" : response.route},
-                                   {"status", response.status},
-                                   {"duration_ms", std::llround(duration.count())},
-                                   {"remote_ip", remote_ip}};
-        if (!response.user_id.empty()) {
-            fields["user_id"] = response.user_id;
-        }
-        LogEvent(spdlog::level::info, "request", fields);
+        LogAccess(response, request_id, started, method, remote_ip, false);
         co_return !ec;
     }
 
@@ -600,6 +589,17 @@ private:
                                        asio::redirect_error(asio::use_awaitable, last_error));
             stream.expires_never();
         }
+        LogAccess(response, request_id, started, method, remote_ip, true);
+    }
+
+    // The one access-log line per request (never a header value or a raw path: `route` is the
+    // template, so an MCP token in the path stays out of the log).
+    static void LogAccess(const HttpResponse& response,
+                          const std::string& request_id,
+                          std::chrono::steady_clock::time_point started,
+                          const std::string& method,
+                          const std::string& remote_ip,
+                          bool streamed) {
         const auto duration =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
         boost::json::object fields{{"request_id", request_id},
@@ -607,8 +607,10 @@ private:
                                    {"route", response.route.empty() ? "-" : response.route},
                                    {"status", response.status},
                                    {"duration_ms", std::llround(duration.count())},
-                                   {"remote_ip", remote_ip},
-                                   {"stream", true}};
+                                   {"remote_ip", remote_ip}};
+        if (streamed) {
+            fields["stream"] = true;
+        }
         if (!response.user_id.empty()) {
             fields["user_id"] = response.user_id;
         }
