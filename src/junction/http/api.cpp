@@ -203,15 +203,22 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     if (route.auth == AuthKind::kApiKey) {
         const std::string client_ip = ClientIp(config, request);
         const std::string failure_key = "authfail:" + client_ip;
-        auto failures = services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
-        if (failures && !failures->allowed) {
-            HttpResponse response = RateLimited(*failures, request_id);
+        auto refuse = [&](const service::RateDecision& decision) {
+            HttpResponse response = RateLimited(decision, request_id);
             response.route = std::string(route.pattern);
             return response;
-        }
+        };
+        // A client address over its failure limit gets 429 whatever it presents. The check
+        // comes after the key lookup (usually a cache hit) so that, for an accepted key, it
+        // shares one database round trip with the key's rate-limit hit below.
         auto principal = services_.auth.Authenticate(request.Header("authorization"),
                                                      request.Header("x-alloy-user-token"));
         if (!principal) {
+            auto failures =
+                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
+            if (failures && !failures->allowed) {
+                return refuse(*failures);
+            }
             HttpResponse response = ToHttpResponse(principal.error(), request_id);
             if (principal.error().code == ErrorCode::kUnauthenticated) {
                 (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);
@@ -221,15 +228,33 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             return response;
         }
         exchange.principal = std::move(*principal);
-    }
-
-    if (route.rate_limited) {
-        // Per caller; browser-facing endpoints (OAuth) have no caller identity: per client address.
-        auto decision = route.auth == AuthKind::kApiKey
-                            ? services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
-                                                         config.rate_limit_api)
-                            : services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
-                                                         config.rate_limit_oauth);
+        if (route.rate_limited) {
+            auto decision =
+                services_.rate_limiter.HitUnlessBlocked(exchange.principal.RateLimitKey(),
+                                                        config.rate_limit_api,
+                                                        failure_key,
+                                                        config.rate_limit_auth_failures);
+            if (!decision) {
+                return ToHttpResponse(decision.error(), request_id);
+            }
+            if (!decision->guard.allowed) {
+                return refuse(decision->guard);
+            }
+            if (!decision->hit->allowed) {
+                return refuse(*decision->hit);
+            }
+            rate = *decision->hit;
+        } else {
+            auto failures =
+                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
+            if (failures && !failures->allowed) {
+                return refuse(*failures);
+            }
+        }
+    } else if (route.rate_limited) {
+        // Browser-facing endpoints (OAuth) have no caller identity: per client address.
+        auto decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
+                                                   config.rate_limit_oauth);
         if (!decision) {
             return ToHttpResponse(decision.error(), request_id);
         }
