@@ -39,6 +39,9 @@
 #   DURATION [10s] (per wrk run)   ROUNDS [3]   CONNECTIONS ["10 50"] (wrk)
 #   PROBE_SECONDS [5] (integer, per probe run; 0: no probe)
 #   TARGETS ["direct nginx execute connector healthz"]
+#   BASELINE_BIN [unset]: a second junction binary (e.g. main's release build) measured in the
+#   same run as target execute-base (and connector-base when listed in TARGETS), so before and
+#   after share the machine's load
 #   BUILD [1] (0: reuse build/release as is)   PROFILE [0] (1: perf record junction during one
 #   extra execute run and print the top symbols and threads)   OUT_DIR [mktemp]: raw.jsonl,
 #   summary.md, logs, perf output are kept there.
@@ -54,6 +57,7 @@ TARGETS=${TARGETS:-"direct nginx execute connector healthz"}
 BUILD=${BUILD:-1}
 PROFILE=${PROFILE:-0}
 JUNCTION_BIN=${JUNCTION_BIN:-$ROOT/build/release/src/junction/cli/junction}
+BASELINE_BIN=${BASELINE_BIN:-}
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/junction-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
 
@@ -143,11 +147,54 @@ pids+=($!)
 NGINX="http://127.0.0.1:$NGINX_PORT"
 wait_http "$NGINX/ping"
 
-log "starting junction"
-JUNCTION_PORT=$(free_port)
-JUNCTION="http://127.0.0.1:$JUNCTION_PORT"
-ADMIN_KEY="jk_bench$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
 mkdir -p "$WORK/catalog"
+ADMIN_KEY="jk_bench$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+
+start_junction() {  # NAME BINARY: starts `BINARY serve` on a free port; sets JPORT and JPID
+  local name=$1 binary=$2
+  JPORT=$(free_port)
+  (
+    cd "$WORK"
+    exec env JUNCTION_LISTEN="127.0.0.1:$JPORT" \
+      JUNCTION_DATA_DIR="$WORK/data-$name" \
+      JUNCTION_CATALOG_DIR="$WORK/catalog" \
+      JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32 \
+      JUNCTION_RATE_LIMIT_API=100000000/60s \
+      JUNCTION_LOG_LEVEL=warn \
+      JUNCTION_BOOTSTRAP_API_KEY="$ADMIN_KEY" \
+      "$binary" serve
+  ) >"$WORK/junction-$name.log" 2>&1 &
+  JPID=$!
+  pids+=("$JPID")
+  wait_http "http://127.0.0.1:$JPORT/healthz"
+}
+
+api() {  # BASE METHOD PATH [BODY] [extra curl args…]: prints the body, fails on non-2xx
+  local base=$1 method=$2 path=$3 body=${4:-}
+  shift $(($# < 4 ? $# : 4))
+  local data=()
+  [[ -z $body ]] || data=(--data "$body")
+  curl -sS --fail-with-body -X "$method" "$base$path" \
+    -H "Authorization: Bearer $ADMIN_KEY" -H 'x-api-version: 2025-09' \
+    -H 'Content-Type: application/json' "${data[@]}" "$@"
+}
+
+setup_junction() {  # BASE: creates the user and credential; sets CREDENTIAL_ID
+  local base=$1 user_id smoke
+  user_id=$(api "$base" POST /users '{"username":"bench"}' | json_field userId)
+  CREDENTIAL_ID=$(api "$base" POST /connectors/bench/credentials \
+    '{"userId":"bench","authenticationType":"apiKey","data":{"apiKey":"bench-upstream-key"}}' \
+    -H 'x-alloy-userid: bench' | json_field credentialId)
+  smoke=$(api "$base" POST /connectors/bench/actions/ping/execute \
+    "{\"credentialId\":\"$CREDENTIAL_ID\"}" -H 'x-alloy-userid: bench')
+  [[ $smoke == *'"success":true'* && $smoke == *'"ok":true'* ]] || {
+    echo "execute_latency.sh: unexpected execute answer: $smoke" >&2
+    exit 1
+  }
+  api "$base" GET /connectors/bench >/dev/null
+  log "$base: user $user_id, credential $CREDENTIAL_ID; execute answers $smoke"
+}
+
 cat >"$WORK/catalog/bench.yaml" <<EOF
 id: bench
 name: Bench upstream
@@ -162,44 +209,23 @@ resources:
     actions:
       - {id: ping, httpMethod: GET, path: /ping}
 EOF
-(
-  cd "$WORK"
-  exec env JUNCTION_LISTEN="127.0.0.1:$JUNCTION_PORT" \
-    JUNCTION_DATA_DIR="$WORK/data" \
-    JUNCTION_CATALOG_DIR="$WORK/catalog" \
-    JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32 \
-    JUNCTION_RATE_LIMIT_API=100000000/60s \
-    JUNCTION_LOG_LEVEL=warn \
-    JUNCTION_BOOTSTRAP_API_KEY="$ADMIN_KEY" \
-    "$JUNCTION_BIN" serve
-) >"$WORK/junction.log" 2>&1 &
-JUNCTION_PID=$!
-pids+=("$JUNCTION_PID")
-wait_http "$JUNCTION/healthz"
 
-api() {  # METHOD PATH [BODY] [extra curl args…]: prints the body, fails on non-2xx
-  local method=$1 path=$2 body=${3:-}
-  shift $(($# < 3 ? $# : 3))
-  local data=()
-  [[ -z $body ]] || data=(--data "$body")
-  curl -sS --fail-with-body -X "$method" "$JUNCTION$path" \
-    -H "Authorization: Bearer $ADMIN_KEY" -H 'x-api-version: 2025-09' \
-    -H 'Content-Type: application/json' "${data[@]}" "$@"
-}
-
+log "starting junction"
+start_junction current "$JUNCTION_BIN"
+JUNCTION_PID=$JPID
+JUNCTION="http://127.0.0.1:$JPORT"
 log "creating a user and a credential"
-USER_ID=$(api POST /users '{"username":"bench"}' | json_field userId)
-CREDENTIAL_ID=$(api POST /connectors/bench/credentials \
-  '{"userId":"bench","authenticationType":"apiKey","data":{"apiKey":"bench-upstream-key"}}' \
-  -H 'x-alloy-userid: bench' | json_field credentialId)
+setup_junction "$JUNCTION"
 EXECUTE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
-smoke=$(api POST /connectors/bench/actions/ping/execute "$EXECUTE_BODY" -H 'x-alloy-userid: bench')
-[[ $smoke == *'"success":true'* && $smoke == *'"ok":true'* ]] || {
-  echo "execute_latency.sh: unexpected execute answer: $smoke" >&2
-  exit 1
-}
-api GET /connectors/bench >/dev/null
-log "user $USER_ID, credential $CREDENTIAL_ID; execute answers $smoke"
+
+if [[ -n $BASELINE_BIN ]]; then
+  log "starting the baseline junction ($BASELINE_BIN)"
+  start_junction baseline "$BASELINE_BIN"
+  BASELINE="http://127.0.0.1:$JPORT"
+  setup_junction "$BASELINE"
+  BASELINE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
+  [[ " $TARGETS " == *" execute-base "* ]] || TARGETS="$TARGETS execute-base"
+fi
 
 # --- measurement -------------------------------------------------------------------------------
 AUTH_HEADERS="Authorization: Bearer $ADMIN_KEY|x-api-version: 2025-09"
@@ -220,6 +246,16 @@ request_shape() {  # TARGET: sets url, method, body, headers
       headers=$AUTH_HEADERS
       ;;
     healthz) url="$JUNCTION/healthz" ;;
+    execute-base)
+      url="$BASELINE/connectors/bench/actions/ping/execute"
+      method=POST
+      body=$BASELINE_BODY
+      headers="$AUTH_HEADERS|Content-Type: application/json|x-alloy-userid: bench"
+      ;;
+    connector-base)
+      url="$BASELINE/connectors/bench"
+      headers=$AUTH_HEADERS
+      ;;
     *) echo "unknown target $1" >&2; return 1 ;;
   esac
 }

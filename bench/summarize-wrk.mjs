@@ -40,6 +40,8 @@ const label = {
   execute: 'junction POST …/execute → upstream',
   connector: 'junction GET /connectors/{id} (no upstream)',
   healthz: 'junction GET /healthz (no auth, no upstream)',
+  'execute-base': 'baseline junction POST …/execute → upstream',
+  'connector-base': 'baseline junction GET /connectors/{id} (no upstream)',
 };
 
 const out = [];
@@ -51,7 +53,7 @@ for (const c of conns) {
   for (const target of targets) {
     const runs = rows.filter((r) => r.target === target && r.load === c);
     if (runs.length === 0) continue;
-    const upstreamCall = target === 'nginx' || target === 'execute';
+    const upstreamCall = target === 'nginx' || target === 'execute' || target === 'execute-base';
     out.push(`| ${c} | ${label[target] ?? target} | ${Math.round(median(runs.map(rps)))} | ` +
       `${ms(median(runs.map((r) => r.p50_us)))} | ${ms(median(runs.map((r) => r.p99_us)))} | ` +
       `${upstreamCall ? ms(added(target, c, 'p50_us')) : '—'} | ` +
@@ -62,15 +64,17 @@ if (targets.includes('nginx') && targets.includes('execute')) {
   out.push('');
   out.push('| load | nginx added p50 | junction added p50 | **ratio p50** | nginx added p99 | junction added p99 | **ratio p99** | ≤ 2× ? |');
   out.push('|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const c of conns) {
+  const junctions = targets.includes('execute-base') ? ['execute-base', 'execute'] : ['execute'];
+  for (const c of conns) for (const execute of junctions) {
     const n50 = added('nginx', c, 'p50_us');
-    const j50 = added('execute', c, 'p50_us');
+    const j50 = added(execute, c, 'p50_us');
     const n99 = added('nginx', c, 'p99_us');
-    const j99 = added('execute', c, 'p99_us');
+    const j99 = added(execute, c, 'p99_us');
     const r50 = j50 / n50;
     const r99 = j99 / n99;
     const ok = (r) => Number.isFinite(r) && r >= 0 && r <= 2;
-    out.push(`| ${c} | ${ms(n50)} | ${ms(j50)} | **${r50.toFixed(1)}×** | ${ms(n99)} | ${ms(j99)} | ` +
+    const who = execute === 'execute' ? '' : ' (baseline)';
+    out.push(`| ${c}${who} | ${ms(n50)} | ${ms(j50)} | **${r50.toFixed(1)}×** | ${ms(n99)} | ${ms(j99)} | ` +
       `**${r99.toFixed(1)}×** | p50 ${ok(r50) ? 'yes' : 'no'}, p99 ${ok(r99) ? 'yes' : 'no'} |`);
   }
 }

@@ -1,11 +1,14 @@
 // The /api-keys endpoints (API.md §3.7).
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "junction/crypto/hash.hpp"
 #include "junction/storage/store.hpp"
 #include "junction/testing/openapi_validator.hpp"
+#include "junction/testing/test_postgres.hpp"
 #include "junction/testing/test_server.hpp"
 
 namespace junction {
@@ -199,6 +202,51 @@ TEST_F(ApiKeysTest, OnlyAdminsManageKeys) {
         EXPECT_EQ(response.status, 403) << method << " " << path;
         EXPECT_EQ(response.ErrorMessage(), "This operation requires an admin API key");
     }
+}
+
+// Two nodes on one PostgreSQL database, each caching keys and users for up to 1 s: a key
+// revoked or a user deleted on one node is refused there at once and on the other within 1 s
+// (API.md §1.4, DESIGN.md §12).
+TEST(ApiKeysMultiNodeTest, RevocationAndUserDeletionReachEveryNodeWithinOneSecond) {
+    using testing::Backend;
+    using testing::TestServerOptions;
+    const std::string master_keys = "7:" + std::string(43, 'A') + "=";
+    TestServer first(TestServerOptions{.backend = Backend::kPostgres,
+                                       .environment = {{"JUNCTION_MASTER_KEYS", master_keys}}});
+    TestServer second(
+        TestServerOptions{.environment = {{"JUNCTION_MASTER_KEYS", master_keys},
+                                          {"JUNCTION_DATABASE_URL", first.Postgres()->Url()}}});
+    const auto admin = first.AdminHeaders();  // the admin key works on both nodes
+    const std::string alice = first.CreateUser("alice");
+    const std::string bob = first.CreateUser("bob");
+    const std::string alice_key = first.CreateKey("user", alice);
+    const std::string bob_key = first.CreateKey("user", bob);
+    const auto get_self = [](TestServer& node, const std::string& key, const std::string& name) {
+        return node.Client()
+            .Send(
+                "GET", "/users/" + name, {"Authorization: Bearer " + key, "x-api-version: 2025-09"})
+            .status;
+    };
+    for (auto* node : {&first, &second}) {  // both nodes now hold the keys and users
+        ASSERT_EQ(get_self(*node, alice_key, "alice"), 200);
+        ASSERT_EQ(get_self(*node, bob_key, "bob"), 200);
+    }
+
+    const auto listed = first.Client().Send("GET", "/api-keys", admin);
+    std::string alice_key_id;
+    const auto listed_json = listed.Json();
+    for (const auto& key : listed_json.at("apiKeys").as_array()) {
+        if (key.at("ownerUserId").as_string() == alice) {
+            alice_key_id = std::string(key.at("apiKeyId").as_string());
+        }
+    }
+    ASSERT_EQ(first.Client().Send("DELETE", "/api-keys/" + alice_key_id, admin).status, 200);
+    ASSERT_EQ(second.Client().Send("DELETE", "/users/" + bob, admin).status, 200);
+    EXPECT_EQ(get_self(first, alice_key, "alice"), 401);  // the node that made the change: at once
+    EXPECT_EQ(get_self(second, bob_key, "bob"), 401);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the cache TTL, and some
+    EXPECT_EQ(get_self(second, alice_key, "alice"), 401);
+    EXPECT_EQ(get_self(first, bob_key, "bob"), 401);
 }
 
 }  // namespace

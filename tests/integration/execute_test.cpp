@@ -306,6 +306,37 @@ TEST_F(ExecuteTest, ResultsKeepTheirKind) {
     JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/actions/{actionId}/execute", image);
 }
 
+// The credential row is cached for up to 1 s; deleting it through this node forgets it at once.
+TEST_F(ExecuteTest, ADeletedCredentialIsRefusedAtOnce) {
+    upstream_.On("GET", "/api/text", UpstreamResponse::Text("hello"));
+    ASSERT_EQ(Execute("echo", "text", "").status, 200);
+    ASSERT_EQ(server_.Client()
+                  .Send("DELETE", "/connectors/echo/credentials/" + credential_, Headers())
+                  .status,
+              200);
+    const auto refused = Execute("echo", "text", "");
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(refused.ErrorCode(), "CREDENTIAL_NOT_FOUND");
+    EXPECT_EQ(upstream_.CallCount("/api/text"), 1U);
+}
+
+// Answers over 64 KiB are redacted and parsed on the blocking pool, smaller ones on the IO
+// thread: both come back whole and redacted.
+TEST_F(ExecuteTest, BigAndSmallAnswersAreRedactedAlike) {
+    const std::string filler(100UL * 1024, 'x');
+    for (const std::string& padding : {std::string(), filler}) {
+        upstream_.On("GET",
+                     "/api/echo",
+                     UpstreamResponse::Json(R"({"key":")" + std::string(kApiKey) + R"(","pad":")" +
+                                            padding + R"("})"));
+        const auto done = Execute("echo", "echoKey", "");
+        ASSERT_EQ(done.status, 200) << done.body.substr(0, 200);
+        EXPECT_EQ(done.Json().at("result").at("key"), "[redacted]");
+        EXPECT_EQ(done.Json().at("result").at("pad").as_string().size(), padding.size());
+        EXPECT_EQ(done.body.find(kApiKey), std::string::npos);
+    }
+}
+
 TEST_F(ExecuteTest, OversizedAnswersAndBlockedRedirectsAreRefused) {
     upstream_.On("GET", "/api/big", UpstreamResponse::Text(std::string(1024UL * 1024 + 1, 'x')));
     const auto big = Execute("echo", "big", "");

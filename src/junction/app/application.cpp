@@ -41,6 +41,7 @@
 #include "junction/service/rate_limiter.hpp"
 #include "junction/service/token_service.hpp"
 #include "junction/service/user_service.hpp"
+#include "junction/storage/caching_store.hpp"
 #include "junction/storage/postgres/pg_database.hpp"
 #include "junction/storage/sql_store.hpp"
 #include "junction/storage/sqlite/sqlite_database.hpp"
@@ -224,7 +225,10 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     if (!database) {
         return Fail(std::move(database.error()));
     }
-    parts->store = std::make_unique<storage::SqlStore>(std::move(*database));
+    // Every reader and writer in this process goes through the cache, so local writes
+    // invalidate it; other nodes' writes show within its 1 s TTL.
+    parts->store = std::make_unique<storage::CachingStore>(
+        std::make_unique<storage::SqlStore>(std::move(*database)), parts->clock);
     if (migrate) {
         if (auto migrated = parts->store->Migrate(); !migrated) {
             return Fail(std::move(migrated.error()));

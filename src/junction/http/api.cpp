@@ -205,12 +205,14 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
     if (by_principal || route.auth == AuthKind::kMcpToken) {
         const std::string client_ip = ClientIp(config, request);
         const std::string failure_key = "authfail:" + client_ip;
-        auto failures = services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
-        if (failures && !failures->allowed) {
-            HttpResponse response = RateLimited(*failures, request_id);
+        auto refuse = [&](const service::RateDecision& decision) {
+            HttpResponse response = RateLimited(decision, request_id);
             response.route = std::string(route.pattern);
             return response;
-        }
+        };
+        // A client address over its failure limit gets 429 whatever it presents. The check
+        // comes after the credential lookup (usually a cache hit) so that, for an accepted
+        // credential, it shares one database round trip with the caller's rate-limit hit below.
         std::optional<Error> refused;
         if (by_principal) {
             auto principal = services_.auth.Authenticate(request.Header("authorization"),
@@ -231,6 +233,11 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             }
         }
         if (refused) {
+            auto failures =
+                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
+            if (failures && !failures->allowed) {
+                return refuse(*failures);
+            }
             HttpResponse response = ToHttpResponse(*refused, request_id);
             if (refused->code == ErrorCode::kUnauthenticated) {
                 (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);
@@ -241,30 +248,40 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             response.route = std::string(route.pattern);
             return response;
         }
-    }
-
-    if (route.rate_limited) {
-        // Per caller (API key, JWT user or MCP access token); browser-facing endpoints (OAuth)
-        // have no caller identity: per client address.
-        Result<service::RateDecision> decision = Fail(ErrorCode::kInternal, "unreachable");
-        switch (route.auth) {
-            case AuthKind::kApiKey:
-                decision = services_.rate_limiter.Hit(exchange.principal.RateLimitKey(),
-                                                      config.rate_limit_api);
-                break;
-            case AuthKind::kMcpApi:
-                decision = services_.rate_limiter.Hit("mcp:" + exchange.principal.RateLimitKey(),
-                                                      config.rate_limit_mcp);
-                break;
-            case AuthKind::kMcpToken:
-                decision = services_.rate_limiter.Hit(
-                    "mcp:token:" + exchange.mcp_server->row.token_hash, config.rate_limit_mcp);
-                break;
-            case AuthKind::kNone:
-                decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
-                                                      config.rate_limit_oauth);
-                break;
+        if (route.rate_limited) {
+            // Per caller: the API key or JWT user (REST with the API limit, MCP's API URL with
+            // the MCP limit), or the MCP access token.
+            const bool mcp = route.auth != AuthKind::kApiKey;
+            const std::string key =
+                route.auth == AuthKind::kMcpToken
+                    ? "mcp:token:" + exchange.mcp_server->row.token_hash
+                    : (mcp ? "mcp:" : "") + exchange.principal.RateLimitKey();
+            auto decision = services_.rate_limiter.HitUnlessBlocked(
+                key,
+                mcp ? config.rate_limit_mcp : config.rate_limit_api,
+                failure_key,
+                config.rate_limit_auth_failures);
+            if (!decision) {
+                return ToHttpResponse(decision.error(), request_id);
+            }
+            if (!decision->guard.allowed) {
+                return refuse(decision->guard);
+            }
+            if (!decision->hit->allowed) {
+                return refuse(*decision->hit);
+            }
+            rate = *decision->hit;
+        } else {
+            auto failures =
+                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
+            if (failures && !failures->allowed) {
+                return refuse(*failures);
+            }
         }
+    } else if (route.rate_limited) {
+        // Browser-facing endpoints (OAuth) have no caller identity: per client address.
+        auto decision = services_.rate_limiter.Hit("oauth:" + ClientIp(config, request),
+                                                   config.rate_limit_oauth);
         if (!decision) {
             return ToHttpResponse(decision.error(), request_id);
         }

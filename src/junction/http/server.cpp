@@ -448,24 +448,45 @@ private:
             busy.SetHeader("Retry-After", "1");
             co_return busy;
         }
+        // A handler that answers with an outbound call has the pool thread start it at once,
+        // instead of this IO thread after it resumes: one thread hand-off fewer per call.
+        const asio::any_io_executor io_executor = co_await asio::this_coro::executor;
+        std::shared_ptr<http_client::PendingCall> started;
         HttpResponse response = co_await asio::co_spawn(
             pool_,
-            [this, &request, &request_id]() -> asio::awaitable<HttpResponse> {
-                co_return api_.Handle(request, request_id);
+            [this, &request, &request_id, &io_executor, &started]()
+                -> asio::awaitable<HttpResponse> {
+                HttpResponse answer = api_.Handle(request, request_id);
+                if (answer.next && answer.next->delay.count() == 0) {
+                    started = http_client::StartOn(outbound_, io_executor, answer.next->request);
+                }
+                co_return answer;
             },
             asio::use_awaitable);
         --queued_;
-        // Outbound calls: no thread waits for the third party; only the continuations run on
-        // the pool (they are short, so they skip the queue bound: the request already started).
+        // Outbound calls: no thread waits for the third party. A continuation that only does
+        // in-memory work runs here; one that may block runs on the pool (short, so it skips the
+        // queue bound: the request already started).
         const std::string route = response.route;
         const std::string user_id = response.user_id;
         while (response.next) {
             const std::shared_ptr<OutboundStep> step = std::move(response.next);
-            if (step->delay.count() > 0) {
-                asio::steady_timer timer(co_await asio::this_coro::executor, step->delay);
-                co_await timer.async_wait(asio::use_awaitable);
+            Result<http_client::OutboundResponse> outcome{http_client::OutboundResponse{}};
+            if (started) {
+                outcome = co_await http_client::Receive(std::move(started));
+                started.reset();
+            } else {
+                if (step->delay.count() > 0) {
+                    asio::steady_timer timer(co_await asio::this_coro::executor, step->delay);
+                    co_await timer.async_wait(asio::use_awaitable);
+                }
+                outcome = co_await http_client::Send(outbound_, step->request);
             }
-            auto outcome = co_await http_client::Send(outbound_, step->request);
+            if (step->resume_blocks && !step->resume_blocks(outcome)) {
+                // In-memory work only: answer from this IO thread, no round trip to the pool.
+                response = Api::Resume(*step, std::move(outcome), request_id);
+                continue;
+            }
             response = co_await asio::co_spawn(
                 pool_,
                 [this, &step, &outcome, &request_id]() -> asio::awaitable<HttpResponse> {

@@ -32,19 +32,35 @@ Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request
     return future.get();
 }
 
-boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, OutboundRequest request) {
-    // The client's thread hands the outcome over through a thread-safe channel, which resumes
-    // this coroutine on its own executor (a strand stays a strand). Invoking the coroutine's
-    // completion handler from a posted function instead corrupted strand reference counts
-    // under ASan (use-after-free in Beast's timer handlers), so no handler crosses threads.
+// The client's thread hands the outcome over through a thread-safe channel, which resumes the
+// awaiting coroutine on its own executor (a strand stays a strand). Invoking the coroutine's
+// completion handler from a posted function instead corrupted strand reference counts under
+// ASan (use-after-free in Beast's timer handlers), so no handler crosses threads.
+struct PendingCall {
     using Channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code,
                                                                        Result<OutboundResponse>)>;
-    auto channel = std::make_shared<Channel>(co_await boost::asio::this_coro::executor, 1);
-    client.Start(std::move(request), [channel](Result<OutboundResponse> outcome) {
+    explicit PendingCall(const boost::asio::any_io_executor& executor) : channel(executor, 1) {}
+    Channel channel;
+};
+
+std::shared_ptr<PendingCall> StartOn(HttpClient& client,
+                                     const boost::asio::any_io_executor& executor,
+                                     OutboundRequest request) {
+    auto call = std::make_shared<PendingCall>(executor);
+    client.Start(std::move(request), [call](Result<OutboundResponse> outcome) {
         // Capacity 1 and one completion per call: the send always succeeds.
-        (void)channel->try_send(boost::system::error_code{}, std::move(outcome));
+        (void)call->channel.try_send(boost::system::error_code{}, std::move(outcome));
     });
-    co_return co_await channel->async_receive(boost::asio::use_awaitable);
+    return call;
+}
+
+boost::asio::awaitable<Result<OutboundResponse>> Receive(std::shared_ptr<PendingCall> call) {
+    co_return co_await call->channel.async_receive(boost::asio::use_awaitable);
+}
+
+boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, OutboundRequest request) {
+    co_return co_await Receive(
+        StartOn(client, co_await boost::asio::this_coro::executor, std::move(request)));
 }
 
 std::string DescribeUrl(std::string_view url) {

@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "junction/core/result.hpp"
@@ -80,6 +82,19 @@ public:
 /// the client stops): destroy the client before that execution context.
 [[nodiscard]] boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client,
                                                                     OutboundRequest request);
+
+/// A call started by StartOn, awaited once by Receive.
+struct PendingCall;
+
+/// Send in two halves: starts the call now, from any thread, for a coroutine running on
+/// `executor` to await with Receive (the same channel and lifetime rules as Send). Lets a
+/// blocking-pool thread start a call it has just prepared without a hop through the IO thread.
+[[nodiscard]] std::shared_ptr<PendingCall> StartOn(HttpClient& client,
+                                                   const boost::asio::any_io_executor& executor,
+                                                   OutboundRequest request);
+/// The outcome of a call started by StartOn; must be awaited on that call's `executor`.
+[[nodiscard]] boost::asio::awaitable<Result<OutboundResponse>> Receive(
+    std::shared_ptr<PendingCall> call);
 
 /// "scheme://host[:port]/path" of `url`, without userinfo, query or fragment: the only form of
 /// a URL that may appear in messages and logs (queries can carry tokens). "(invalid URL)" when

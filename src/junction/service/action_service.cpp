@@ -26,6 +26,8 @@ constexpr std::int64_t kMinTimeoutMs = 1'000;
 constexpr std::int64_t kMaxTimeoutMs = 300'000;
 constexpr std::size_t kMaxHeaderValueBytes = 8192;
 constexpr std::size_t kShortestRedactedSecret = 4;
+// Answers up to this size are redacted and parsed on the IO thread (OnOutcomeBlocks).
+constexpr std::size_t kInlineBodyBytes = 64UL * 1024;
 
 // Headers a caller may never set: the transport owns them, or the credential does.
 constexpr std::array kReservedHeaders{"host",
@@ -508,6 +510,14 @@ Result<void> ActionCall::Reauthorize() {
     auth_query_ = std::move(injection.query);
     secrets_.insert(secrets_.end(), injection.secrets.begin(), injection.secrets.end());
     return Ok();
+}
+
+bool ActionCall::OnOutcomeBlocks(const Result<http_client::OutboundResponse>& outcome) const {
+    if (!outcome) {
+        return false;
+    }
+    return (outcome->status == 401 && auth_->type == "oauth2" && !reauthorized_) ||
+           outcome->body.size() > kInlineBodyBytes;
 }
 
 ActionStep ActionCall::OnOutcome(Result<http_client::OutboundResponse> outcome) {

@@ -42,6 +42,10 @@ public:
     [[nodiscard]] http_client::OutboundRequest FirstRequest() const;
     /// Decides on retry, refresh-and-retry or the final answer.
     [[nodiscard]] ActionStep OnOutcome(Result<http_client::OutboundResponse> outcome);
+    /// Whether OnOutcome(outcome) may block or do heavy work (an OAuth refresh, which reads
+    /// the store and may call the token endpoint; a big body to redact and parse): then it
+    /// belongs on the blocking pool. Otherwise it is short, in-memory work.
+    [[nodiscard]] bool OnOutcomeBlocks(const Result<http_client::OutboundResponse>& outcome) const;
 
 private:
     friend class ActionService;

@@ -45,39 +45,88 @@ Result<RateDecision> RateLimiter::Peek(std::string_view key, const RateLimitSett
     return Decide(key, setting, false);
 }
 
-Result<RateDecision> RateLimiter::Decide(std::string_view key,
-                                         const RateLimitSetting& setting,
-                                         bool count) {
+namespace {
+
+struct Window {
+    std::int64_t window_ms = 0;
+    std::int64_t start = 0;
+    std::int64_t elapsed = 0;
+};
+
+Window WindowAt(const RateLimitSetting& setting, TimePoint now) {
     const std::int64_t window_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(setting.window).count();
-    const std::int64_t now_ms = ToUnixMillis(clock_.Now());
-    const std::int64_t window_start = now_ms - now_ms % window_ms;
-    const std::int64_t elapsed = now_ms - window_start;
+    const std::int64_t now_ms = ToUnixMillis(now);
+    const std::int64_t start = now_ms - now_ms % window_ms;
+    return Window{.window_ms = window_ms, .start = start, .elapsed = now_ms - start};
+}
 
-    auto counts = count ? store_.HitRateLimit(key, window_start, window_ms)
-                        : store_.PeekRateLimit(key, window_start, window_ms);
-    if (!counts) {
-        return Fail(std::move(counts.error()));
-    }
+// `counted`: Hit has already counted this request; Peek asks "would one more pass?".
+RateDecision DecideFrom(const storage::WindowCounts& counts,
+                        const RateLimitSetting& setting,
+                        const Window& window,
+                        bool counted) {
+    const std::int64_t window_ms = window.window_ms;
+    const std::int64_t elapsed = window.elapsed;
     const double previous_weight =
         static_cast<double>(window_ms - elapsed) / static_cast<double>(window_ms);
-    const double estimate = static_cast<double>(counts->previous) * previous_weight +
-                            static_cast<double>(counts->current);
+    const double estimate = static_cast<double>(counts.previous) * previous_weight +
+                            static_cast<double>(counts.current);
     const auto used = static_cast<std::int64_t>(std::ceil(estimate));
 
     RateDecision decision;
     decision.limit = setting.limit;
     decision.window_seconds = setting.window.count();
-    // Peek asks "would one more request pass?"; Hit has already counted this one.
-    decision.allowed = count ? used <= setting.limit : used < setting.limit;
+    decision.allowed = counted ? used <= setting.limit : used < setting.limit;
     decision.remaining = std::max<std::int64_t>(0, setting.limit - used);
     decision.reset_seconds = std::max<std::int64_t>(1, (window_ms - elapsed + 999) / 1000);
     if (!decision.allowed) {
         decision.retry_after_seconds =
-            (RetryAfterMs(counts->previous, counts->current, setting.limit, window_ms, elapsed) +
+            (RetryAfterMs(counts.previous, counts.current, setting.limit, window_ms, elapsed) +
              999) /
             1000;
         decision.retry_after_seconds = std::max<std::int64_t>(1, decision.retry_after_seconds);
+    }
+    return decision;
+}
+
+}  // namespace
+
+Result<RateDecision> RateLimiter::Decide(std::string_view key,
+                                         const RateLimitSetting& setting,
+                                         bool count) {
+    const Window window = WindowAt(setting, clock_.Now());
+    auto counts = count ? store_.HitRateLimit(key, window.start, window.window_ms)
+                        : store_.PeekRateLimit(key, window.start, window.window_ms);
+    if (!counts) {
+        return Fail(std::move(counts.error()));
+    }
+    return DecideFrom(*counts, setting, window, count);
+}
+
+Result<GuardedDecision> RateLimiter::HitUnlessBlocked(std::string_view key,
+                                                      const RateLimitSetting& setting,
+                                                      std::string_view guard_key,
+                                                      const RateLimitSetting& guard_setting) {
+    const TimePoint now = clock_.Now();
+    const Window window = WindowAt(setting, now);
+    const Window guard_window = WindowAt(guard_setting, now);
+    auto outcome = store_.HitRateLimitUnless(
+        storage::RateLimitWindow{.key = guard_key,
+                                 .window_start_ms = guard_window.start,
+                                 .window_ms = guard_window.window_ms},
+        [&](const storage::WindowCounts& counts) {
+            return !DecideFrom(counts, guard_setting, guard_window, false).allowed;
+        },
+        storage::RateLimitWindow{
+            .key = key, .window_start_ms = window.start, .window_ms = window.window_ms});
+    if (!outcome) {
+        return Fail(std::move(outcome.error()));
+    }
+    GuardedDecision decision{.guard =
+                                 DecideFrom(outcome->guard, guard_setting, guard_window, false)};
+    if (outcome->hit) {
+        decision.hit = DecideFrom(*outcome->hit, setting, window, true);
     }
     return decision;
 }

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "junction/core/clock.hpp"
@@ -177,5 +179,21 @@ struct WindowCounts {
     std::int64_t current = 0;
     std::int64_t previous = 0;
 };
+
+/// One rate-limit key and the fixed window `now` falls in.
+struct RateLimitWindow {
+    std::string_view key{};
+    std::int64_t window_start_ms = 0;
+    std::int64_t window_ms = 0;
+};
+
+/// RateLimitStore::HitRateLimitUnless: the guard's counts, and the hit's when it was counted.
+struct GuardedHit {
+    WindowCounts guard{};
+    std::optional<WindowCounts> hit{};
+};
+
+/// Decides from a guard's counts whether the request is refused (then nothing is counted).
+using GuardPredicate = std::function<bool(const WindowCounts&)>;
 
 }  // namespace junction::storage

@@ -420,6 +420,65 @@ Result<WindowCounts> SqlStore::PeekRateLimit(std::string_view key,
     });
 }
 
+Result<GuardedHit> SqlStore::HitRateLimitUnless(const RateLimitWindow& guard,
+                                                const GuardPredicate& blocked,
+                                                const RateLimitWindow& hit) {
+    // Two statements on one connection, no transaction: one read of every window the decision
+    // needs (the guard's two and the hit key's previous one), then the counting upsert, whose
+    // RETURNING is what makes the limit exact across nodes. The previous window is closed, so
+    // reading it before the upsert gives the same count HitRateLimit reads after it.
+    const std::string guard_key(guard.key);
+    const std::string hit_key(hit.key);
+    const std::int64_t guard_previous = guard.window_start_ms - guard.window_ms;
+    const std::int64_t hit_previous = hit.window_start_ms - hit.window_ms;
+    return InSession<GuardedHit>(*database_, [&](SqlSession& session) -> Result<GuardedHit> {
+        GuardedHit outcome;
+        WindowCounts counts;
+        auto rows = session.Query(
+            "SELECT key, window_start, count FROM rate_limit_windows WHERE (key = $1 AND "
+            "window_start IN ($2, $3)) OR (key = $4 AND window_start = $5)",
+            {guard_key, guard.window_start_ms, guard_previous, hit_key, hit_previous});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        for (const auto& row : *rows) {
+            const std::string key = row[0].value_or("");
+            const std::int64_t start = ToInt(row[1]);
+            const std::int64_t count = ToInt(row[2]);
+            if (key == guard_key && start == guard.window_start_ms) {
+                outcome.guard.current = count;
+            } else if (key == guard_key && start == guard_previous) {
+                outcome.guard.previous = count;
+            }
+            if (key == hit_key && start == hit_previous) {
+                counts.previous = count;
+            }
+        }
+        if (blocked(outcome.guard)) {
+            return outcome;
+        }
+        auto current = QueryCount(session,
+                                  "INSERT INTO rate_limit_windows (key, window_start, count) "
+                                  "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
+                                  "SET count = rate_limit_windows.count + 1 RETURNING count",
+                                  {hit_key, hit.window_start_ms});
+        if (!current) {
+            return Fail(std::move(current.error()));
+        }
+        counts.current = *current;
+        if (counts.current == 1) {  // first hit of a window: forget windows nobody reads again
+            auto pruned =
+                session.Query("DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
+                              {hit_key, hit_previous});
+            if (!pruned) {
+                return Fail(std::move(pruned.error()));
+            }
+        }
+        outcome.hit = counts;
+        return outcome;
+    });
+}
+
 namespace {
 
 constexpr std::string_view kCredentialColumns =

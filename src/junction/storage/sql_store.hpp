@@ -40,6 +40,9 @@ public:
     [[nodiscard]] Result<WindowCounts> PeekRateLimit(std::string_view key,
                                                      std::int64_t window_start_ms,
                                                      std::int64_t window_ms) override;
+    [[nodiscard]] Result<GuardedHit> HitRateLimitUnless(const RateLimitWindow& guard,
+                                                        const GuardPredicate& blocked,
+                                                        const RateLimitWindow& hit) override;
 
     // CredentialStore
     [[nodiscard]] Result<void> CreateCredential(const CredentialRow& credential) override;

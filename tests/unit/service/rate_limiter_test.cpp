@@ -133,6 +133,29 @@ TEST_F(RateLimiterTest, StoreFailureIsPassedThrough) {
     EXPECT_EQ(peek.error().message, "Database unavailable");
 }
 
+TEST_F(RateLimiterTest, HitUnlessBlockedCountsOnlyWhatTheGuardLetsThrough) {
+    At(seconds(15));
+    for (int i = 0; i < 3; ++i) {
+        auto decision =
+            limiter_.HitUnlessBlocked("api:k", ten_per_minute_, "authfail:ip", three_per_minute_);
+        ASSERT_TRUE(decision.has_value());
+        EXPECT_TRUE(decision->guard.allowed);
+        ASSERT_TRUE(decision->hit.has_value());
+        EXPECT_EQ(decision->hit->remaining, 10 - (i + 1));
+    }
+    EXPECT_EQ(store_.Stored("authfail:ip", kWindowStartMillis), 0);  // the guard only peeks
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(HitOk("authfail:ip", three_per_minute_).allowed);
+    }
+    auto blocked =
+        limiter_.HitUnlessBlocked("api:k", ten_per_minute_, "authfail:ip", three_per_minute_);
+    ASSERT_TRUE(blocked.has_value());
+    EXPECT_FALSE(blocked->guard.allowed);
+    EXPECT_GE(blocked->guard.retry_after_seconds, 1);
+    EXPECT_FALSE(blocked->hit.has_value());
+    EXPECT_EQ(store_.Stored("api:k", kWindowStartMillis), 3);  // the refused request is not counted
+}
+
 TEST_F(RateLimiterTest, RequestOverTheLimitIsDenied) {
     At(seconds(15));
     for (int i = 0; i < 3; ++i) {

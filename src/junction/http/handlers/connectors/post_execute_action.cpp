@@ -8,6 +8,13 @@
 namespace junction::http::handlers {
 namespace {
 
+std::function<bool(const Result<http_client::OutboundResponse>&)> ResumeBlocks(
+    const std::shared_ptr<service::ActionCall>& call) {
+    return [call](const Result<http_client::OutboundResponse>& outcome) {
+        return call->OnOutcomeBlocks(outcome);
+    };
+}
+
 // The answer to one upstream outcome: the final response, or the next step of the same call.
 HttpResponse Continue(const std::shared_ptr<service::ActionCall>& call,
                       const std::string& request_id,
@@ -18,9 +25,11 @@ HttpResponse Continue(const std::shared_ptr<service::ActionCall>& call,
         pending.next = std::make_shared<OutboundStep>(
             OutboundStep{.request = std::move(*step.next),
                          .delay = step.delay,
-                         .resume = [call, request_id](Result<http_client::OutboundResponse> next) {
-                             return Continue(call, request_id, std::move(next));
-                         }});
+                         .resume =
+                             [call, request_id](Result<http_client::OutboundResponse> next) {
+                                 return Continue(call, request_id, std::move(next));
+                             },
+                         .resume_blocks = ResumeBlocks(call)});
         return pending;
     }
     if (!step.result) {
@@ -44,12 +53,14 @@ HttpResponse PostExecuteAction(Exchange& exchange) {
         return ToHttpResponse(call.error(), exchange.request_id);
     }
     HttpResponse pending;
-    pending.next = std::make_shared<OutboundStep>(
-        OutboundStep{.request = (*call)->FirstRequest(),
-                     .resume = [call = *call, request_id = exchange.request_id](
-                                   Result<http_client::OutboundResponse> outcome) {
-                         return Continue(call, request_id, std::move(outcome));
-                     }});
+    pending.next = std::make_shared<OutboundStep>(OutboundStep{
+        .request = (*call)->FirstRequest(),
+        .resume =
+            [call = *call,
+             request_id = exchange.request_id](Result<http_client::OutboundResponse> outcome) {
+                return Continue(call, request_id, std::move(outcome));
+            },
+        .resume_blocks = ResumeBlocks(*call)});
     return pending;
 }
 
