@@ -252,10 +252,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             // Per caller: the API key or JWT user (REST with the API limit, MCP's API URL with
             // the MCP limit), or the MCP access token.
             const bool mcp = route.auth != AuthKind::kApiKey;
-            const std::string key =
-                route.auth == AuthKind::kMcpToken
-                    ? "mcp:token:" + exchange.mcp_server->row.token_hash
-                    : (mcp ? "mcp:" : "") + exchange.principal.RateLimitKey();
+            const std::string key = route.auth == AuthKind::kMcpToken
+                                        ? "mcp:token:" + exchange.mcp_server->row.token_hash
+                                        : (mcp ? "mcp:" : "") + exchange.principal.RateLimitKey();
             auto decision = services_.rate_limiter.HitUnlessBlocked(
                 key,
                 mcp ? config.rate_limit_mcp : config.rate_limit_api,
