@@ -9,7 +9,6 @@ namespace junction::storage {
 namespace {
 
 using detail::InSession;
-using detail::InTransaction;
 using detail::QueryCount;
 using detail::Select;
 using detail::TimeParam;
