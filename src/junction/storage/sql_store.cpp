@@ -227,6 +227,32 @@ Result<void> InsertApiKey(SqlSession& session, const ApiKeyRow& key) {
     return Ok();
 }
 
+// Adds one hit to `key`'s window at `window_start` and returns its count; on a window's first
+// hit, forgets the key's windows older than `previous_start` (nobody reads them again). The
+// upsert's RETURNING is what makes a limit exact across nodes.
+Result<std::int64_t> CountHit(SqlSession& session,
+                              const std::string& key,
+                              std::int64_t window_start,
+                              std::int64_t previous_start) {
+    auto current = QueryCount(session,
+                              "INSERT INTO rate_limit_windows (key, window_start, count) "
+                              "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
+                              "SET count = rate_limit_windows.count + 1 RETURNING count",
+                              {key, window_start});
+    if (!current) {
+        return Fail(std::move(current.error()));
+    }
+    if (*current == 1) {
+        auto pruned =
+            session.Query("DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
+                          {key, previous_start});
+        if (!pruned) {
+            return Fail(std::move(pruned.error()));
+        }
+    }
+    return *current;
+}
+
 }  // namespace
 
 Result<void> SqlStore::CreateApiKey(const ApiKeyRow& key) {
@@ -370,16 +396,12 @@ Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
     const std::string limit_key(key);
     return InSession<WindowCounts>(*database_, [&](SqlSession& session) -> Result<WindowCounts> {
         WindowCounts counts;
-        auto current = QueryCount(session,
-                                  "INSERT INTO rate_limit_windows (key, window_start, count) "
-                                  "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
-                                  "SET count = rate_limit_windows.count + 1 RETURNING count",
-                                  {limit_key, window_start_ms});
+        const std::int64_t previous_start = window_start_ms - window_ms;
+        auto current = CountHit(session, limit_key, window_start_ms, previous_start);
         if (!current) {
             return Fail(std::move(current.error()));
         }
         counts.current = *current;
-        const std::int64_t previous_start = window_start_ms - window_ms;
         auto previous =
             QueryCount(session,
                        "SELECT COALESCE(MAX(count), 0) FROM rate_limit_windows WHERE key = $1 AND "
@@ -389,14 +411,6 @@ Result<WindowCounts> SqlStore::HitRateLimit(std::string_view key,
             return Fail(std::move(previous.error()));
         }
         counts.previous = *previous;
-        if (counts.current == 1) {  // first hit of a window: forget windows nobody reads again
-            auto pruned =
-                session.Query("DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
-                              {limit_key, previous_start});
-            if (!pruned) {
-                return Fail(std::move(pruned.error()));
-            }
-        }
         return counts;
     });
 }
@@ -457,23 +471,11 @@ Result<GuardedHit> SqlStore::HitRateLimitUnless(const RateLimitWindow& guard,
         if (blocked(outcome.guard)) {
             return outcome;
         }
-        auto current = QueryCount(session,
-                                  "INSERT INTO rate_limit_windows (key, window_start, count) "
-                                  "VALUES ($1, $2, 1) ON CONFLICT (key, window_start) DO UPDATE "
-                                  "SET count = rate_limit_windows.count + 1 RETURNING count",
-                                  {hit_key, hit.window_start_ms});
+        auto current = CountHit(session, hit_key, hit.window_start_ms, hit_previous);
         if (!current) {
             return Fail(std::move(current.error()));
         }
         counts.current = *current;
-        if (counts.current == 1) {  // first hit of a window: forget windows nobody reads again
-            auto pruned =
-                session.Query("DELETE FROM rate_limit_windows WHERE key = $1 AND window_start < $2",
-                              {hit_key, hit_previous});
-            if (!pruned) {
-                return Fail(std::move(pruned.error()));
-            }
-        }
         outcome.hit = counts;
         return outcome;
     });
