@@ -51,8 +51,6 @@ struct Reply {
 [[nodiscard]] bool IsSupportedProtocolVersion(std::string_view version);
 /// A requested supported version is echoed; anything else gets the latest.
 [[nodiscard]] std::string NegotiateProtocolVersion(std::string_view requested);
-/// The version assumed when neither a header nor a session names one (the spec's default).
-inline constexpr std::string_view kDefaultProtocolVersion = "2025-03-26";
 
 /// Answers MCP methods (API.md §4.3): initialize, ping, tools/list, tools/call (through the
 /// ToolSet), prompts/*, resources/*, notifications. Thread-safe; blocking pool only.
