@@ -114,9 +114,9 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
-wait_http() {  # URL: polls until it answers 2xx (10 s at most)
+wait_http() {  # URL: polls until it answers 2xx (60 s at most: start-up is slow on a busy machine)
   local i
-  for ((i = 0; i < 200; i++)); do
+  for ((i = 0; i < 1200; i++)); do
     curl -sf -o /dev/null "$1" && return 0
     sleep 0.05
   done

@@ -320,6 +320,53 @@ TEST_F(ExecuteTest, ADeletedCredentialIsRefusedAtOnce) {
     EXPECT_EQ(upstream_.CallCount("/api/text"), 1U);
 }
 
+// An execute whose key, user and credential are cached runs on the IO thread; one that misses
+// the cache starts there, then reruns on the blocking pool. Either way the caller's rate limit
+// counts it exactly once. (A day-long window: no window boundary, so no decay, within the test.)
+TEST(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
+    TempDir dir;
+    FakeUpstream upstream;
+    upstream.On("GET", "/api/text", UpstreamResponse::Text("counted"));
+    TestServer server(TestServerOptions{
+        .environment = {
+            {"JUNCTION_CATALOG_DIR", WriteCatalog(dir, upstream.BaseUrl(), "http://127.0.0.1:9")},
+            {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+            {"JUNCTION_RATE_LIMIT_API", "1000/86400s"}}});
+    (void)server.CreateUser("ann");
+    auto headers = server.AdminHeaders();
+    headers.emplace_back("Content-Type: application/json");
+    headers.emplace_back("x-alloy-userid: ann");
+    const auto created = server.Client().Send(
+        "POST",
+        "/connectors/echo/credentials",
+        headers,
+        R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":"k"}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const std::string body =
+        R"({"credentialId":")" + std::string(created.Json().at("credentialId").as_string()) + "\"}";
+
+    std::vector<long> remaining;
+    const auto call = [&] {
+        const auto done =
+            server.Client().Send("POST", "/connectors/echo/actions/text/execute", headers, body);
+        ASSERT_EQ(done.status, 200) << done.body;
+        const auto header = done.Header("ratelimit-remaining");
+        ASSERT_TRUE(header.has_value());
+        remaining.push_back(std::stol(*header));
+    };
+    call();  // the credential was just created: a cache miss
+    call();
+    call();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the caches expire (1 s)
+    call();
+    call();
+    ASSERT_EQ(remaining.size(), 5U);
+    for (std::size_t i = 1; i < remaining.size(); ++i) {
+        EXPECT_EQ(remaining[i - 1] - remaining[i], 1) << "call " << i;
+    }
+    EXPECT_EQ(upstream.CallCount("/api/text"), 5U);
+}
+
 // Answers over 64 KiB are redacted and parsed on the blocking pool, smaller ones on the IO
 // thread: both come back whole and redacted.
 TEST_F(ExecuteTest, BigAndSmallAnswersAreRedactedAlike) {

@@ -20,6 +20,7 @@
 #include "junction/http/api.hpp"
 #include "junction/http/server.hpp"
 #include "junction/http_client/curl/curl_http_client.hpp"
+#include "junction/http_client/curl/io_context_curl_client.hpp"
 #include "junction/http_client/egress_policy.hpp"
 #include "junction/json/yaml.hpp"
 #include "junction/mcp/action_search.hpp"
@@ -42,6 +43,7 @@
 #include "junction/service/token_service.hpp"
 #include "junction/service/user_service.hpp"
 #include "junction/storage/caching_store.hpp"
+#include "junction/storage/memory_rate_limit_store.hpp"
 #include "junction/storage/postgres/pg_database.hpp"
 #include "junction/storage/sql_store.hpp"
 #include "junction/storage/sqlite/sqlite_database.hpp"
@@ -151,6 +153,7 @@ struct Application::Parts {
     std::unique_ptr<crypto::SecretBox> secret_box;
     std::unique_ptr<storage::Store> store;
     std::unique_ptr<connectors::Catalog> catalog;
+    http_client::EgressPolicy egress;  // a copy for the IO threads' clients
     std::unique_ptr<http_client::HttpClient> http_client;
     std::unique_ptr<service::ConnectorService> connectors;
     std::unique_ptr<service::AuthConfigService> auth_configs;
@@ -161,6 +164,7 @@ struct Application::Parts {
     std::unique_ptr<service::AuthService> auth;
     std::unique_ptr<service::UserService> users;
     std::unique_ptr<service::ApiKeyService> api_keys;
+    std::unique_ptr<storage::RateLimitStore> local_rate_limits;  // SQLite: one node, in memory
     std::unique_ptr<service::RateLimiter> rate_limiter;
     std::unique_ptr<service::HealthService> health;
     std::unique_ptr<service::KeyRotationService> key_rotation;
@@ -212,10 +216,11 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     if (!egress) {
         return Fail(std::move(egress.error()));
     }
-    auto http_client = http_client::curl::CurlHttpClient::Create(
-        std::move(*egress),
-        http_client::curl::CurlHttpClientOptions{.user_agent =
-                                                     "junction/" + std::string(kVersion)});
+    const http_client::curl::CurlHttpClientOptions client_options{
+        .user_agent = "junction/" + std::string(kVersion)};
+    parts->egress = *egress;
+    auto http_client =
+        http_client::curl::CurlHttpClient::Create(std::move(*egress), client_options);
     if (!http_client) {
         return Fail(std::move(http_client.error()));
     }
@@ -283,7 +288,15 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                               parts->clock,
                                                               parts->rng,
                                                               config.egress_max_response_bytes);
-    parts->rate_limiter = std::make_unique<service::RateLimiter>(*parts->store, parts->clock);
+    // PostgreSQL nodes share their windows in the database (DESIGN.md §12). A SQLite database
+    // serves one process, so its windows live in memory: no write per request.
+    if (config.database_url.starts_with("sqlite:")) {
+        parts->local_rate_limits = std::make_unique<storage::MemoryRateLimitStore>();
+    }
+    parts->rate_limiter = std::make_unique<service::RateLimiter>(
+        parts->local_rate_limits ? *parts->local_rate_limits
+                                 : static_cast<storage::RateLimitStore&>(*parts->store),
+        parts->clock);
     parts->health = std::make_unique<service::HealthService>(
         *parts->store, *parts->secret_box, parts->catalog->Connectors().size());
     parts->key_rotation = std::make_unique<service::KeyRotationService>(
@@ -330,8 +343,19 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});
     parts->api = std::make_unique<http::Api>(*parts->services);
+    // Calls of requests answered on an IO thread go through that thread's own client.
+    auto make_io_client =
+        [egress = parts->egress, client_options](
+            boost::asio::io_context& context) -> Result<std::unique_ptr<http_client::HttpClient>> {
+        auto client =
+            http_client::curl::IoContextCurlClient::Create(context, egress, client_options);
+        if (!client) {
+            return Fail(std::move(client.error()));
+        }
+        return std::unique_ptr<http_client::HttpClient>(std::move(*client));
+    };
     parts->server = std::make_unique<http::Server>(
-        config, *parts->api, *parts->http_client, parts->clock, parts->rng);
+        config, *parts->api, *parts->http_client, make_io_client, parts->clock, parts->rng);
     return std::unique_ptr<Application>(new Application(std::move(parts)));
 }
 

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "junction/core/log.hpp"
+#include "junction/core/nonblocking.hpp"
 #include "junction/http/responses.hpp"
 #include "junction/http/router.hpp"
 #include "junction/json/bounded_parse.hpp"
@@ -15,6 +16,11 @@
 
 namespace junction::http {
 namespace {
+
+HttpResponse InternalError(const std::string& request_id) {
+    return ToHttpResponse(Error{.code = ErrorCode::kInternal, .message = "Internal server error"},
+                          request_id);
+}
 
 constexpr std::array<std::string_view, 2> kSupportedVersions{"2025-09", "2025-06"};
 constexpr std::string_view kSupportedList = "2025-09, 2025-06";
@@ -124,26 +130,48 @@ Api::Api(Services& services) : services_(services) {
     services_.draining = &draining_;
 }
 
-HttpResponse Api::Handle(const HttpRequest& request, const std::string& request_id) {
-    HttpResponse response;
+HttpResponse Api::Handle(const HttpRequest& request,
+                         const std::string& request_id,
+                         PipelineState& state) {
+    auto response = Run(request, request_id, state, false);
+    return response ? std::move(*response) : InternalError(request_id);
+}
+
+std::optional<HttpResponse> Api::TryInline(const HttpRequest& request,
+                                           const std::string& request_id,
+                                           PipelineState& state) {
+    const NonBlockingScope scope;
+    auto response = Run(request, request_id, state, true);
+    if (BlockingRefusedHere()) {
+        return std::nullopt;
+    }
+    return response;
+}
+
+std::optional<HttpResponse> Api::Run(const HttpRequest& request,
+                                     const std::string& request_id,
+                                     PipelineState& state,
+                                     bool inline_attempt) {
+    std::optional<HttpResponse> response;
     try {
-        response = Dispatch(request, request_id);
+        response = Dispatch(request, request_id, state, inline_attempt);
     } catch (const std::exception& e) {
         LogEvent(spdlog::level::err,
                  "unhandled exception",
                  {{"request_id", request_id}, {"what", e.what()}});
-        response = ToHttpResponse(
-            Error{.code = ErrorCode::kInternal, .message = "Internal server error"}, request_id);
+        response = InternalError(request_id);
     } catch (...) {
         LogEvent(spdlog::level::err, "unhandled exception", {{"request_id", request_id}});
-        response = ToHttpResponse(
-            Error{.code = ErrorCode::kInternal, .message = "Internal server error"}, request_id);
+        response = InternalError(request_id);
+    }
+    if (!response) {
+        return response;
     }
     const auto origin = request.Header("origin");
-    if (OriginAllowed(services_.config, origin) && response.status != 204) {
-        response.SetHeader("Access-Control-Allow-Origin", std::string(*origin));
-        response.SetHeader("Access-Control-Expose-Headers", std::string(kCorsExposeHeaders));
-        response.SetHeader("Vary", "Origin");
+    if (OriginAllowed(services_.config, origin) && response->status != 204) {
+        response->SetHeader("Access-Control-Allow-Origin", std::string(*origin));
+        response->SetHeader("Access-Control-Expose-Headers", std::string(kCorsExposeHeaders));
+        response->SetHeader("Vary", "Origin");
     }
     return response;
 }
@@ -160,11 +188,13 @@ HttpResponse Api::Resume(OutboundStep& step,
     } catch (...) {
         LogEvent(spdlog::level::err, "unhandled exception", {{"request_id", request_id}});
     }
-    return ToHttpResponse(Error{.code = ErrorCode::kInternal, .message = "Internal server error"},
-                          request_id);
+    return InternalError(request_id);
 }
 
-HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& request_id) {
+std::optional<HttpResponse> Api::Dispatch(const HttpRequest& request,
+                                          const std::string& request_id,
+                                          PipelineState& state,
+                                          bool inline_attempt) {
     const Config& config = services_.config;
     const auto [prefix_version, path] = SplitVersionPrefix(request.path);
     RouteMatch match = MatchRoute(request.method, path);
@@ -188,6 +218,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
         return response;
     }
     const Route& route = *match.route;
+    if (inline_attempt && !route.inline_first) {
+        return std::nullopt;
+    }
     // A prefix is only meaningful on Connectivity endpoints.
     if (!prefix_version.empty() && !route.versioned) {
         return ToHttpResponse(Error{.code = ErrorCode::kNotFound, .message = "No such endpoint"},
@@ -233,6 +266,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             }
         }
         if (refused) {
+            if (BlockingRefusedHere()) {
+                return std::nullopt;  // not a failed login: the pool reruns it with the store
+            }
             auto failures =
                 services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
             if (failures && !failures->allowed) {
@@ -248,7 +284,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
             response.route = std::string(route.pattern);
             return response;
         }
-        if (route.rate_limited) {
+        if (route.rate_limited && state.rate) {
+            rate = state.rate;  // counted by the attempt on the IO thread
+        } else if (route.rate_limited) {
             // Per caller: the API key or JWT user (REST with the API limit, MCP's API URL with
             // the MCP limit), or the MCP access token.
             const bool mcp = route.auth != AuthKind::kApiKey;
@@ -270,6 +308,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const std::string& reques
                 return refuse(*decision->hit);
             }
             rate = *decision->hit;
+            state.rate = rate;
         } else {
             auto failures =
                 services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);

@@ -33,6 +33,8 @@ struct Route {
     bool rate_limited = true;
     Handler handler = nullptr;
     bool user_context = true;  // resolve the effective user (x-alloy-userid); catalog reads do not
+    // Try on the IO thread first (Api::TryInline): hot, small, and usually all in memory.
+    bool inline_first = false;
 };
 
 /// The route table (routes.cpp): the API's index.

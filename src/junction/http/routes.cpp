@@ -9,7 +9,7 @@ namespace {
 // One row per endpoint: the API's index (API.md §2). Order matters only for 405's Allow list.
 // clang-format off
 constexpr std::array kRoutes{
-    //    method    pattern                   auth              versioned body            limited handler
+    //    method    pattern                   auth              versioned body            limited handler [user_context inline_first]
     Route{"POST",   "/users",                 AuthKind::kApiKey, true,  BodyKind::kJson, true,  &handlers::PostUsers},
     Route{"GET",    "/users",                 AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUsers},
     Route{"GET",    "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUser},
@@ -18,10 +18,10 @@ constexpr std::array kRoutes{
     Route{"GET",    "/users/{userId}/token",  AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUserToken},
 
     Route{"GET",    "/connectors",            AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetConnectors, false},
-    Route{"GET",    "/connectors/{connectorId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnector, false},
+    Route{"GET",    "/connectors/{connectorId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnector, false, true},
     Route{"GET",    "/connectors/{connectorId}/resources", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorResources, false},
-    Route{"GET",    "/connectors/{connectorId}/actions/{actionId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorAction, false},
-    Route{"POST",   "/connectors/{connectorId}/actions/{actionId}/execute", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostExecuteAction},
+    Route{"GET",    "/connectors/{connectorId}/actions/{actionId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorAction, false, true},
+    Route{"POST",   "/connectors/{connectorId}/actions/{actionId}/execute", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostExecuteAction, true, true},
     Route{"GET",    "/connectors/{connectorId}/credentials/metadata", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetCredentialsMetadata},
 
     Route{"POST",   "/connectors/{connectorId}/credentials", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostConnectorCredentials},
@@ -57,7 +57,7 @@ constexpr std::array kRoutes{
     Route{"GET",    "/api-keys",              AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::GetApiKeys},
     Route{"DELETE", "/api-keys/{apiKeyId}",   AuthKind::kApiKey, false, BodyKind::kNone, true,  &handlers::DeleteApiKey},
 
-    Route{"GET",    "/healthz",               AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetHealthz},
+    Route{"GET",    "/healthz",               AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetHealthz, true, true},
     Route{"GET",    "/readyz",                AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetReadyz},
     Route{"GET",    "/openapi.json",          AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetOpenApi},
 };

@@ -41,12 +41,18 @@ using BeastRequest = bhttp::request<bhttp::string_body>;
 
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerMaxBytes = 64UL * 1024 * 1024;
+// Bodies up to this size may be parsed on an IO thread (Api::TryInline); bigger JSON goes to
+// the pool, where parsing it cannot delay other connections.
+constexpr std::size_t kInlineMaxBodyBytes = 64UL * 1024;
 
 /// One accepted connection.
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    Connection(tcp::socket socket, http_client::HttpClient& local_outbound)
+        : stream(std::move(socket)), outbound(local_outbound) {}
     beast::tcp_stream stream;
-    bool busy = false;  // touched only on the connection's strand
+    // Sends the outbound calls of requests answered on this connection's IO thread.
+    http_client::HttpClient& outbound;
+    bool busy = false;  // touched only on the connection's IO thread
 };
 
 bool IsWellFormedRequestId(std::string_view value) {
@@ -175,11 +181,13 @@ public:
     Impl(const Config& config,
          Api& api,
          http_client::HttpClient& outbound,
+         IoClientFactory make_io_client,
          const Clock& clock,
          Rng& rng)
         : config_(config),
           api_(api),
           outbound_(outbound),
+          make_io_client_(std::move(make_io_client)),
           pool_(config.blocking_threads),
           clock_(clock),
           rng_(rng),
@@ -231,16 +239,45 @@ public:
                 }
             });
         }
+        // One io_context per IO thread: IO threads never contend for one scheduler's lock or
+        // wake each other. ioc_ (this thread) also hosts the acceptor and the shutdown steps;
+        // connections are dealt out round-robin.
+        std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+        for (std::size_t i = 1; i < io_threads; ++i) {
+            workers_.push_back(std::make_unique<asio::io_context>(1));
+            keep_running.push_back(asio::make_work_guard(*workers_.back()));
+        }
+        if (make_io_client_) {
+            local_outbound_.push_back(MakeLocalClient(ioc_));
+            for (auto& worker : workers_) {
+                local_outbound_.push_back(MakeLocalClient(*worker));
+            }
+        }
         asio::co_spawn(ioc_, Accept(), asio::detached);
         std::vector<std::thread> threads;
-        for (std::size_t i = 1; i < io_threads; ++i) {
-            threads.emplace_back([this] { ioc_.run(); });
+        for (auto& worker : workers_) {
+            threads.emplace_back([&context = *worker] { context.run(); });
         }
         ioc_.run();
+        // Shutdown is over (the last connection closed, or the grace period ran out): StopAll
+        // has stopped every context.
+        keep_running.clear();
         for (auto& thread : threads) {
             thread.join();
         }
+        local_outbound_.clear();  // no context runs now, as their destructors require
         pool_.join();
+    }
+
+    std::unique_ptr<http_client::HttpClient> MakeLocalClient(asio::io_context& context) {
+        auto client = make_io_client_(context);
+        if (!client) {
+            LogEvent(spdlog::level::warn,
+                     "outbound calls of this IO thread go through the shared client",
+                     {{"error", client.error().message}});
+            return nullptr;
+        }
+        return std::move(*client);
     }
 
     void Shutdown() {
@@ -248,18 +285,32 @@ public:
     }
 
 private:
+    // The next connection's context index (each context runs on one thread, so a connection's
+    // handlers never run concurrently without a strand).
+    std::size_t NextContext() { return next_context_++ % (workers_.size() + 1); }
+    asio::io_context& Context(std::size_t index) {
+        return index == 0 ? ioc_ : *workers_[index - 1];
+    }
+    // The client for calls started on context `index`'s thread: its own when the factory made
+    // one, else the shared client (which completes on its own thread).
+    http_client::HttpClient& OutboundFor(std::size_t index) {
+        return index < local_outbound_.size() && local_outbound_[index] ? *local_outbound_[index]
+                                                                        : outbound_;
+    }
+
     asio::awaitable<void> Accept() {
         while (acceptor_.is_open()) {
             beast::error_code ec;
+            const std::size_t context = NextContext();
             tcp::socket socket = co_await acceptor_.async_accept(
-                asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+                Context(context), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (!acceptor_.is_open() || ec == asio::error::operation_aborted) {
                     co_return;
                 }
                 continue;  // e.g. out of file descriptors: keep serving the others
             }
-            auto connection = std::make_shared<Connection>(std::move(socket));
+            auto connection = std::make_shared<Connection>(std::move(socket), OutboundFor(context));
             {
                 const std::lock_guard lock(connections_mutex_);
                 connections_.remove_if([](const auto& weak) { return weak.expired(); });
@@ -378,8 +429,8 @@ private:
             stream.expires_never();
             const bool client_keep_alive = parser.get().keep_alive();
             const unsigned version = parser.get().version();
-            HttpResponse response =
-                co_await RunPipeline(ToRequest(parser.release(), remote_ip), request_id);
+            HttpResponse response = co_await RunPipeline(
+                ToRequest(parser.release(), remote_ip), request_id, connection->outbound);
             if (response.stream) {
                 // A stream owns the connection until it ends; the client reconnects after.
                 co_await WriteStream(
@@ -411,7 +462,7 @@ private:
             // On control_, after BeginShutdown has armed the timer: never concurrently with it.
             asio::post(control_, [this] {
                 if (active_connections_.load() == 0) {
-                    grace_timer_.cancel();
+                    StopAll();
                 }
             });
         }
@@ -436,34 +487,46 @@ private:
         }
     }
 
-    // Runs the pipeline on the blocking pool and resumes on the connection's strand. The pool
-    // queue is bounded: past `blocking_queue` waiting requests the answer is 503.
-    asio::awaitable<HttpResponse> RunPipeline(HttpRequest request, std::string request_id) {
-        if (queued_.fetch_add(1) >= config_.blocking_queue + config_.blocking_threads) {
-            --queued_;
-            HttpResponse busy =
-                ToHttpResponse(Error{.code = ErrorCode::kUnavailable,
-                                     .message = "Server is overloaded; retry later"},
-                               request_id);
-            busy.SetHeader("Retry-After", "1");
-            co_return busy;
-        }
-        // A handler that answers with an outbound call has the pool thread start it at once,
-        // instead of this IO thread after it resumes: one thread hand-off fewer per call.
-        const asio::any_io_executor io_executor = co_await asio::this_coro::executor;
+    // Runs the pipeline: on this IO thread when the route allows and all it needs is in memory,
+    // else on the blocking pool, resuming here. The pool queue is bounded: past
+    // `blocking_queue` waiting requests the answer is 503.
+    asio::awaitable<HttpResponse> RunPipeline(HttpRequest request,
+                                              std::string request_id,
+                                              http_client::HttpClient& local_outbound) {
+        PipelineState state;
         std::shared_ptr<http_client::PendingCall> started;
-        HttpResponse response = co_await asio::co_spawn(
-            pool_,
-            [this, &request, &request_id, &io_executor, &started]()
-                -> asio::awaitable<HttpResponse> {
-                HttpResponse answer = api_.Handle(request, request_id);
-                if (answer.next && answer.next->delay.count() == 0) {
-                    started = http_client::StartOn(outbound_, io_executor, answer.next->request);
-                }
-                co_return answer;
-            },
-            asio::use_awaitable);
-        --queued_;
+        HttpResponse response;
+        if (auto answer = request.body.size() <= kInlineMaxBodyBytes
+                              ? api_.TryInline(request, request_id, state)
+                              : std::nullopt) {
+            response = std::move(*answer);
+        } else {
+            if (queued_.fetch_add(1) >= config_.blocking_queue + config_.blocking_threads) {
+                --queued_;
+                HttpResponse busy =
+                    ToHttpResponse(Error{.code = ErrorCode::kUnavailable,
+                                         .message = "Server is overloaded; retry later"},
+                                   request_id);
+                busy.SetHeader("Retry-After", "1");
+                co_return busy;
+            }
+            // A handler that answers with an outbound call has the pool thread start it at
+            // once, instead of this IO thread after it resumes: one thread hand-off fewer.
+            const asio::any_io_executor io_executor = co_await asio::this_coro::executor;
+            response = co_await asio::co_spawn(
+                pool_,
+                [this, &request, &request_id, &state, &io_executor, &started]()
+                    -> asio::awaitable<HttpResponse> {
+                    HttpResponse handled = api_.Handle(request, request_id, state);
+                    if (handled.next && handled.next->delay.count() == 0) {
+                        started =
+                            http_client::StartOn(outbound_, io_executor, handled.next->request);
+                    }
+                    co_return handled;
+                },
+                asio::use_awaitable);
+            --queued_;
+        }
         // Outbound calls: no thread waits for the third party. A continuation that only does
         // in-memory work runs here; one that may block runs on the pool (short, so it skips the
         // queue bound: the request already started).
@@ -480,7 +543,7 @@ private:
                     asio::steady_timer timer(co_await asio::this_coro::executor, step->delay);
                     co_await timer.async_wait(asio::use_awaitable);
                 }
-                outcome = co_await http_client::Send(outbound_, step->request);
+                outcome = co_await http_client::Send(local_outbound, step->request);
             }
             if (step->resume_blocks && !step->resume_blocks(outcome)) {
                 // In-memory work only: answer from this IO thread, no round trip to the pool.
@@ -678,22 +741,36 @@ private:
         grace_timer_.async_wait([this](const beast::error_code& ec) {
             if (!ec) {
                 LogEvent(spdlog::level::warn, "shutdown: grace period over, stopping");
-                ioc_.stop();
+                StopAll();
             }
         });
         if (active_connections_.load() == 0) {
-            grace_timer_.cancel();
+            StopAll();
         }
+    }
+
+    // Ends Run: every context stops (idle outbound clients may still hold timers or sockets
+    // that would keep one running).
+    void StopAll() {
+        grace_timer_.cancel();
+        for (auto& worker : workers_) {
+            worker->stop();
+        }
+        ioc_.stop();
     }
 
     const Config& config_;
     Api& api_;
     http_client::HttpClient& outbound_;
+    IoClientFactory make_io_client_;
     asio::thread_pool pool_;
     std::atomic<std::size_t> queued_{0};
     const Clock& clock_;
     Rng& rng_;
-    asio::io_context ioc_;
+    // Before ioc_, so they outlive it: ioc_'s pending accept holds a socket of a worker.
+    std::vector<std::unique_ptr<asio::io_context>> workers_;  // set up by Run before serving
+    asio::io_context ioc_{1};
+    std::size_t next_context_ = 0;  // touched only by Accept (on ioc_)
     tcp::acceptor acceptor_;
     // Serializes the shutdown steps (signal, BeginShutdown, the grace timer and its cancel),
     // which otherwise race across IO threads.
@@ -704,11 +781,17 @@ private:
     std::atomic<std::size_t> active_connections_{0};
     std::mutex connections_mutex_;
     std::list<std::weak_ptr<Connection>> connections_;  // Guarded by connections_mutex_.
+    // One per context, in Context(index) order; made by Run, freed by Run once none runs.
+    std::vector<std::unique_ptr<http_client::HttpClient>> local_outbound_;
 };
 
-Server::Server(
-    const Config& config, Api& api, http_client::HttpClient& outbound, const Clock& clock, Rng& rng)
-    : impl_(std::make_unique<Impl>(config, api, outbound, clock, rng)) {}
+Server::Server(const Config& config,
+               Api& api,
+               http_client::HttpClient& outbound,
+               IoClientFactory make_io_client,
+               const Clock& clock,
+               Rng& rng)
+    : impl_(std::make_unique<Impl>(config, api, outbound, std::move(make_io_client), clock, rng)) {}
 
 Server::~Server() = default;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -11,20 +12,33 @@
 #include "junction/http/api.hpp"
 #include "junction/http_client/http_client.hpp"
 
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
 namespace junction::http {
 
 /// The HTTP/1.1 listener (Boost.Beast, C++20 coroutines): keep-alive, the transport limits of
 /// API.md §1.4 (header, target and body sizes, read timeout), request ids, one JSON access-log
-/// line per request, and graceful drain. Each request's pipeline runs on a blocking pool of
-/// `blocking_threads` threads; with more than `blocking_threads + blocking_queue` requests in
-/// the pipeline the next one gets 503. IO threads never touch the store. Beast stays
+/// line per request, and graceful drain. Each IO thread runs its own io_context. A request's
+/// pipeline runs on a blocking pool of `blocking_threads` threads, except on routes marked
+/// `inline_first` when all it needs is in memory (then on its IO thread, Api::TryInline); with
+/// more than `blocking_threads + blocking_queue` requests in the pipeline the next one gets
+/// 503. IO threads never touch the store. Beast stays
 /// inside server.cpp (compile time, DESIGN.md §14).
+/// Makes the HttpClient for one IO thread's io_context (see Server's constructor).
+using IoClientFactory = std::function<Result<std::unique_ptr<http_client::HttpClient>>(
+    boost::asio::io_context& context)>;
+
 class Server {
 public:
     /// `outbound` sends the OutboundSteps handlers return (no thread waits for them).
+    /// `make_io_client`, when set, makes one client per IO thread's io_context for the calls
+    /// of requests answered on that thread (Api::TryInline): no thread hand-off per call.
     Server(const Config& config,
            Api& api,
            http_client::HttpClient& outbound,
+           IoClientFactory make_io_client,
            const Clock& clock,
            Rng& rng);
     Server(const Server&) = delete;

@@ -11,6 +11,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "junction/core/nonblocking.hpp"
+
 namespace junction::http_client {
 
 std::optional<std::string_view> OutboundResponse::Header(std::string_view lowercase_name) const {
@@ -23,6 +25,9 @@ std::optional<std::string_view> OutboundResponse::Header(std::string_view lowerc
 }
 
 Result<OutboundResponse> SendAndWait(HttpClient& client, OutboundRequest request) {
+    if (auto refused = RefuseBlocking()) {
+        return Fail(std::move(*refused));
+    }
     // Completion is a std::function, which needs a copyable callable: share the promise.
     auto promise = std::make_shared<std::promise<Result<OutboundResponse>>>();
     std::future<Result<OutboundResponse>> future = promise->get_future();

@@ -9,10 +9,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
+#include "junction/http_client/curl/io_context_curl_client.hpp"
 #include "junction/testing/fake_upstream.hpp"
 
 namespace junction::http_client::curl {
@@ -26,13 +29,63 @@ using namespace std::chrono_literals;  // NOLINT(google-build-using-namespace)
 // Generous bounds only: these machines are noisy.
 constexpr auto kPatience = 60s;
 
-std::unique_ptr<CurlHttpClient> MakeClient(const std::vector<std::string>& allow_cidrs) {
+EgressPolicy MakePolicy(const std::vector<std::string>& allow_cidrs) {
     auto policy = EgressPolicy::Create(allow_cidrs);
     EXPECT_TRUE(policy.has_value());
-    auto client = CurlHttpClient::Create(policy.value_or(EgressPolicy()));
-    EXPECT_TRUE(client.has_value());
-    return client ? std::move(*client) : nullptr;
+    return policy.value_or(EgressPolicy());
 }
+
+// The driver with a thread of its own.
+struct ThreadDriver {
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
+        auto client = CurlHttpClient::Create(MakePolicy(allow_cidrs));
+        EXPECT_TRUE(client.has_value());
+        return client ? std::move(*client) : nullptr;
+    }
+};
+
+// The io_context driver, on a context run by a thread of its own as a server IO thread runs
+// it. Calls from the test's thread take the cross-thread path (posted to the context).
+class IoContextHarness final : public HttpClient {
+public:
+    explicit IoContextHarness(EgressPolicy policy) {
+        auto client = IoContextCurlClient::Create(ioc_, std::move(policy));
+        EXPECT_TRUE(client.has_value());
+        if (client) {
+            client_ = std::move(*client);
+        }
+        thread_ = std::thread([this] { ioc_.run(); });
+    }
+    IoContextHarness(const IoContextHarness&) = delete;
+    IoContextHarness& operator=(const IoContextHarness&) = delete;
+    IoContextHarness(IoContextHarness&&) = delete;
+    IoContextHarness& operator=(IoContextHarness&&) = delete;
+    ~IoContextHarness() override {
+        keep_running_.reset();
+        ioc_.stop();
+        thread_.join();
+        client_.reset();  // the context no longer runs, as the client's destructor requires
+    }
+
+    void Start(OutboundRequest request, Completion done) override {
+        client_->Start(std::move(request), std::move(done));
+    }
+    boost::asio::io_context& Context() { return ioc_; }
+    [[nodiscard]] std::thread::id ThreadId() const { return thread_.get_id(); }
+
+private:
+    boost::asio::io_context ioc_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> keep_running_ =
+        boost::asio::make_work_guard(ioc_);
+    std::unique_ptr<IoContextCurlClient> client_;
+    std::thread thread_;
+};
+
+struct IoContextDriver {
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
+        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs));
+    }
+};
 
 void ExpectUpstreamError(const Result<OutboundResponse>& result,
                          std::string_view reason,
@@ -51,26 +104,34 @@ std::uint16_t ClosedPort() {
     return acceptor.local_endpoint().port();  // closed when the acceptor goes
 }
 
+// Every test runs against both drivers of the shared CurlEngine.
+template <class Driver>
 class CurlHttpClientTest : public ::testing::Test {
 protected:
     [[nodiscard]] OutboundRequest Get(std::string_view path) const {
         return OutboundRequest{.method = "GET", .url = upstream_.Url(path)};
     }
+    static std::unique_ptr<HttpClient> MakeClient(const std::vector<std::string>& allow_cidrs) {
+        return Driver::Make(allow_cidrs);
+    }
 
     FakeUpstream upstream_;
-    std::unique_ptr<CurlHttpClient> client_ = MakeClient({"127.0.0.1/32"});
+    std::unique_ptr<HttpClient> client_ = MakeClient({"127.0.0.1/32"});
 };
+
+using Drivers = ::testing::Types<ThreadDriver, IoContextDriver>;
+TYPED_TEST_SUITE(CurlHttpClientTest, Drivers);
 
 // ---- round trips -----------------------------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, GetRoundTripsHeadersAndQuery) {
+TYPED_TEST(CurlHttpClientTest, GetRoundTripsHeadersAndQuery) {
     UpstreamResponse answer = UpstreamResponse::Json(R"({"ok":true})");
     answer.headers.emplace_back("X-Upstream-Id", "u-1");
-    upstream_.On("GET", "/items", answer);
-    OutboundRequest request = Get("/items?limit=2&cursor=a%20b");
+    this->upstream_.On("GET", "/items", answer);
+    OutboundRequest request = this->Get("/items?limit=2&cursor=a%20b");
     request.headers = {{"X-Custom", "abc"}, {"Accept", "application/json"}};
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ASSERT_TRUE(result.has_value()) << result.error().message << " " << result.error().detail;
     EXPECT_EQ(result->status, 200);
@@ -78,7 +139,7 @@ TEST_F(CurlHttpClientTest, GetRoundTripsHeadersAndQuery) {
     EXPECT_EQ(result->Header("content-type"), "application/json");
     EXPECT_EQ(result->Header("x-upstream-id"), "u-1");
     EXPECT_EQ(result->effective_url, request.url);
-    const auto received = upstream_.RequestsTo("/items");
+    const auto received = this->upstream_.RequestsTo("/items");
     ASSERT_EQ(received.size(), 1U);
     EXPECT_EQ(received[0].method, "GET");
     EXPECT_EQ(received[0].target, "/items?limit=2&cursor=a%20b");
@@ -89,50 +150,52 @@ TEST_F(CurlHttpClientTest, GetRoundTripsHeadersAndQuery) {
     EXPECT_TRUE(received[0].body.empty());
 }
 
-TEST_F(CurlHttpClientTest, BodiesRoundTripForEveryMethod) {
-    upstream_.On("*", "/echo", [](const RecordedRequest& request) {
+TYPED_TEST(CurlHttpClientTest, BodiesRoundTripForEveryMethod) {
+    this->upstream_.On("*", "/echo", [](const RecordedRequest& request) {
         return UpstreamResponse::Text(request.method + ":" + request.body, 201);
     });
     for (const std::string method : {"POST", "PUT", "PATCH", "DELETE"}) {
         OutboundRequest request{.method = method,
-                                .url = upstream_.Url("/echo"),
+                                .url = this->upstream_.Url("/echo"),
                                 .headers = {{"Content-Type", "application/json"}},
                                 .body = R"({"name":")" + std::string(3000, 'x') + R"("})"};
-        const auto result = SendAndWait(*client_, request);
+        const auto result = SendAndWait(*this->client_, request);
         ASSERT_TRUE(result.has_value()) << method << ": " << result.error().detail;
         EXPECT_EQ(result->status, 201);
         EXPECT_EQ(result->body, method + ":" + request.body);
     }
-    const auto received = upstream_.RequestsTo("/echo");
+    const auto received = this->upstream_.RequestsTo("/echo");
     ASSERT_EQ(received.size(), 4U);
     EXPECT_EQ(received[0].Header("content-type"), "application/json");
     EXPECT_EQ(received[0].Header("content-length"), std::to_string(received[0].body.size()));
 }
 
-TEST_F(CurlHttpClientTest, DeleteWithoutBodyAndHeadWork) {
-    upstream_.On("DELETE", "/items/1", UpstreamResponse{.status = 204});
-    upstream_.On("HEAD", "/items/1", UpstreamResponse{.status = 200, .headers = {{"X-Size", "9"}}});
-    const auto deleted = SendAndWait(
-        *client_, OutboundRequest{.method = "DELETE", .url = upstream_.Url("/items/1")});
+TYPED_TEST(CurlHttpClientTest, DeleteWithoutBodyAndHeadWork) {
+    this->upstream_.On("DELETE", "/items/1", UpstreamResponse{.status = 204});
+    this->upstream_.On(
+        "HEAD", "/items/1", UpstreamResponse{.status = 200, .headers = {{"X-Size", "9"}}});
+    const auto deleted =
+        SendAndWait(*this->client_,
+                    OutboundRequest{.method = "DELETE", .url = this->upstream_.Url("/items/1")});
     ASSERT_TRUE(deleted.has_value()) << deleted.error().detail;
     EXPECT_EQ(deleted->status, 204);
-    const auto head =
-        SendAndWait(*client_, OutboundRequest{.method = "HEAD", .url = upstream_.Url("/items/1")});
+    const auto head = SendAndWait(
+        *this->client_, OutboundRequest{.method = "HEAD", .url = this->upstream_.Url("/items/1")});
     ASSERT_TRUE(head.has_value()) << head.error().detail;
     EXPECT_EQ(head->Header("x-size"), "9");
-    EXPECT_EQ(upstream_.RequestsTo("/items/1").at(0).method, "DELETE");
-    EXPECT_EQ(upstream_.RequestsTo("/items/1").at(1).method, "HEAD");
+    EXPECT_EQ(this->upstream_.RequestsTo("/items/1").at(0).method, "DELETE");
+    EXPECT_EQ(this->upstream_.RequestsTo("/items/1").at(1).method, "HEAD");
 }
 
-TEST_F(CurlHttpClientTest, ErrorStatusesAreResponsesNotErrors) {
-    upstream_.On("GET", "/missing", UpstreamResponse::Json(R"({"error":"nope"})", 404));
-    upstream_.On("GET", "/broken", UpstreamResponse::Text("boom", 500));
-    upstream_.On(
+TYPED_TEST(CurlHttpClientTest, ErrorStatusesAreResponsesNotErrors) {
+    this->upstream_.On("GET", "/missing", UpstreamResponse::Json(R"({"error":"nope"})", 404));
+    this->upstream_.On("GET", "/broken", UpstreamResponse::Text("boom", 500));
+    this->upstream_.On(
         "GET", "/limited", UpstreamResponse{.status = 429, .headers = {{"Retry-After", "3"}}});
 
-    const auto missing = SendAndWait(*client_, Get("/missing"));
-    const auto broken = SendAndWait(*client_, Get("/broken"));
-    const auto limited = SendAndWait(*client_, Get("/limited"));
+    const auto missing = SendAndWait(*this->client_, this->Get("/missing"));
+    const auto broken = SendAndWait(*this->client_, this->Get("/broken"));
+    const auto limited = SendAndWait(*this->client_, this->Get("/limited"));
 
     ASSERT_TRUE(missing.has_value());
     EXPECT_EQ(missing->status, 404);
@@ -144,24 +207,24 @@ TEST_F(CurlHttpClientTest, ErrorStatusesAreResponsesNotErrors) {
     EXPECT_EQ(limited->Header("retry-after"), "3");
 }
 
-TEST_F(CurlHttpClientTest, InvalidHeaderIsRefusedBeforeSending) {
-    OutboundRequest request = Get("/x");
+TYPED_TEST(CurlHttpClientTest, InvalidHeaderIsRefusedBeforeSending) {
+    OutboundRequest request = this->Get("/x");
     request.headers = {{"X-Injected", "a\r\nHost: evil"}};
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(result.error().message, "Outbound request header 'X-Injected' is invalid");
-    EXPECT_EQ(upstream_.Requests().size(), 0U);
+    EXPECT_EQ(this->upstream_.Requests().size(), 0U);
 }
 
 // ---- limits ----------------------------------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, SlowUpstreamTimesOut) {
-    upstream_.On("GET", "/slow", UpstreamResponse{.body = "late", .delay = 20s});
-    OutboundRequest request = Get("/slow?token=secret");
+TYPED_TEST(CurlHttpClientTest, SlowUpstreamTimesOut) {
+    this->upstream_.On("GET", "/slow", UpstreamResponse{.body = "late", .delay = 20s});
+    OutboundRequest request = this->Get("/slow?token=secret");
     request.timeout = 300ms;
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::kUpstreamTimeout);
@@ -169,31 +232,32 @@ TEST_F(CurlHttpClientTest, SlowUpstreamTimesOut) {
     EXPECT_EQ(result.error().extra.at("timeoutMs"), 300);
 }
 
-TEST_F(CurlHttpClientTest, OversizedResponseIsRefused) {
-    upstream_.On("GET", "/big", UpstreamResponse::Text(std::string(64UL * 1024, 'b')));
-    OutboundRequest request = Get("/big");
+TYPED_TEST(CurlHttpClientTest, OversizedResponseIsRefused) {
+    this->upstream_.On("GET", "/big", UpstreamResponse::Text(std::string(64UL * 1024, 'b')));
+    OutboundRequest request = this->Get("/big");
     request.max_response_bytes = 1024;
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ExpectUpstreamError(result, "response_too_large", "Upstream response exceeds 1024 bytes");
     EXPECT_EQ(result.error().extra.at("limitBytes"), 1024);
 
     request.max_response_bytes = 64UL * 1024;  // exactly the cap is fine
-    const auto fits = SendAndWait(*client_, request);
+    const auto fits = SendAndWait(*this->client_, request);
     ASSERT_TRUE(fits.has_value()) << fits.error().detail;
     EXPECT_EQ(fits->body.size(), 64UL * 1024);
 }
 
 // ---- egress policy ---------------------------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, LoopbackIsRefusedWithoutAllowCidrs) {
-    upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
+TYPED_TEST(CurlHttpClientTest, LoopbackIsRefusedWithoutAllowCidrs) {
+    this->upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
     // allow_cidrs names another network, so http passes the URL check and only the address
     // actually resolved and connected (127.0.0.1 / ::1 for "localhost") is judged.
-    const auto client = MakeClient({"10.99.0.0/16"});
-    OutboundRequest request{.method = "GET",
-                            .url = "http://localhost:" + std::to_string(upstream_.Port()) + "/x"};
+    const auto client = this->MakeClient({"10.99.0.0/16"});
+    OutboundRequest request{
+        .method = "GET",
+        .url = "http://localhost:" + std::to_string(this->upstream_.Port()) + "/x"};
 
     const auto refused = SendAndWait(*client, request);
     ExpectUpstreamError(refused, "egress_denied", "Outbound request blocked by egress policy");
@@ -204,156 +268,160 @@ TEST_F(CurlHttpClientTest, LoopbackIsRefusedWithoutAllowCidrs) {
     ExpectUpstreamError(SendAndWait(*client, request),
                         "egress_denied",
                         "Outbound request blocked by egress policy");
-    EXPECT_EQ(upstream_.Requests().size(), 0U);
+    EXPECT_EQ(this->upstream_.Requests().size(), 0U);
 }
 
-TEST_F(CurlHttpClientTest, LoopbackIsAllowedByAllowCidrs) {
-    upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
-    OutboundRequest request{.method = "GET",
-                            .url = "http://localhost:" + std::to_string(upstream_.Port()) + "/x"};
-    const auto result = SendAndWait(*client_, request);  // only 127.0.0.1 allowed; ::1 refused
+TYPED_TEST(CurlHttpClientTest, LoopbackIsAllowedByAllowCidrs) {
+    this->upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
+    OutboundRequest request{
+        .method = "GET",
+        .url = "http://localhost:" + std::to_string(this->upstream_.Port()) + "/x"};
+    const auto result =
+        SendAndWait(*this->client_, request);  // only 127.0.0.1 allowed; ::1 refused
     ASSERT_TRUE(result.has_value()) << result.error().detail;
     EXPECT_EQ(result->body, "hi");
 }
 
-TEST_F(CurlHttpClientTest, PlainHttpIsRefusedWithoutAllowCidrs) {
-    upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
-    const auto client = MakeClient({});
-    const auto result = SendAndWait(*client, Get("/x"));
+TYPED_TEST(CurlHttpClientTest, PlainHttpIsRefusedWithoutAllowCidrs) {
+    this->upstream_.On("GET", "/x", UpstreamResponse::Text("hi"));
+    const auto client = this->MakeClient({});
+    const auto result = SendAndWait(*client, this->Get("/x"));
     ExpectUpstreamError(result, "egress_denied", "Outbound request blocked by egress policy");
-    EXPECT_EQ(upstream_.Requests().size(), 0U);
+    EXPECT_EQ(this->upstream_.Requests().size(), 0U);
 }
 
-TEST_F(CurlHttpClientTest, HostOutsideAllowedHostsIsRefused) {
-    OutboundRequest request = Get("/x");
+TYPED_TEST(CurlHttpClientTest, HostOutsideAllowedHostsIsRefused) {
+    OutboundRequest request = this->Get("/x");
     request.allowed_hosts = {"api.slack.com"};
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
     ExpectUpstreamError(result, "egress_denied", "Outbound request blocked by egress policy");
     EXPECT_EQ(result.error().extra.at("host"), "127.0.0.1");
 }
 
 // ---- redirects -------------------------------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, RedirectsAreFollowedWhenAsked) {
-    upstream_.On("GET", "/old", UpstreamResponse::Redirect(302, "/new?page=2"));
-    upstream_.On("GET",
-                 "/new",
-                 UpstreamResponse{.status = 200, .headers = {{"X-Hop", "last"}}, .body = "here"});
-    OutboundRequest request = Get("/old");
+TYPED_TEST(CurlHttpClientTest, RedirectsAreFollowedWhenAsked) {
+    this->upstream_.On("GET", "/old", UpstreamResponse::Redirect(302, "/new?page=2"));
+    this->upstream_.On(
+        "GET",
+        "/new",
+        UpstreamResponse{.status = 200, .headers = {{"X-Hop", "last"}}, .body = "here"});
+    OutboundRequest request = this->Get("/old");
     request.allowed_hosts = {"127.0.0.1"};
     request.max_redirects = 5;
 
-    const auto followed = SendAndWait(*client_, request);
+    const auto followed = SendAndWait(*this->client_, request);
 
     ASSERT_TRUE(followed.has_value()) << followed.error().detail;
     EXPECT_EQ(followed->status, 200);
     EXPECT_EQ(followed->body, "here");
-    EXPECT_EQ(followed->effective_url, upstream_.Url("/new?page=2"));
+    EXPECT_EQ(followed->effective_url, this->upstream_.Url("/new?page=2"));
     EXPECT_EQ(followed->Header("x-hop"), "last");
     EXPECT_FALSE(followed->Header("location").has_value());  // last hop's headers only
 
     request.max_redirects = 0;
-    const auto as_is = SendAndWait(*client_, request);
+    const auto as_is = SendAndWait(*this->client_, request);
     ASSERT_TRUE(as_is.has_value());
     EXPECT_EQ(as_is->status, 302);
     EXPECT_EQ(as_is->Header("location"), "/new?page=2");
 }
 
-TEST_F(CurlHttpClientTest, RedirectToHostOutsideAllowedHostsIsDenied) {
-    upstream_.On("GET",
-                 "/away",
-                 UpstreamResponse::Redirect(
-                     302, "http://localhost:" + std::to_string(upstream_.Port()) + "/x"));
-    OutboundRequest request = Get("/away");
+TYPED_TEST(CurlHttpClientTest, RedirectToHostOutsideAllowedHostsIsDenied) {
+    this->upstream_.On(
+        "GET",
+        "/away",
+        UpstreamResponse::Redirect(
+            302, "http://localhost:" + std::to_string(this->upstream_.Port()) + "/x"));
+    OutboundRequest request = this->Get("/away");
     request.allowed_hosts = {"127.0.0.1"};
     request.max_redirects = 5;
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ExpectUpstreamError(result, "redirect_denied", "Upstream redirect blocked by egress policy");
     EXPECT_EQ(result.error().extra.at("host"), "localhost");
-    EXPECT_EQ(upstream_.CallCount("/x"), 0U);
+    EXPECT_EQ(this->upstream_.CallCount("/x"), 0U);
 }
 
-TEST_F(CurlHttpClientTest, RedirectToBlockedAddressIsDenied) {
-    upstream_.On("GET",
-                 "/metadata",
-                 UpstreamResponse::Redirect(302, "http://169.254.169.254/latest/meta-data/"));
-    OutboundRequest request = Get("/metadata");
+TYPED_TEST(CurlHttpClientTest, RedirectToBlockedAddressIsDenied) {
+    this->upstream_.On("GET",
+                       "/metadata",
+                       UpstreamResponse::Redirect(302, "http://169.254.169.254/latest/meta-data/"));
+    OutboundRequest request = this->Get("/metadata");
     request.max_redirects = 5;
     request.allow_private_network = true;
-    ExpectUpstreamError(SendAndWait(*client_, request),
+    ExpectUpstreamError(SendAndWait(*this->client_, request),
                         "redirect_denied",
                         "Upstream redirect blocked by egress policy");
 }
 
-TEST_F(CurlHttpClientTest, TooManyRedirectsAreDenied) {
-    upstream_.On("GET", "/loop", UpstreamResponse::Redirect(307, "/loop"));
-    OutboundRequest request = Get("/loop");
+TYPED_TEST(CurlHttpClientTest, TooManyRedirectsAreDenied) {
+    this->upstream_.On("GET", "/loop", UpstreamResponse::Redirect(307, "/loop"));
+    OutboundRequest request = this->Get("/loop");
     request.max_redirects = 3;
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ExpectUpstreamError(result, "redirect_denied", "Upstream redirected more than 3 times");
-    EXPECT_EQ(upstream_.CallCount("/loop"), 4U);
+    EXPECT_EQ(this->upstream_.CallCount("/loop"), 4U);
 }
 
-TEST_F(CurlHttpClientTest, SeeOtherTurnsPostIntoGet) {
-    upstream_.On("POST", "/submit", UpstreamResponse::Redirect(303, "/result"));
-    upstream_.On("GET", "/result", UpstreamResponse::Json(R"({"done":true})"));
+TYPED_TEST(CurlHttpClientTest, SeeOtherTurnsPostIntoGet) {
+    this->upstream_.On("POST", "/submit", UpstreamResponse::Redirect(303, "/result"));
+    this->upstream_.On("GET", "/result", UpstreamResponse::Json(R"({"done":true})"));
     OutboundRequest request{.method = "POST",
-                            .url = upstream_.Url("/submit"),
+                            .url = this->upstream_.Url("/submit"),
                             .headers = {{"Content-Type", "application/json"}},
                             .body = R"({"a":1})",
                             .max_redirects = 5};
 
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
 
     ASSERT_TRUE(result.has_value()) << result.error().detail;
     EXPECT_EQ(result->body, R"({"done":true})");
-    const auto followed = upstream_.RequestsTo("/result");
+    const auto followed = this->upstream_.RequestsTo("/result");
     ASSERT_EQ(followed.size(), 1U);
     EXPECT_EQ(followed[0].method, "GET");
     EXPECT_TRUE(followed[0].body.empty());
     EXPECT_FALSE(followed[0].Header("content-type").has_value());
 }
 
-TEST_F(CurlHttpClientTest, TemporaryRedirectKeepsMethodAndBody) {
-    upstream_.On("POST", "/v1", UpstreamResponse::Redirect(307, "/v2"));
-    upstream_.On("POST", "/v2", [](const RecordedRequest& request) {
+TYPED_TEST(CurlHttpClientTest, TemporaryRedirectKeepsMethodAndBody) {
+    this->upstream_.On("POST", "/v1", UpstreamResponse::Redirect(307, "/v2"));
+    this->upstream_.On("POST", "/v2", [](const RecordedRequest& request) {
         return UpstreamResponse::Text(request.body);
     });
     OutboundRequest request{
-        .method = "POST", .url = upstream_.Url("/v1"), .body = "payload", .max_redirects = 1};
-    const auto result = SendAndWait(*client_, request);
+        .method = "POST", .url = this->upstream_.Url("/v1"), .body = "payload", .max_redirects = 1};
+    const auto result = SendAndWait(*this->client_, request);
     ASSERT_TRUE(result.has_value()) << result.error().detail;
     EXPECT_EQ(result->body, "payload");
 }
 
 // ---- transport failures ----------------------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, ClosedPortIsConnectionFailed) {
+TYPED_TEST(CurlHttpClientTest, ClosedPortIsConnectionFailed) {
     const OutboundRequest request{
         .method = "GET",
         .url = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/x?token=secret"};
-    const auto result = SendAndWait(*client_, request);
+    const auto result = SendAndWait(*this->client_, request);
     ExpectUpstreamError(result, "connection_failed", "Could not connect to the upstream API");
     EXPECT_EQ(result.error().message.find("secret"), std::string::npos);
 }
 
-TEST_F(CurlHttpClientTest, TlsToAPlainServerIsTlsError) {
+TYPED_TEST(CurlHttpClientTest, TlsToAPlainServerIsTlsError) {
     const auto result = SendAndWait(
-        *client_,
+        *this->client_,
         OutboundRequest{.method = "GET",
-                        .url = "https://127.0.0.1:" + std::to_string(upstream_.Port()) + "/x",
+                        .url = "https://127.0.0.1:" + std::to_string(this->upstream_.Port()) + "/x",
                         .timeout = 20s});
     ExpectUpstreamError(result, "tls_error", "TLS with the upstream API failed");
 }
 
 // ---- concurrency, helpers, shutdown ----------------------------------------------------------
 
-TEST_F(CurlHttpClientTest, ManyConcurrentCallsComplete) {
-    upstream_.On("GET", "/echo", [](const RecordedRequest& request) {
+TYPED_TEST(CurlHttpClientTest, ManyConcurrentCallsComplete) {
+    this->upstream_.On("GET", "/echo", [](const RecordedRequest& request) {
         return UpstreamResponse{.body = request.target, .delay = 20ms};
     });
     constexpr int kCalls = 50;
@@ -361,11 +429,12 @@ TEST_F(CurlHttpClientTest, ManyConcurrentCallsComplete) {
     std::condition_variable all_done;
     std::vector<Result<OutboundResponse>> results;  // Guarded by mutex.
     for (int i = 0; i < kCalls; ++i) {
-        client_->Start(Get("/echo?i=" + std::to_string(i)), [&](Result<OutboundResponse> result) {
-            const std::lock_guard lock(mutex);
-            results.push_back(std::move(result));
-            all_done.notify_all();
-        });
+        this->client_->Start(this->Get("/echo?i=" + std::to_string(i)),
+                             [&](Result<OutboundResponse> result) {
+                                 const std::lock_guard lock(mutex);
+                                 results.push_back(std::move(result));
+                                 all_done.notify_all();
+                             });
     }
     std::unique_lock lock(mutex);
     ASSERT_TRUE(all_done.wait_for(lock, kPatience, [&] { return results.size() == kCalls; }));
@@ -378,22 +447,22 @@ TEST_F(CurlHttpClientTest, ManyConcurrentCallsComplete) {
     EXPECT_EQ(bodies.size(), static_cast<std::size_t>(kCalls));
 }
 
-TEST_F(CurlHttpClientTest, AwaitableSendResumesOnTheCallersExecutor) {
-    upstream_.On("GET", "/co", UpstreamResponse::Text("from coroutine"));
+TYPED_TEST(CurlHttpClientTest, AwaitableSendResumesOnTheCallersExecutor) {
+    this->upstream_.On("GET", "/co", UpstreamResponse::Text("from coroutine"));
     boost::asio::io_context ioc;
     std::optional<Result<OutboundResponse>> outcome;
     std::thread::id resumed_on;
     boost::asio::co_spawn(
         ioc,
         [&]() -> boost::asio::awaitable<void> {
-            outcome = co_await Send(*client_, Get("/co"));
+            outcome = co_await Send(*this->client_, this->Get("/co"));
             resumed_on = std::this_thread::get_id();
         },
         boost::asio::detached);
 
     ioc.run();  // returns only once the coroutine is done: Send keeps the context busy
     // The client's thread may still hold the completion's channel, which needs `ioc` alive.
-    client_.reset();
+    this->client_.reset();
 
     ASSERT_TRUE(outcome.has_value());
     ASSERT_TRUE(outcome->has_value()) << outcome->error().detail;
@@ -401,23 +470,23 @@ TEST_F(CurlHttpClientTest, AwaitableSendResumesOnTheCallersExecutor) {
     EXPECT_EQ(resumed_on, std::this_thread::get_id());
 }
 
-TEST_F(CurlHttpClientTest, DestructorFailsCallsInFlight) {
-    upstream_.On("GET", "/hang", UpstreamResponse{.body = "never", .delay = 60s});
+TYPED_TEST(CurlHttpClientTest, DestructorFailsCallsInFlight) {
+    this->upstream_.On("GET", "/hang", UpstreamResponse{.body = "never", .delay = 60s});
     std::promise<Result<OutboundResponse>> promise;
     auto future = promise.get_future();
     std::atomic<int> completions = 0;
-    client_->Start(Get("/hang"), [&](Result<OutboundResponse> result) {
+    this->client_->Start(this->Get("/hang"), [&](Result<OutboundResponse> result) {
         ++completions;
         promise.set_value(std::move(result));
     });
     const auto waited_since = std::chrono::steady_clock::now();
-    while (upstream_.CallCount("/hang") == 0 &&
+    while (this->upstream_.CallCount("/hang") == 0 &&
            std::chrono::steady_clock::now() - waited_since < kPatience) {
         std::this_thread::sleep_for(5ms);  // until the request is on the wire
     }
-    ASSERT_EQ(upstream_.CallCount("/hang"), 1U);
+    ASSERT_EQ(this->upstream_.CallCount("/hang"), 1U);
 
-    client_.reset();
+    this->client_.reset();
 
     ASSERT_EQ(future.wait_for(0s), std::future_status::ready);
     const auto result = future.get();
@@ -425,6 +494,52 @@ TEST_F(CurlHttpClientTest, DestructorFailsCallsInFlight) {
     EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
     EXPECT_EQ(result.error().message, "HTTP client is shutting down");
     EXPECT_EQ(completions.load(), 1);
+}
+
+// The point of the io_context driver: a call started on the context's thread is sent and
+// completed on that thread, and so are calls posted from elsewhere.
+TEST(IoContextCurlClientTest, CallsCompleteOnTheContextsThread) {
+    FakeUpstream upstream;
+    upstream.On("GET", "/here", UpstreamResponse::Text("same thread"));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    const OutboundRequest request{.method = "GET", .url = upstream.Url("/here")};
+
+    std::promise<std::pair<std::thread::id, Result<OutboundResponse>>> inside;
+    boost::asio::post(harness.Context(), [&] {
+        harness.Start(request, [&](Result<OutboundResponse> result) {
+            inside.set_value({std::this_thread::get_id(), std::move(result)});
+        });
+    });
+    auto future_inside = inside.get_future();
+    ASSERT_EQ(future_inside.wait_for(kPatience), std::future_status::ready);
+    auto [inside_thread, inside_result] = future_inside.get();
+    ASSERT_TRUE(inside_result.has_value()) << inside_result.error().detail;
+    EXPECT_EQ(inside_result->body, "same thread");
+    EXPECT_EQ(inside_thread, harness.ThreadId());
+
+    std::promise<std::thread::id> outside;
+    harness.Start(request, [&](Result<OutboundResponse> result) {
+        EXPECT_TRUE(result.has_value());
+        outside.set_value(std::this_thread::get_id());
+    });
+    auto future_outside = outside.get_future();
+    ASSERT_EQ(future_outside.wait_for(kPatience), std::future_status::ready);
+    EXPECT_EQ(future_outside.get(), harness.ThreadId());
+    EXPECT_EQ(upstream.CallCount("/here"), 2U);
+}
+
+// Sockets are handed back and forth between curl and the reactor as connections are reused;
+// sequential calls on one connection must each complete (a lost readiness event would hang).
+TEST(IoContextCurlClientTest, SequentialCallsOnAReusedConnectionComplete) {
+    FakeUpstream upstream;
+    upstream.On("GET", "/n", UpstreamResponse::Text("ok"));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    for (int i = 0; i < 200; ++i) {
+        const auto result =
+            SendAndWait(harness, OutboundRequest{.method = "GET", .url = upstream.Url("/n")});
+        ASSERT_TRUE(result.has_value()) << i << ": " << result.error().detail;
+        ASSERT_EQ(result->status, 200);
+    }
 }
 
 }  // namespace

@@ -1,293 +1,23 @@
 #include "junction/http_client/curl/curl_http_client.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cctype>
-#include <condition_variable>
-#include <cstring>
 #include <deque>
-#include <limits>
-#include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include "junction/core/log.hpp"
-#include "junction/http_client/redirect.hpp"
+#include "junction/http_client/curl/curl_engine.hpp"
 
 namespace junction::http_client::curl {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr std::size_t kMaxHeaderBytes = 256UL * 1024;
+// curl_multi_poll's longest sleep; Start and the destructor wake it at once.
 constexpr int kPollMs = 1000;
-
-struct EasyDeleter {
-    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct SlistDeleter {
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-/// One call, across its redirect hops. Owned by the client thread once dequeued.
-struct Call {
-    OutboundRequest request{};
-    Completion done{};
-    Clock::time_point started{};
-    Clock::time_point deadline{};
-    int redirects = 0;
-    const EgressPolicy* policy = nullptr;
-
-    // The current hop; reset by ResetHop.
-    EasyPtr easy{};
-    SlistPtr header_list{};
-    bool plain_http = false;
-    std::optional<Error> refusal{};  // set when a curl callback refused the address
-    bool too_large = false;
-    bool headers_too_large = false;
-    std::size_t header_bytes = 0;
-    std::chrono::milliseconds hop_connect_timeout{};
-    std::chrono::milliseconds hop_timeout{};
-    OutboundResponse response{};
-    std::array<char, CURL_ERROR_SIZE> error_buffer{};
-
-    void ResetHop() {
-        easy.reset();
-        header_list.reset();
-        refusal.reset();
-        too_large = false;
-        headers_too_large = false;
-        header_bytes = 0;
-        response = {};
-        error_buffer.fill('\0');
-    }
-};
-
-Error ShuttingDown() {
-    return Error{.code = ErrorCode::kUnavailable, .message = "HTTP client is shutting down"};
-}
-
-Error ResponseTooLarge(std::size_t limit) {
-    Error error = UpstreamError(
-        "response_too_large", "Upstream response exceeds " + std::to_string(limit) + " bytes", "");
-    error.extra["limitBytes"] = limit;
-    return error;
-}
-
-bool IsTokenChar(unsigned char c) {
-    return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-bool IsToken(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return c != '\0' && IsTokenChar(static_cast<unsigned char>(c));
-    });
-}
-
-bool IsHeaderValue(std::string_view text) {
-    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name) {
-    return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-        const std::string& name = header.first;
-        return name.size() == lowercase_name.size() &&
-               std::equal(name.begin(), name.end(), lowercase_name.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == b;
-               });
-    });
-}
-
-std::string Trim(std::string_view text) {
-    const auto begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string_view::npos) {
-        return {};
-    }
-    const auto end = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(begin, end - begin + 1));
-}
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-    auto* call = static_cast<Call*>(user);
-    const std::size_t bytes = size * count;
-    if (call->response.body.size() + bytes > call->request.max_response_bytes) {
-        call->too_large = true;
-        return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-    }
-    call->response.body.append(data, bytes);
-    return bytes;
-}
-
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-    auto* call = static_cast<Call*>(user);
-    const std::size_t bytes = size * count;
-    const std::string_view line(data, bytes);
-    if (line.starts_with("HTTP/")) {
-        // A new response (after 1xx): keep only the last one's headers.
-        call->response.headers.clear();
-        call->header_bytes = 0;
-    }
-    call->header_bytes += bytes;
-    if (call->header_bytes > kMaxHeaderBytes) {
-        call->headers_too_large = true;
-        return 0;
-    }
-    if ((line.starts_with(' ') || line.starts_with('\t')) && !call->response.headers.empty()) {
-        call->response.headers.back().second += " " + Trim(line);  // obsolete line folding
-        return bytes;
-    }
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || line.starts_with("HTTP/")) {
-        return bytes;
-    }
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    call->response.headers.emplace_back(std::move(name), Trim(line.substr(colon + 1)));
-    return bytes;
-}
-
-// The resolved address is checked before connecting: DNS rebinding gains nothing.
-curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
-    auto* call = static_cast<Call*>(user);
-    if (purpose != CURLSOCKTYPE_IPCXN) {
-        return CURL_SOCKET_BAD;
-    }
-    auto checked = call->policy->CheckAddress(
-        &address->addr, call->request.allow_private_network, call->plain_http);
-    if (!checked) {
-        call->refusal = std::move(checked.error());
-        return CURL_SOCKET_BAD;
-    }
-    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-}
-
-// Runs for new and reused connections alike, just before the request is sent: a connection
-// opened for another call (with other rules) is judged again for this one.
-int OnPrerequest(
-    void* user, char* primary_ip, char* /*local_ip*/, int primary_port, int /*local_port*/) {
-    auto* call = static_cast<Call*>(user);
-    sockaddr_storage storage{};
-    sockaddr_in v4{};
-    sockaddr_in6 v6{};
-    if (inet_pton(AF_INET, primary_ip, &v4.sin_addr) == 1) {
-        v4.sin_family = AF_INET;
-        v4.sin_port = htons(static_cast<std::uint16_t>(primary_port));
-        std::memcpy(&storage, &v4, sizeof v4);
-    } else if (inet_pton(AF_INET6, primary_ip, &v6.sin6_addr) == 1) {
-        v6.sin6_family = AF_INET6;
-        v6.sin6_port = htons(static_cast<std::uint16_t>(primary_port));
-        std::memcpy(&storage, &v6, sizeof v6);
-    }
-    auto checked = call->policy->CheckAddress(reinterpret_cast<const sockaddr*>(&storage),
-                                              call->request.allow_private_network,
-                                              call->plain_http);
-    if (!checked) {
-        call->refusal = std::move(checked.error());
-        return CURL_PREREQFUNC_ABORT;
-    }
-    return CURL_PREREQFUNC_OK;
-}
-
-bool IsTlsError(CURLcode code) {
-    switch (code) {
-        case CURLE_SSL_CONNECT_ERROR:
-        case CURLE_PEER_FAILED_VERIFICATION:
-        case CURLE_SSL_CERTPROBLEM:
-        case CURLE_SSL_CIPHER:
-        case CURLE_SSL_CACERT_BADFILE:
-        case CURLE_SSL_ENGINE_NOTFOUND:
-        case CURLE_SSL_ENGINE_SETFAILED:
-        case CURLE_SSL_ENGINE_INITFAILED:
-        case CURLE_SSL_SHUTDOWN_FAILED:
-        case CURLE_SSL_CRL_BADFILE:
-        case CURLE_SSL_ISSUER_ERROR:
-        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-        case CURLE_SSL_INVALIDCERTSTATUS:
-        case CURLE_SSL_CLIENTCERT:
-        case CURLE_USE_SSL_FAILED:
-            return true;
-        default:
-            return false;
-    }
-}
-
-Error MapFailure(Call& call, CURLcode code) {
-    std::string detail = curl_easy_strerror(code);
-    if (call.error_buffer[0] != '\0') {
-        detail += ": ";
-        detail += call.error_buffer.data();
-    }
-    if (call.refusal.has_value()) {
-        return std::move(*call.refusal);
-    }
-    if (call.too_large || code == CURLE_FILESIZE_EXCEEDED) {
-        return ResponseTooLarge(call.request.max_response_bytes);
-    }
-    if (call.headers_too_large) {
-        return ResponseTooLarge(kMaxHeaderBytes);
-    }
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-        curl_off_t connect_us = 0;
-        curl_easy_getinfo(call.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
-        if (connect_us == 0 && call.hop_connect_timeout < call.hop_timeout) {
-            return UpstreamError(
-                "connection_failed", "Could not connect to the upstream API", detail);
-        }
-        return UpstreamTimeout(call.request.timeout);
-    }
-    if (IsTlsError(code)) {
-        return UpstreamError("tls_error", "TLS with the upstream API failed", detail);
-    }
-    if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-        return UpstreamError("egress_denied", "Outbound request blocked by egress policy", detail);
-    }
-    return UpstreamError("connection_failed", "Could not connect to the upstream API", detail);
-}
-
-void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) {
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
-    boost::json::object fields{{"method", call->request.method},
-                               {"url", DescribeUrl(call->request.url)},
-                               {"duration_ms", elapsed.count()}};
-    if (result) {
-        fields["status"] = result->status;
-    } else {
-        fields["error"] = result.error().message;
-        if (!result.error().detail.empty()) {
-            fields["detail"] = result.error().detail;
-        }
-    }
-    LogEvent(spdlog::level::debug, "outbound call", fields);
-    Completion done = std::move(call->done);
-    call.reset();  // the easy handle goes before the callback runs
-    done(std::move(result));
-}
-
-// curl_global_init is not thread-safe and must run once before any other libcurl call.
-CURLcode GlobalInit() {
-    static std::once_flag once;
-    static CURLcode result = CURLE_OK;
-    std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_ALL); });
-    return result;
-}
 
 }  // namespace
 
 class CurlHttpClient::Impl {
 public:
     Impl(EgressPolicy policy, CurlHttpClientOptions options, CURLM* multi)
-        : policy_(std::move(policy)), options_(std::move(options)), multi_(multi) {
+        : engine_(std::move(policy), std::move(options), multi) {
         thread_ = std::thread([this] { Run(); });
     }
     Impl(const Impl&) = delete;
@@ -300,18 +30,12 @@ public:
             const std::lock_guard lock(mutex_);
             stopping_ = true;
         }
-        curl_multi_wakeup(multi_);
+        curl_multi_wakeup(engine_.Multi());
         thread_.join();
-        curl_multi_cleanup(multi_);
     }
 
     void Start(OutboundRequest request, Completion done) {
-        auto call = std::make_unique<Call>();
-        call->started = Clock::now();
-        call->deadline = call->started + request.timeout;
-        call->request = std::move(request);
-        call->done = std::move(done);
-        call->policy = &policy_;
+        auto call = engine_.NewCall(std::move(request), std::move(done));
         std::unique_ptr<Call> rejected;
         {
             const std::lock_guard lock(mutex_);
@@ -325,7 +49,7 @@ public:
             Finish(std::move(rejected), Fail(ShuttingDown()));
             return;
         }
-        curl_multi_wakeup(multi_);
+        curl_multi_wakeup(engine_.Multi());
     }
 
 private:
@@ -342,229 +66,20 @@ private:
                 for (auto& call : incoming) {
                     Finish(std::move(call), Fail(ShuttingDown()));
                 }
-                FailActive();
+                engine_.FailActive();
                 return;
             }
             for (auto& call : incoming) {
-                StartHop(std::move(call));
+                engine_.StartHop(std::move(call));
             }
             int running = 0;
-            curl_multi_perform(multi_, &running);
-            CollectFinished();
-            curl_multi_poll(multi_, nullptr, 0, kPollMs, nullptr);
+            curl_multi_perform(engine_.Multi(), &running);
+            engine_.CollectFinished();
+            curl_multi_poll(engine_.Multi(), nullptr, 0, kPollMs, nullptr);
         }
     }
 
-    void FailActive() {
-        auto active = std::move(active_);
-        active_.clear();
-        for (auto& [easy, call] : active) {
-            curl_multi_remove_handle(multi_, easy);
-            call->ResetHop();
-            Finish(std::move(call), Fail(ShuttingDown()));
-        }
-    }
-
-    void CollectFinished() {
-        std::vector<std::pair<CURL*, CURLcode>> finished;
-        int queued = 0;
-        while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
-            if (message->msg == CURLMSG_DONE) {
-                // NOLINTNEXTLINE(cppcoreguidelines-pro-type-union-access): libcurl's C API
-                finished.emplace_back(message->easy_handle, message->data.result);
-            }
-        }
-        for (const auto& [easy, code] : finished) {
-            const auto found = active_.find(easy);
-            if (found == active_.end()) {
-                continue;
-            }
-            std::unique_ptr<Call> call = std::move(found->second);
-            active_.erase(found);
-            curl_multi_remove_handle(multi_, easy);
-            HopDone(std::move(call), code);
-        }
-    }
-
-    /// Validates and starts the current hop of `call`, or finishes it.
-    void StartHop(std::unique_ptr<Call> call) {
-        OutboundRequest& request = call->request;
-        if (auto allowed =
-                policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
-            !allowed) {
-            if (call->redirects > 0) {
-                Error error = std::move(allowed.error());
-                error.message = "Upstream redirect blocked by egress policy";
-                error.extra["reason"] = "redirect_denied";
-                return Finish(std::move(call), Fail(std::move(error)));
-            }
-            return Finish(std::move(call), Fail(std::move(allowed.error())));
-        }
-        if (!IsToken(request.method)) {
-            return Finish(std::move(call),
-                          Fail(ErrorCode::kInvalidArgument, "Outbound request method is invalid"));
-        }
-        for (const auto& [name, value] : request.headers) {
-            if (!IsToken(name) || !IsHeaderValue(value)) {
-                return Finish(std::move(call),
-                              Fail(ErrorCode::kInvalidArgument,
-                                   "Outbound request header '" +
-                                       (IsToken(name) ? name : std::string("(invalid name)")) +
-                                       "' is invalid"));
-            }
-        }
-        const auto remaining =
-            std::chrono::duration_cast<std::chrono::milliseconds>(call->deadline - Clock::now());
-        if (remaining.count() <= 0) {
-            return Finish(std::move(call), Fail(UpstreamTimeout(request.timeout)));
-        }
-        EasyPtr easy(curl_easy_init());
-        if (!easy) {
-            return Finish(std::move(call),
-                          Fail(ErrorCode::kUnavailable, "Out of resources for outbound calls"));
-        }
-        call->plain_http =
-            request.url.size() >= 5 &&
-            std::equal(request.url.begin(), request.url.begin() + 5, "http:", [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == b;
-            });
-        call->hop_timeout = remaining;
-        call->hop_connect_timeout = std::min(options_.connect_timeout, remaining);
-        if (!Configure(easy.get(), *call)) {
-            return Finish(std::move(call),
-                          Fail(ErrorCode::kInternal, "Outbound request could not be prepared"));
-        }
-        call->easy = std::move(easy);
-        CURL* handle = call->easy.get();
-        if (curl_multi_add_handle(multi_, handle) != CURLM_OK) {
-            return Finish(std::move(call),
-                          Fail(ErrorCode::kUnavailable, "Out of resources for outbound calls"));
-        }
-        active_.emplace(handle, std::move(call));
-    }
-
-    /// Sets every option of one hop; false when libcurl refuses one (a build without a
-    /// feature we require).
-    bool Configure(CURL* easy, Call& call) const {
-        const OutboundRequest& request = call.request;
-        curl_slist* list = nullptr;
-        const auto append = [&](const std::string& line) {
-            curl_slist* grown = curl_slist_append(list, line.c_str());
-            if (grown != nullptr) {
-                list = grown;
-            }
-            return grown != nullptr;
-        };
-        bool ok = true;
-        for (const auto& [name, value] : request.headers) {
-            // "Name;" is curl's way to send a header with an empty value.
-            std::string line = name;
-            if (value.empty()) {
-                line += ';';
-            } else {
-                line.append(": ").append(value);
-            }
-            ok = ok && append(line);
-        }
-        if (!HasHeader(request, "expect")) {
-            ok = ok && append("Expect:");  // no 100-continue round trip
-        }
-        if (!HasHeader(request, "content-type")) {
-            ok = ok && append("Content-Type:");  // not curl's form-urlencoded default
-        }
-        call.header_list.reset(list);
-        if (!ok) {
-            return false;
-        }
-
-        int failures = 0;
-        const auto set = [&](CURLoption option, auto value) {
-            failures += curl_easy_setopt(easy, option, value) == CURLE_OK ? 0 : 1;
-        };
-        set(CURLOPT_URL, request.url.c_str());
-        set(CURLOPT_PROTOCOLS_STR, call.plain_http ? "http,https" : "https");
-        set(CURLOPT_FOLLOWLOCATION, 0L);
-        set(CURLOPT_NOSIGNAL, 1L);
-        set(CURLOPT_PROXY, "");
-        set(CURLOPT_SSL_VERIFYPEER, 1L);
-        set(CURLOPT_SSL_VERIFYHOST, 2L);
-        if (!options_.ca_bundle_file.empty()) {
-            set(CURLOPT_CAINFO, options_.ca_bundle_file.c_str());
-        }
-        set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
-        set(CURLOPT_USERAGENT, options_.user_agent.c_str());
-        set(CURLOPT_TIMEOUT_MS, static_cast<long>(call.hop_timeout.count()));
-        set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(call.hop_connect_timeout.count()));
-        set(CURLOPT_MAXFILESIZE_LARGE,
-            static_cast<curl_off_t>(std::min<std::size_t>(
-                request.max_response_bytes,
-                static_cast<std::size_t>(std::numeric_limits<curl_off_t>::max()))));
-        set(CURLOPT_HTTPHEADER, call.header_list.get());
-        set(CURLOPT_WRITEFUNCTION, &OnBody);
-        set(CURLOPT_WRITEDATA, &call);
-        set(CURLOPT_HEADERFUNCTION, &OnHeader);
-        set(CURLOPT_HEADERDATA, &call);
-        set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
-        set(CURLOPT_OPENSOCKETDATA, &call);
-        set(CURLOPT_PREREQFUNCTION, &OnPrerequest);
-        set(CURLOPT_PREREQDATA, &call);
-        set(CURLOPT_ERRORBUFFER, call.error_buffer.data());
-        if (request.method == "HEAD") {
-            set(CURLOPT_NOBODY, 1L);
-        } else if (request.method == "GET" && request.body.empty()) {
-            set(CURLOPT_HTTPGET, 1L);
-        } else {
-            if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-                request.method == "PATCH") {
-                set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-                set(CURLOPT_POSTFIELDS, request.body.data());
-            }
-            if (request.method != "POST") {
-                set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
-            }
-        }
-        return failures == 0;
-    }
-
-    void HopDone(std::unique_ptr<Call> call, CURLcode code) {
-        if (code != CURLE_OK) {
-            Error error = MapFailure(*call, code);
-            return Finish(std::move(call), Fail(std::move(error)));
-        }
-        long status = 0;
-        curl_easy_getinfo(call->easy.get(), CURLINFO_RESPONSE_CODE, &status);
-        call->response.status = static_cast<int>(status);
-        const OutboundRequest& request = call->request;
-        const auto location = call->response.Header("location");
-        if (request.max_redirects > 0 && IsFollowableRedirect(call->response.status) &&
-            location.has_value()) {
-            if (call->redirects >= request.max_redirects) {
-                return Finish(
-                    std::move(call),
-                    Fail(UpstreamError("redirect_denied",
-                                       "Upstream redirected more than " +
-                                           std::to_string(request.max_redirects) + " times",
-                                       "")));
-            }
-            const std::string next_location(*location);
-            if (auto applied = ApplyRedirect(call->request, call->response.status, next_location);
-                !applied) {
-                return Finish(std::move(call), Fail(std::move(applied.error())));
-            }
-            ++call->redirects;
-            call->ResetHop();
-            return StartHop(std::move(call));
-        }
-        call->response.effective_url = request.url;
-        OutboundResponse response = std::move(call->response);
-        Finish(std::move(call), std::move(response));
-    }
-
-    EgressPolicy policy_;
-    CurlHttpClientOptions options_;
-    CURLM* multi_;
-    std::map<CURL*, std::unique_ptr<Call>> active_;  // client thread only
+    CurlEngine engine_;  // the client thread only (NewCall: any thread, it reads no state)
     std::mutex mutex_;
     std::deque<std::unique_ptr<Call>> queue_;  // Guarded by mutex_.
     bool stopping_ = false;                    // Guarded by mutex_.
@@ -573,15 +88,11 @@ private:
 
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(EgressPolicy policy,
                                                                CurlHttpClientOptions options) {
-    if (const CURLcode init = GlobalInit(); init != CURLE_OK) {
-        return Fail(
-            ErrorCode::kUnavailable, "libcurl could not be initialised", curl_easy_strerror(init));
+    auto multi = NewMulti();
+    if (!multi) {
+        return Fail(std::move(multi.error()));
     }
-    CURLM* multi = curl_multi_init();
-    if (multi == nullptr) {
-        return Fail(ErrorCode::kUnavailable, "libcurl could not be initialised", "curl_multi_init");
-    }
-    auto impl = std::make_unique<Impl>(std::move(policy), std::move(options), multi);
+    auto impl = std::make_unique<Impl>(std::move(policy), std::move(options), *multi);
     return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(impl)));
 }
 

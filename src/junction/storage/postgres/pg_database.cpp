@@ -5,6 +5,8 @@
 
 #include <libpq-fe.h>
 
+#include "junction/core/nonblocking.hpp"
+
 namespace junction::storage::postgres {
 
 extern const std::string_view kMigration0001;
@@ -193,6 +195,9 @@ void PgDatabase::Return(std::unique_ptr<PgConnection> connection) {
 }
 
 Result<void> PgDatabase::WithSession(const SessionWork& work) {
+    if (auto refused = RefuseBlocking()) {
+        return Fail(std::move(*refused));
+    }
     auto connection = Borrow();
     if (!connection) {
         return Fail(std::move(connection.error()));
@@ -203,6 +208,9 @@ Result<void> PgDatabase::WithSession(const SessionWork& work) {
 }
 
 Result<void> PgDatabase::WithTransaction(const SessionWork& work) {
+    if (auto refused = RefuseBlocking()) {
+        return Fail(std::move(*refused));
+    }
     auto connection = Borrow();
     if (!connection) {
         return Fail(std::move(connection.error()));

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "junction/core/nonblocking.hpp"
+
 namespace junction::storage::sqlite {
 
 extern const std::string_view kMigration0001;
@@ -220,6 +222,9 @@ void SqliteDatabase::Return(std::unique_ptr<SqliteConnection> connection) {
 }
 
 Result<void> SqliteDatabase::WithSession(const SessionWork& work) {
+    if (auto refused = RefuseBlocking()) {
+        return Fail(std::move(*refused));
+    }
     auto connection = Borrow();
     auto result = work(*connection);
     Return(std::move(connection));
@@ -227,6 +232,9 @@ Result<void> SqliteDatabase::WithSession(const SessionWork& work) {
 }
 
 Result<void> SqliteDatabase::WithTransaction(const SessionWork& work) {
+    if (auto refused = RefuseBlocking()) {
+        return Fail(std::move(*refused));
+    }
     auto connection = Borrow();
     auto result = connection->ExecuteScript("BEGIN IMMEDIATE");
     if (result) {

@@ -1,0 +1,113 @@
+#pragma once
+
+// Internal to http_client_curl: the libcurl work shared by its two drivers, CurlHttpClient (a
+// thread of its own) and IoContextCurlClient (an io_context's thread).
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include <curl/curl.h>
+
+#include "junction/core/result.hpp"
+#include "junction/http_client/curl/curl_http_client.hpp"
+#include "junction/http_client/egress_policy.hpp"
+#include "junction/http_client/http_client.hpp"
+
+namespace junction::http_client::curl {
+
+using Clock = std::chrono::steady_clock;
+
+struct EasyDeleter {
+    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+/// One call, across its redirect hops. Owned by its engine's driver once started.
+struct Call {
+    OutboundRequest request{};
+    Completion done{};
+    Clock::time_point started{};
+    Clock::time_point deadline{};
+    int redirects = 0;
+    const EgressPolicy* policy = nullptr;
+
+    // The current hop; reset by ResetHop.
+    EasyPtr easy{};
+    SlistPtr header_list{};
+    bool plain_http = false;
+    std::optional<Error> refusal{};  // set when a curl callback refused the address
+    bool too_large = false;
+    bool headers_too_large = false;
+    std::size_t header_bytes = 0;
+    std::chrono::milliseconds hop_connect_timeout{};
+    std::chrono::milliseconds hop_timeout{};
+    OutboundResponse response{};
+    std::array<char, CURL_ERROR_SIZE> error_buffer{};
+
+    void ResetHop() {
+        easy.reset();
+        header_list.reset();
+        refusal.reset();
+        too_large = false;
+        headers_too_large = false;
+        header_bytes = 0;
+        response = {};
+        error_buffer.fill('\0');
+    }
+};
+
+/// kUnavailable "HTTP client is shutting down".
+[[nodiscard]] Error ShuttingDown();
+
+/// Logs the call (never its query or headers) and runs its completion once, after freeing it.
+void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result);
+
+/// A new CURLM (libcurl initialised once per process first); kUnavailable when it cannot be.
+[[nodiscard]] Result<CURLM*> NewMulti();
+
+/// One CURLM and the calls on it: every hop's options and egress checks, redirects, limits and
+/// the mapping of outcomes to errors. The driver owns the waiting (how sockets and timeouts
+/// reach curl). Not thread-safe: its driver calls it from one thread at a time.
+class CurlEngine {
+public:
+    /// Takes ownership of `multi`.
+    CurlEngine(EgressPolicy policy, CurlHttpClientOptions options, CURLM* multi);
+    CurlEngine(const CurlEngine&) = delete;
+    CurlEngine& operator=(const CurlEngine&) = delete;
+    CurlEngine(CurlEngine&&) = delete;
+    CurlEngine& operator=(CurlEngine&&) = delete;
+    /// Fails the calls still active, then frees the CURLM.
+    ~CurlEngine();
+
+    [[nodiscard]] CURLM* Multi() const { return multi_; }
+    [[nodiscard]] std::unique_ptr<Call> NewCall(OutboundRequest request, Completion done) const;
+    /// Checks and starts the call's current hop, or finishes the call with the refusal.
+    void StartHop(std::unique_ptr<Call> call);
+    /// Finishes (or follows the redirect of) every transfer curl reports done.
+    void CollectFinished();
+    /// Every active call completes with ShuttingDown().
+    void FailActive();
+    /// Makes libcurl close its sockets through `closer` (a driver that watches sockets must
+    /// forget one before its number can be reused). Before the first call.
+    void SetSocketCloser(curl_closesocket_callback closer, void* data);
+
+private:
+    bool Configure(CURL* easy, Call& call) const;
+    void HopDone(std::unique_ptr<Call> call, CURLcode code);
+
+    EgressPolicy policy_;
+    CurlHttpClientOptions options_;
+    CURLM* multi_;
+    std::map<CURL*, std::unique_ptr<Call>> active_;
+    curl_closesocket_callback closer_ = nullptr;
+    void* closer_data_ = nullptr;
+};
+
+}  // namespace junction::http_client::curl

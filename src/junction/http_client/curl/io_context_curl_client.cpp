@@ -1,0 +1,233 @@
+#include "junction/http_client/curl/io_context_curl_client.hpp"
+
+#include <unordered_map>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <unistd.h>
+
+#include "junction/core/log.hpp"
+#include "junction/http_client/curl/curl_engine.hpp"
+
+namespace junction::http_client::curl {
+namespace asio = boost::asio;
+
+class IoContextCurlClient::Impl {
+public:
+    Impl(asio::io_context& context,
+         EgressPolicy policy,
+         CurlHttpClientOptions options,
+         CURLM* multi)
+        : context_(context),
+          timer_(context),
+          engine_(std::move(policy), std::move(options), multi) {
+        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::OnSocket);
+        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::OnTimer);
+        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+        engine_.SetSocketCloser(&Impl::OnCloseSocket, this);
+    }
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    Impl(Impl&&) = delete;
+    Impl& operator=(Impl&&) = delete;
+
+    ~Impl() {
+        stopping_ = true;
+        try {
+            engine_.FailActive();  // removes the handles: curl forgets (and may close) sockets
+            for (auto& [fd, watch] : watches_) {
+                Release(*watch);
+            }
+            watches_.clear();
+            timer_.cancel();
+        } catch (const std::exception& e) {
+            // Only a completion that throws or a failing cancel: nothing left to undo.
+            LogEvent(spdlog::level::err, "outbound client shutdown failed", {{"what", e.what()}});
+        }
+    }
+
+    void Start(OutboundRequest request, Completion done) {
+        auto call = engine_.NewCall(std::move(request), std::move(done));
+        if (stopping_) {
+            Finish(std::move(call), Fail(ShuttingDown()));
+            return;
+        }
+        // From inside one of our handlers curl must not be re-entered: go round the loop.
+        if (!driving_ && context_.get_executor().running_in_this_thread()) {
+            Launch(std::move(call));
+            return;
+        }
+        asio::post(context_, [this, call = std::move(call)]() mutable {
+            if (stopping_) {
+                Finish(std::move(call), Fail(ShuttingDown()));
+                return;
+            }
+            Launch(std::move(call));
+        });
+    }
+
+private:
+    // One socket curl asked us to watch. The descriptor never owns the fd: curl closes it.
+    struct Watch {
+        explicit Watch(asio::io_context& context) : descriptor(context) {}
+        asio::posix::stream_descriptor descriptor;
+        int wanted = 0;  // CURL_POLL_IN / OUT / INOUT
+        bool reading = false;
+        bool writing = false;
+        bool forgotten = false;
+    };
+
+    void Launch(std::unique_ptr<Call> call) {
+        driving_ = true;
+        engine_.StartHop(std::move(call));
+        driving_ = false;
+        Drive(CURL_SOCKET_TIMEOUT, 0);  // curl starts new transfers on a timeout action
+    }
+
+    // One curl_multi_socket_action, then the transfers it finished.
+    void Drive(curl_socket_t fd, int events) {
+        driving_ = true;
+        int running = 0;
+        curl_multi_socket_action(engine_.Multi(), fd, events, &running);
+        engine_.CollectFinished();
+        driving_ = false;
+    }
+
+    void Arm(curl_socket_t fd, const std::shared_ptr<Watch>& watch) {
+        if ((watch->wanted & CURL_POLL_IN) != 0 && !watch->reading) {
+            watch->reading = true;
+            watch->descriptor.async_wait(asio::posix::descriptor_base::wait_read,
+                                         [this, fd, watch](const boost::system::error_code& ec) {
+                                             watch->reading = false;
+                                             if (!ec && !watch->forgotten) {
+                                                 Drive(fd, CURL_CSELECT_IN);
+                                                 Rearm(fd, watch);
+                                             }
+                                         });
+        }
+        if ((watch->wanted & CURL_POLL_OUT) != 0 && !watch->writing) {
+            watch->writing = true;
+            watch->descriptor.async_wait(asio::posix::descriptor_base::wait_write,
+                                         [this, fd, watch](const boost::system::error_code& ec) {
+                                             watch->writing = false;
+                                             if (!ec && !watch->forgotten) {
+                                                 Drive(fd, CURL_CSELECT_OUT);
+                                                 Rearm(fd, watch);
+                                             }
+                                         });
+        }
+    }
+
+    void Rearm(curl_socket_t fd, const std::shared_ptr<Watch>& watch) {
+        if (!watch->forgotten && !stopping_) {
+            Arm(fd, watch);
+        }
+    }
+
+    static void Release(Watch& watch) {
+        watch.forgotten = true;
+        boost::system::error_code ignored;
+        watch.descriptor.cancel(ignored);  // pending waits complete with operation_aborted
+        (void)watch.descriptor.release();  // deregisters; the fd stays open for curl
+    }
+
+    void Forget(curl_socket_t fd) {
+        const auto found = watches_.find(fd);
+        if (found == watches_.end()) {
+            return;
+        }
+        Release(*found->second);
+        watches_.erase(found);
+    }
+
+    // libcurl calls these from C: no exception may escape (a failure fails the transfers).
+    static int OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* user, void* /*socket*/) {
+        try {
+            return static_cast<Impl*>(user)->WatchSocket(fd, what);
+        } catch (const std::exception&) {
+            return -1;
+        }
+    }
+
+    int WatchSocket(curl_socket_t fd, int what) {
+        if (what == CURL_POLL_REMOVE) {
+            Forget(fd);
+            return 0;
+        }
+        if (stopping_) {
+            return 0;  // the destructor is freeing everything; nothing more to wait for
+        }
+        auto& watch = watches_[fd];
+        if (!watch) {
+            watch = std::make_shared<Watch>(context_);
+            boost::system::error_code ec;
+            watch->descriptor.assign(fd, ec);
+            if (ec) {
+                watches_.erase(fd);
+                return -1;  // curl fails the transfers on this socket
+            }
+        }
+        watch->wanted = what;
+        Arm(fd, watch);
+        return 0;
+    }
+
+    // NOLINTNEXTLINE(google-runtime-int): libcurl's signature
+    static int OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) {
+        try {
+            return static_cast<Impl*>(user)->SetTimer(std::chrono::milliseconds(timeout_ms));
+        } catch (const std::exception&) {
+            return -1;
+        }
+    }
+
+    // curl's one timeout: negative clears it, zero asks for an action as soon as possible.
+    int SetTimer(std::chrono::milliseconds timeout) {
+        timer_.cancel();
+        if (timeout.count() < 0 || stopping_) {
+            return 0;
+        }
+        timer_.expires_after(timeout);
+        timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec && !stopping_) {
+                Drive(CURL_SOCKET_TIMEOUT, 0);
+            }
+        });
+        return 0;
+    }
+
+    static int OnCloseSocket(void* user, curl_socket_t fd) {
+        static_cast<Impl*>(user)->Forget(fd);
+        return ::close(fd);
+    }
+
+    asio::io_context& context_;
+    asio::steady_timer timer_;
+    // Every member below: the context's thread only (and the destructor).
+    std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
+    bool driving_ = false;  // inside curl: a Start must not re-enter it
+    bool stopping_ = false;
+    CurlEngine engine_;  // last: its destructor may still call back into the members above
+};
+
+Result<std::unique_ptr<IoContextCurlClient>> IoContextCurlClient::Create(
+    asio::io_context& context, EgressPolicy policy, CurlHttpClientOptions options) {
+    auto multi = NewMulti();
+    if (!multi) {
+        return Fail(std::move(multi.error()));
+    }
+    auto impl = std::make_unique<Impl>(context, std::move(policy), std::move(options), *multi);
+    return std::unique_ptr<IoContextCurlClient>(new IoContextCurlClient(std::move(impl)));
+}
+
+IoContextCurlClient::IoContextCurlClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+IoContextCurlClient::~IoContextCurlClient() = default;
+
+void IoContextCurlClient::Start(OutboundRequest request, Completion done) {
+    impl_->Start(std::move(request), std::move(done));
+}
+
+}  // namespace junction::http_client::curl
