@@ -36,6 +36,7 @@ using testing::HttpClient;
 using testing::HttpResult;
 using testing::OAuthProvider;
 using testing::QueryParameter;
+using testing::RawConnection;
 using testing::TempDir;
 using testing::TestPostgres;
 using testing::UpstreamResponse;
@@ -90,6 +91,7 @@ public:
     }
 
     [[nodiscard]] bool Started() const { return port_ != 0; }
+    [[nodiscard]] std::uint16_t Port() const { return port_; }
     [[nodiscard]] std::string Log() const { return process_->Err(); }
     [[nodiscard]] const HttpClient& Client() const { return *client_; }
 
@@ -436,6 +438,42 @@ TEST_F(MultiNodeTest, McpCallsAndSessionsWorkOnWhicheverNodeTheyLand) {
     EXPECT_EQ(b_->Client().Send("DELETE", path, {"Mcp-Session-Id: " + session}).status, 204);
     EXPECT_EQ(Rpc(a_->Client(), path, "tools/list", "{}", session).status, 404)
         << "a session ended on B is unknown on A";
+}
+
+TEST_F(MultiNodeTest, ServerChangesOnOneNodeReachEventStreamsOnTheOther) {
+    StartNodes({{"JUNCTION_RATE_LIMIT_MCP", "10000/60s"}});
+    const std::string dave = CreateUser(a_->Client(), "dave");
+    const auto [server_id, token] = CreateServer(a_->Client(), dave);
+    const std::string path = "/mcp/" + server_id + "/" + token;
+    auto headers = Admin(true);
+    headers.push_back("x-alloy-userid: " + dave);
+
+    // A stream on B; the server is changed on A.
+    RawConnection stream(b_->Port());
+    ASSERT_TRUE(stream.Send("GET " + path +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"));
+    ASSERT_NE(stream.ReadUntil("\r\n\r\n", std::chrono::seconds(10)).find("HTTP/1.1 200"),
+              std::string::npos);
+    // B's poller has taken the server's current row as seen (it reads every 500 ms).
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    const auto changed_at = Clock::now();
+    ASSERT_EQ(a_->Client()
+                  .Send("PUT", "/api/servers/" + server_id, headers, R"({"name":"Renamed"})")
+                  .status,
+              200);
+    const std::string notified =
+        stream.ReadUntil("notifications/tools/list_changed", std::chrono::seconds(5));
+    ASSERT_NE(notified.find("notifications/tools/list_changed"), std::string::npos) << notified;
+    EXPECT_LE(Clock::now() - changed_at, std::chrono::milliseconds(1000));
+
+    // A rotation on A ends B's stream of the old token.
+    const auto rotated_at = Clock::now();
+    ASSERT_EQ(
+        a_->Client().Send("POST", "/api/servers/" + server_id + "/rotate-token", headers).status,
+        200);
+    const std::string ended = stream.ReadUntil("0\r\n\r\n", std::chrono::seconds(5));
+    EXPECT_NE(ended.find("0\r\n\r\n"), std::string::npos) << ended;
+    EXPECT_LE(Clock::now() - rotated_at, std::chrono::milliseconds(1000));
 }
 
 }  // namespace
