@@ -379,6 +379,23 @@ TEST_F(MultiNodeTest, RevocationRotationAndDeletionReachTheOtherNodeWithinOneSec
     ASSERT_TRUE(key_refused.has_value()) << "node B still accepts a key revoked on node A";
     EXPECT_LE(key_refused->count(), 1000);
 
+    // A user token minted on A (signed with the key both nodes share) works on B until the
+    // user is deleted on B; then A refuses it within 1 s.
+    const std::string erin = CreateUser(a_->Client(), "erin");
+    const auto minted = a_->Client().Send("GET", "/users/" + erin + "/token", Admin());
+    ASSERT_EQ(minted.status, 200) << minted.body;
+    const std::vector<std::string> as_erin{
+        "x-alloy-user-token: " + std::string(minted.Json().at("token").as_string()),
+        "x-api-version: 2025-09"};
+    ASSERT_EQ(b_->Client().Send("GET", "/users/" + erin, as_erin).status, 200);
+    ASSERT_EQ(a_->Client().Send("GET", "/users/" + erin, as_erin).status, 200);
+    ASSERT_EQ(b_->Client().Send("DELETE", "/users/" + erin, Admin()).status, 200);
+    EXPECT_EQ(b_->Client().Send("GET", "/users/" + erin, as_erin).status, 401);
+    const auto jwt_refused = TimeUntil(
+        [&] { return a_->Client().Send("GET", "/users/" + erin, as_erin).status == 401; });
+    ASSERT_TRUE(jwt_refused.has_value()) << "node A still accepts a deleted user's token";
+    EXPECT_LE(jwt_refused->count(), 1000);
+
     // An MCP token rotated on B stops working on A; the new one works on both.
     const auto [server_id, old_token] = CreateServer(a_->Client(), bob);
     const std::string old_path = "/mcp/" + server_id + "/" + old_token;
