@@ -7,7 +7,7 @@
 # Needs (Debian 12): the packages of scripts/setup.sh (run it once, as root), node (for the
 # upstream and the summary), curl, and wrk + nginx-light, which this script installs with apt when
 # missing (as root; idempotent). Optional: perf (linux-perf) for PROFILE=1.
-# Files it uses, all in bench/: bench-upstream.mjs and nginx/{nginx.conf.template,
+# Files it uses, all in bench/: lib.sh (shared plumbing), bench-upstream.mjs and nginx/{nginx.conf.template,
 # run-nginx-proxy.sh} (copied from /work/shared/testkit, testkit.md §5), wrk-report.lua (request
 # shape + a JSON summary line per wrk run), summarize-wrk.mjs (medians, added latency, ratios).
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared plumbing of the benchmark scripts (bench/run, execute_latency.sh, mcp_throughput.sh,
 # scale.sh): logging, tools, the release build, child processes, free ports, HTTP readiness,
 # wrk / probe runs and raw-result records. Sourced, never run; the caller sets `set -euo pipefail`
@@ -9,6 +10,7 @@
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 JUNCTION_BIN=${JUNCTION_BIN:-$ROOT/build/release/src/junction/cli/junction}
+# shellcheck disable=SC2034 # npm peers (autocannon, the MCP SDK), for the callers
 PEERS=$ROOT/tests/peers/node_modules
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -38,8 +40,9 @@ need_tools() {
 build_release() {
   log "building the release preset${*:+ ($*)}"
   (
-    cd "$ROOT"
+    cd "$ROOT" || exit 1
     export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+    # shellcheck disable=SC2086 # BENCH_CMAKE_ARGS is a list of -D options
     cmake --preset release ${BENCH_CMAKE_ARGS:-} >/dev/null
     if (($# > 0)); then
       cmake --build --preset release -j "$(nproc)" --target "$@" >/dev/null
@@ -123,6 +126,7 @@ EOF
 
 # An admin key every Junction of one run is bootstrapped with.
 ADMIN_KEY="jk_bench$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+# shellcheck disable=SC2034 # used by the callers' request_shape
 AUTH_HEADERS="Authorization: Bearer $ADMIN_KEY|x-api-version: 2025-09"
 
 # start_junction NAME [VAR=VALUE…]: `$JUNCTION_BIN serve` on a free port with a temp data dir
@@ -133,7 +137,7 @@ start_junction() {
   shift
   JPORT=$(free_port)
   (
-    cd "$WORK"
+    cd "$WORK" || exit 1
     exec env JUNCTION_LISTEN="127.0.0.1:$JPORT" \
       JUNCTION_DATA_DIR="$WORK/data-$name" \
       JUNCTION_RATE_LIMIT_API=100000000/60s \

@@ -11,7 +11,7 @@
 # 9.0.0, @modelcontextprotocol/sdk 1.32.2 and zod come from tests/peers/node_modules), node,
 # curl, python3, gzip; wrk for the cross-check (WRK=1, the default; installed with apt as root
 # when missing). Optional: perf (linux-perf) for PROFILE=1.
-# Files it uses, all in bench/: reference-mcp-server.mjs (copied from /work/shared/testkit; it
+# Files it uses, all in bench/: lib.sh (shared plumbing), reference-mcp-server.mjs (copied from /work/shared/testkit; it
 # imports the SDK through bench/node_modules, a link to ../tests/peers/node_modules that this
 # script creates), latency-probe.py (one connection, every request timed), wrk-report.lua,
 # summarize-mcp.mjs (medians over rounds, ratios).
