@@ -148,6 +148,11 @@ start_seeded() {
   fi
   setup_bench_credential "$JURL"
   BODY_OF[$name]="{\"credentialId\":\"$CREDENTIAL_ID\"}"
+  # A seeded row works like a real one: it opens under the shared master key and executes.
+  local seeded
+  seeded=$(api "$JURL" POST /connectors/bench/actions/ping/execute \
+    '{"credentialId":"5eed00000000000000000000"}' -H 'x-alloy-userid: seed-user-0')
+  [[ $seeded == *'"success":true'* ]] || die "$name: a seeded credential does not execute: $seeded"
   local stored
   stored=$(count_credentials "$backend" "$name")
   ((stored == count)) || die "$name holds $stored credentials, expected $count"

@@ -11,7 +11,6 @@
 //   (id,user_id,connector_id,authentication_type,name,status,secret,key_id,created_at,
 //   updated_at), each with a header line. Prints {"users":U,"credentials":N}.
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,12 +29,10 @@ namespace {
 
 // A 24-character lowercase hex id: `prefix` then `n` zero-padded.
 std::string SeedId(std::string_view prefix, std::uint64_t n) {
-    char digits[32];
-    std::snprintf(digits,
-                  sizeof(digits),
-                  "%0*llx",
-                  static_cast<int>(24 - prefix.size()),
-                  static_cast<unsigned long long>(n));
+    std::string digits(24 - prefix.size(), '0');
+    for (auto it = digits.rbegin(); it != digits.rend() && n != 0; ++it, n /= 16) {
+        *it = "0123456789abcdef"[n % 16];
+    }
     return std::string(prefix) + digits;
 }
 

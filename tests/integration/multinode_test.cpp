@@ -5,6 +5,7 @@
 // reaches the other node within 1 s, and MCP calls and sessions work on either node.
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,7 +19,6 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include "junction/testing/fake_upstream.hpp"
 #include "junction/testing/http_client.hpp"
@@ -103,7 +103,7 @@ private:
 
 // An operator connector whose OAuth endpoints are the test provider and whose API is `api`.
 std::string WriteCatalog(const TempDir& dir, const std::string& issuer, const std::string& api) {
-    const std::string catalog = dir.File("catalog");
+    std::string catalog = dir.File("catalog");
     std::filesystem::create_directories(catalog);
     std::ofstream(catalog + "/acme.yaml") << R"(id: acme
 name: Acme
@@ -167,7 +167,7 @@ protected:
         return As(std::string(kAdminKey), json);
     }
 
-    std::string CreateUser(const HttpClient& node, const std::string& username) {
+    static std::string CreateUser(const HttpClient& node, const std::string& username) {
         const auto created = node.Send(
             "POST", "/users", Admin(true), R"({"username":")" + username + R"(","fullName":"U"})");
         EXPECT_EQ(created.status, 200) << created.body;
@@ -175,8 +175,8 @@ protected:
     }
 
     /// An MCP server owned by `user`: {serverId, accessToken}.
-    std::pair<std::string, std::string> CreateServer(const HttpClient& node,
-                                                     const std::string& user) {
+    static std::pair<std::string, std::string> CreateServer(const HttpClient& node,
+                                                            const std::string& user) {
         auto headers = Admin(true);
         headers.push_back("x-alloy-userid: " + user);
         const auto created = node.Send("POST", "/api/servers", headers, R"({"name":"Shared"})");
@@ -274,10 +274,12 @@ TEST_F(MultiNodeTest, AnOAuthFlowCrossesNodesAndParallelToolCallsRefreshOnce) {
     const auto [server_id, token] = CreateServer(b_->Client(), alice);
     const std::string path = "/mcp/" + server_id + "/" + token;
     constexpr int kCallsPerNode = 50;
+    constexpr int kCalls = 2 * kCallsPerNode;
     std::vector<std::thread> callers;
+    callers.reserve(kCalls);
     std::atomic<int> succeeded{0};
-    std::vector<std::string> failures(2 * kCallsPerNode);
-    for (int i = 0; i < 2 * kCallsPerNode; ++i) {
+    std::vector<std::string> failures(kCalls);
+    for (int i = 0; i < kCalls; ++i) {
         callers.emplace_back([&, i] {
             const HttpResult answer =
                 Rpc(RoundRobin(i),
@@ -299,7 +301,7 @@ TEST_F(MultiNodeTest, AnOAuthFlowCrossesNodesAndParallelToolCallsRefreshOnce) {
     for (auto& caller : callers) {
         caller.join();
     }
-    EXPECT_EQ(succeeded.load(), 2 * kCallsPerNode) << [&] {
+    EXPECT_EQ(succeeded.load(), kCalls) << [&] {
         std::string first;
         for (const auto& failure : failures) {
             first = first.empty() ? failure : first;
@@ -317,7 +319,7 @@ TEST_F(MultiNodeTest, AnOAuthFlowCrossesNodesAndParallelToolCallsRefreshOnce) {
     for (const auto& request : api.RequestsTo("/me")) {
         bearer_tokens.insert(request.Header("authorization").value_or(""));
     }
-    EXPECT_EQ(calls.load(), 2 * kCallsPerNode);
+    EXPECT_EQ(calls.load(), kCalls);
     EXPECT_EQ(bearer_tokens.size(), 1U);
 }
 
@@ -339,6 +341,7 @@ TEST_F(MultiNodeTest, ARateLimitIsSharedByBothNodes) {
     std::atomic<int> limited{0};
     std::atomic<int> other{0};
     std::vector<std::thread> callers;
+    callers.reserve(kLimit + kOver);
     for (int i = 0; i < kLimit + kOver; ++i) {
         callers.emplace_back([&, i] {
             const long status = RoundRobin(i).Send("GET", "/connectors?limit=1", As(key)).status;

@@ -1,6 +1,7 @@
 #include "junction/testing/http_client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -177,13 +178,13 @@ std::string RawConnection::ReadUntil(std::string_view needle, std::chrono::milli
         if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
             break;
         }
-        char buffer[4096];
-        const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
+        std::array<char, 4096> buffer{};
+        const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), 0);
         if (got <= 0) {
             peer_closed_ = true;
             break;
         }
-        received_.append(buffer, static_cast<std::size_t>(got));
+        received_.append(buffer.data(), static_cast<std::size_t>(got));
     }
     return received_;
 }
