@@ -440,10 +440,29 @@ TEST_F(MultiNodeTest, McpCallsAndSessionsWorkOnWhicheverNodeTheyLand) {
         ASSERT_EQ(listed.status, 200) << listed.body;
         EXPECT_EQ(listed.Json().at("result").at("tools").as_array().size(), 8U);
     }
-    const HttpResult searched =
-        Rpc(b_->Client(), path, "tools/call", R"({"name":"list_connectors_alloy","arguments":{}})");
-    ASSERT_EQ(searched.status, 200) << searched.body;
-    EXPECT_EQ(searched.Json().at("result").at("isError"), false) << searched.body;
+    const auto connectors_text = [&](const HttpClient& node) {
+        const HttpResult listed =
+            Rpc(node, path, "tools/call", R"({"name":"list_connectors_alloy","arguments":{}})");
+        EXPECT_EQ(listed.status, 200) << listed.body;
+        const auto json = listed.Json();
+        EXPECT_EQ(json.at("result").at("isError"), false) << listed.body;
+        return std::string(json.at("result").at("content").at(0).at("text").as_string());
+    };
+    EXPECT_NE(connectors_text(b_->Client()).find("\"notion\""), std::string::npos);
+    // A restriction changed on A applies on B at once (servers are read on every request).
+    auto headers = Admin(true);
+    headers.push_back("x-alloy-userid: " + carol);
+    ASSERT_EQ(
+        a_->Client()
+            .Send("PUT",
+                  "/api/servers/" + server_id,
+                  headers,
+                  R"({"restrictions":{"connectors":{"mode":"allowlist","allowedIds":["slack"]}}})")
+            .status,
+        200);
+    const std::string restricted = connectors_text(b_->Client());
+    EXPECT_EQ(restricted.find("\"notion\""), std::string::npos) << restricted;
+    EXPECT_NE(restricted.find("\"slack\""), std::string::npos) << restricted;
 
     // A session opened on A is resumed on B, used on A again, ended on B, and then gone on A.
     const HttpResult opened =
