@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The headline table of bench/run: one row per measurement of issue 8, each a ratio between two
-// targets measured in the same run (per round, interleaved, then the median), against its target
+// targets measured in the same run (interleaved rounds; MCP: the median of per-round ratios, as
+// summarize-mcp.mjs; the others: median over median, as summarize-wrk.mjs), against its target
 // where the MCP and execute issues set one.
 //   node summarize-run.mjs OUT_DIR
 // Reads OUT_DIR/execute/{raw.jsonl,rss.json}, OUT_DIR/mcp/{raw.jsonl,rss.json},
@@ -41,12 +42,9 @@ for (const l of [...new Set(execute.map(load))]) {
       const d = find(execute, 'direct', l, round);
       return t && d ? t[key] - d[key] : NaN;
     });
-    const ratio = perRound(execute, (round) => {
-      const j = find(execute, 'execute', l, round);
-      const n = find(execute, 'nginx', l, round);
-      const d = find(execute, 'direct', l, round);
-      return j && n && d ? (j[key] - d[key]) / (n[key] - d[key]) : NaN;
-    });
+    // As summarize-wrk.mjs: median(Junction added) / median(nginx added), each added latency
+    // taken against the direct run of its own round.
+    const ratio = added('execute') / added('nginx');
     const p = key.slice(0, 3);
     // nginx's added latency can come out ≤ 0 under wrk's coordinated-omission correction
     // (execute_latency.sh explains): no ratio then.
@@ -74,15 +72,11 @@ const mcpRss = read('mcp/rss.json') ? JSON.parse(read('mcp/rss.json')) : null;
 const discover = mcp.filter((r) => r.target === 'j-discover' && r.tool === 'probe');
 if (discover.length > 0) {
   const healthz = mcp.filter((r) => r.target === 'j-healthz' && r.tool === 'probe');
-  const server = perRound(mcp, (round) => {
-    const d = find(mcp, 'j-discover', 'probe c=1', round);
-    const h = find(mcp, 'j-healthz', 'probe c=1', round);
-    return d && h ? d.p50_us - h.p50_us : NaN;
-  });
+  const server = median(discover.map((r) => r.p50_us)) - median(healthz.map((r) => r.p50_us));
   row(`discovery (discover_action_path_alloy) on a ${mcpRss?.catalog_actions ?? '?'}-action connector, probe c=1`,
     `p50 ${ms(median(discover.map((r) => r.p50_us)))}, p99 ${ms(median(discover.map((r) => r.p99_us)))}`,
     healthz.length > 0 ? `GET /healthz p50 ${ms(median(healthz.map((r) => r.p50_us)))}` : '—',
-    `+${ms(server)} over /healthz`, '< 1 ms server time', Number.isFinite(server) && server < 1000 ? 'yes' : '**no**');
+    `p50 +${ms(server)} over /healthz`, '< 1 ms server time', Number.isFinite(server) && server < 1000 ? 'yes' : '**no**');
 }
 
 // --- scale ----------------------------------------------------------------------------------------
@@ -92,11 +86,10 @@ for (const backend of ['sqlite', 'pg']) {
   const a = `exec-${backend}-1k`;
   const b = `exec-${backend}-1m`;
   if (!scale.some((r) => r.target === b)) continue;
-  const ratio = (l, f) => perRound(scale, (round) => {
-    const s = find(scale, a, l, round);
-    const t = find(scale, b, l, round);
-    return s && t ? f(t) / f(s) : NaN;
-  });
+  const ratio = (l, f) => {
+    const of = (target) => median(scale.filter((r) => r.target === target && load(r) === l).map(f));
+    return of(b) / of(a);
+  };
   const probe = (target, key) => median(scale.filter((r) => r.target === target && r.tool === 'probe').map((r) => r[key]));
   const name = backend === 'pg' ? 'PostgreSQL' : 'SQLite';
   row(`execute latency, ${sizes.large.toLocaleString('en-US')} vs ${sizes.small.toLocaleString('en-US')} stored credentials (${name}), probe c=1`,
@@ -107,11 +100,7 @@ for (const backend of ['sqlite', 'pg']) {
 if (scale.some((r) => r.target === 'nodes-2')) {
   const one = scale.filter((r) => r.target === 'nodes-1');
   const two = scale.filter((r) => r.target === 'nodes-2');
-  const ratio = perRound(scale, (round) => {
-    const a = scale.find((r) => r.target === 'nodes-1' && r.round === round);
-    const b = scale.find((r) => r.target === 'nodes-2' && r.round === round);
-    return a && b ? rps(b) / rps(a) : NaN;
-  });
+  const ratio = median(two.map(rps)) / median(one.map(rps));
   row(`execute throughput, 2 vs 1 nodes on one PostgreSQL, wrk c=${one[0].connections} in total`,
     `2 nodes ${Math.round(median(two.map(rps)))} req/s`, `1 node ${Math.round(median(one.map(rps)))} req/s`,
     `**${x(ratio)}**`, 'no target (2 cores shared by every process)', '—');

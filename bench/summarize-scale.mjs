@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Summarises bench/scale.sh's raw runs into Markdown on stdout.
 //   node summarize-scale.mjs RAW.jsonl RSS.jsonl SMALL LARGE (the two stored-credential counts)
-// Every figure is the median over the rounds. Ratios pair runs of the same round (interleaved),
-// then take the median.
+// Every figure is the median over the rounds (the targets run interleaved, round by round);
+// ratios are median over median.
 import fs from 'node:fs';
 
 const lines = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -21,11 +21,8 @@ const errors = (r) => ['err_connect', 'err_read', 'err_write', 'err_status', 'er
   .reduce((sum, k) => sum + (r[k] ?? 0), 0);
 const rounds = [...new Set(rows.map((r) => r.round))];
 const runs = (target, tool) => rows.filter((r) => r.target === target && r.tool === tool);
-const pairRatio = (a, b, tool, f) => median(rounds.map((round) => {
-  const x = rows.find((r) => r.target === a && r.tool === tool && r.round === round);
-  const y = rows.find((r) => r.target === b && r.tool === tool && r.round === round);
-  return x && y ? f(y) / f(x) : NaN;
-}));
+// median(b) / median(a): the two targets ran interleaved, round by round.
+const pairRatio = (a, b, tool, f) => median(runs(b, tool).map(f)) / median(runs(a, tool).map(f));
 const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
 
 const out = [];
