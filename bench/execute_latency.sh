@@ -7,7 +7,7 @@
 # Needs (Debian 12): the packages of scripts/setup.sh (run it once, as root), node (for the
 # upstream and the summary), curl, and wrk + nginx-light, which this script installs with apt when
 # missing (as root; idempotent). Optional: perf (linux-perf) for PROFILE=1.
-# Files it uses, all in bench/: bench-upstream.mjs and nginx/{nginx.conf.template,
+# Files it uses, all in bench/: lib.sh (shared plumbing), bench-upstream.mjs and nginx/{nginx.conf.template,
 # run-nginx-proxy.sh} (copied from /work/shared/testkit, testkit.md §5), wrk-report.lua (request
 # shape + a JSON summary line per wrk run), summarize-wrk.mjs (medians, added latency, ratios).
 #
@@ -47,8 +47,9 @@
 #   summary.md, logs, perf output are kept there.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(dirname "$HERE")
+BENCH_NAME=execute_latency.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-"10 50"}
@@ -56,180 +57,50 @@ PROBE_SECONDS=${PROBE_SECONDS:-5}
 TARGETS=${TARGETS:-"direct nginx execute connector healthz"}
 BUILD=${BUILD:-1}
 PROFILE=${PROFILE:-0}
-JUNCTION_BIN=${JUNCTION_BIN:-$ROOT/build/release/src/junction/cli/junction}
 BASELINE_BIN=${BASELINE_BIN:-}
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/junction-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-# --- tools -------------------------------------------------------------------------------------
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
-if ((${#missing[@]} > 0)); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "execute_latency.sh: missing ${missing[*]}; run as root or apt-get install them" >&2
-    exit 1
-  fi
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-for tool in node curl wrk python3; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "execute_latency.sh: $tool not found" >&2; exit 1; }
-done
-
-# --- build -------------------------------------------------------------------------------------
+need_tools node curl python3 wrk nginx
 if [[ $BUILD == 1 ]]; then
-  log "building the release preset"
-  (
-    cd "$ROOT"
-    export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
-    cmake --preset release >/dev/null
-    cmake --build --preset release -j "$(nproc)" >/dev/null
-  )
+  build_release junction
 fi
-[[ -x $JUNCTION_BIN ]] || { echo "execute_latency.sh: $JUNCTION_BIN missing (BUILD=1)" >&2; exit 1; }
-
-# --- processes ---------------------------------------------------------------------------------
-WORK=$(mktemp -d /tmp/junction-bench-work.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  cp "$WORK"/*.log "$OUT_DIR"/ 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-wait_http() {  # URL: polls until it answers 2xx (60 s at most: start-up is slow on a busy machine)
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.05
-  done
-  echo "execute_latency.sh: $1 did not come up" >&2
-  return 1
-}
-
-json_field() {  # JSON on stdin, field name: prints the field
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined){console.error(s);process.exit(1)}console.log(v)})' "$1"
-}
+[[ -x $JUNCTION_BIN ]] || die "$JUNCTION_BIN missing (BUILD=1)"
 
 log "starting the upstream"
-node "$HERE/bench-upstream.mjs" --port 0 >"$WORK/upstream.log" 2>&1 &
-pids+=($!)
-for ((i = 0; i < 200; i++)); do
-  [[ -s $WORK/upstream.log ]] && break
-  sleep 0.05
-done
-UPSTREAM_PORT=$(head -n1 "$WORK/upstream.log" | json_field port)
-UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT"
-wait_http "$UPSTREAM/ping"
+start_upstream
 
 log "starting nginx"
 NGINX_PORT=$(free_port)
 "$HERE/nginx/run-nginx-proxy.sh" "$NGINX_PORT" "127.0.0.1:$UPSTREAM_PORT" "$WORK/nginx" \
   >"$WORK/nginx.log" 2>&1 &
-pids+=($!)
+track $!
 NGINX="http://127.0.0.1:$NGINX_PORT"
 wait_http "$NGINX/ping"
 
-mkdir -p "$WORK/catalog"
-ADMIN_KEY="jk_bench$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
-
-start_junction() {  # NAME BINARY: starts `BINARY serve` on a free port; sets JPORT and JPID
-  local name=$1 binary=$2
-  JPORT=$(free_port)
-  (
-    cd "$WORK"
-    exec env JUNCTION_LISTEN="127.0.0.1:$JPORT" \
-      JUNCTION_DATA_DIR="$WORK/data-$name" \
-      JUNCTION_CATALOG_DIR="$WORK/catalog" \
-      JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32 \
-      JUNCTION_RATE_LIMIT_API=100000000/60s \
-      JUNCTION_LOG_LEVEL=warn \
-      JUNCTION_BOOTSTRAP_API_KEY="$ADMIN_KEY" \
-      "$binary" serve
-  ) >"$WORK/junction-$name.log" 2>&1 &
-  JPID=$!
-  pids+=("$JPID")
-  wait_http "http://127.0.0.1:$JPORT/healthz"
-}
-
-api() {  # BASE METHOD PATH [BODY] [extra curl args…]: prints the body, fails on non-2xx
-  local base=$1 method=$2 path=$3 body=${4:-}
-  shift $(($# < 4 ? $# : 4))
-  local data=()
-  [[ -z $body ]] || data=(--data "$body")
-  curl -sS --fail-with-body -X "$method" "$base$path" \
-    -H "Authorization: Bearer $ADMIN_KEY" -H 'x-api-version: 2025-09' \
-    -H 'Content-Type: application/json' "${data[@]}" "$@"
-}
-
-setup_junction() {  # BASE: creates the user and credential; sets CREDENTIAL_ID
-  local base=$1 user_id smoke
-  user_id=$(api "$base" POST /users '{"username":"bench"}' | json_field userId)
-  CREDENTIAL_ID=$(api "$base" POST /connectors/bench/credentials \
-    '{"userId":"bench","authenticationType":"apiKey","data":{"apiKey":"bench-upstream-key"}}' \
-    -H 'x-alloy-userid: bench' | json_field credentialId)
-  smoke=$(api "$base" POST /connectors/bench/actions/ping/execute \
-    "{\"credentialId\":\"$CREDENTIAL_ID\"}" -H 'x-alloy-userid: bench')
-  [[ $smoke == *'"success":true'* && $smoke == *'"ok":true'* ]] || {
-    echo "execute_latency.sh: unexpected execute answer: $smoke" >&2
-    exit 1
-  }
-  api "$base" GET /connectors/bench >/dev/null
-  log "$base: user $user_id, credential $CREDENTIAL_ID; execute answers $smoke"
-}
-
-cat >"$WORK/catalog/bench.yaml" <<EOF
-id: bench
-name: Bench upstream
-categories: [testing]
-base_url: $UPSTREAM
-auth:
-  - type: apiKey
-    in: header
-    name: X-Api-Key
-resources:
-  - name: ping
-    actions:
-      - {id: ping, httpMethod: GET, path: /ping}
-EOF
+write_bench_catalog "$WORK/catalog"
 
 log "starting junction"
-start_junction current "$JUNCTION_BIN"
+start_junction current JUNCTION_CATALOG_DIR="$WORK/catalog" JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32
 JUNCTION_PID=$JPID
-JUNCTION="http://127.0.0.1:$JPORT"
+JUNCTION=$JURL
 log "creating a user and a credential"
-setup_junction "$JUNCTION"
+setup_bench_credential "$JUNCTION"
 EXECUTE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
+api "$JUNCTION" GET /connectors/bench >/dev/null
+RSS_IDLE_KIB=$(rss_kib "$JUNCTION_PID")
 
 if [[ -n $BASELINE_BIN ]]; then
   log "starting the baseline junction ($BASELINE_BIN)"
-  start_junction baseline "$BASELINE_BIN"
-  BASELINE="http://127.0.0.1:$JPORT"
-  setup_junction "$BASELINE"
+  JUNCTION_BIN=$BASELINE_BIN start_junction baseline JUNCTION_CATALOG_DIR="$WORK/catalog" \
+    JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32
+  BASELINE=$JURL
+  setup_bench_credential "$BASELINE"
   BASELINE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
   [[ " $TARGETS " == *" execute-base "* ]] || TARGETS="$TARGETS execute-base"
 fi
 
 # --- measurement -------------------------------------------------------------------------------
-AUTH_HEADERS="Authorization: Bearer $ADMIN_KEY|x-api-version: 2025-09"
-
 request_shape() {  # TARGET: sets url, method, body, headers
   method=GET body='' headers=''
   case $1 in
@@ -260,24 +131,6 @@ request_shape() {  # TARGET: sets url, method, body, headers
   esac
 }
 
-run_wrk() {  # TARGET CONNECTIONS [DURATION]: prints the WRKJSON object
-  local target=$1 connections=$2 duration=${3:-$DURATION} url method body headers
-  request_shape "$target"
-  WRK_METHOD=$method WRK_BODY=$body WRK_HEADERS=$headers \
-    wrk -t1 -c"$connections" -d"$duration" --timeout 10s --latency \
-    -s "$HERE/wrk-report.lua" "$url" >"$WORK/wrk.out" 2>&1 || {
-    cat "$WORK/wrk.out" >&2
-    return 1
-  }
-  sed -n 's/^WRKJSON //p' "$WORK/wrk.out"
-}
-
-run_probe() {  # TARGET: prints the probe's JSON object
-  local url method body headers
-  request_shape "$1"
-  python3 "$HERE/latency-probe.py" "$url" "$PROBE_SECONDS" "$method" "$body" "$headers"
-}
-
 RAW="$OUT_DIR/raw.jsonl"
 : >"$RAW"
 read -r -a connection_list <<<"$CONNECTIONS"
@@ -289,18 +142,13 @@ done
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((PROBE_SECONDS > 0)); then
     for target in "${target_list[@]}"; do
-      result=$(run_probe "$target")
-      printf '{"round":%d,"tool":"probe","connections":1,"target":"%s",%s\n' \
-        "$round" "$target" "${result#\{}" >>"$RAW"
-      log "round $round probe $target: $result"
+      record "$RAW" "$round" probe 1 "$target" "$(run_probe "$target" "$PROBE_SECONDS")"
     done
   fi
   for connections in "${connection_list[@]}"; do
     for target in "${target_list[@]}"; do
-      result=$(run_wrk "$target" "$connections")
-      printf '{"round":%d,"tool":"wrk","connections":%d,"target":"%s",%s\n' \
-        "$round" "$connections" "$target" "${result#\{}" >>"$RAW"
-      log "round $round c=$connections $target: $result"
+      record "$RAW" "$round" wrk "$connections" "$target" \
+        "$(run_wrk "$target" "$connections" "$DURATION")"
     done
   done
 done
@@ -309,18 +157,21 @@ done
   echo "Command: \`$0\` (DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=\"$CONNECTIONS\" PROBE_SECONDS=$PROBE_SECONDS); wrk -t1 --latency -s bench/wrk-report.lua; probe: bench/latency-probe.py"
   echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores; kernel $(uname -r); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Versions: $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2), $(nginx -v 2>&1), node $(node --version), junction $(git -C "$ROOT" rev-parse --short HEAD)"
+  echo "RSS of junction (VmRSS): idle $((RSS_IDLE_KIB / 1024)) MiB, after the runs $(($(rss_kib "$JUNCTION_PID") / 1024)) MiB, peak (VmHWM) $(($(rss_kib "$JUNCTION_PID" VmHWM) / 1024)) MiB"
   echo
   node "$HERE/summarize-wrk.mjs" "$RAW"
 } | tee "$OUT_DIR/summary.md"
+printf '{"idle_kib":%d,"loaded_kib":%d,"peak_kib":%d}\n' "$RSS_IDLE_KIB" "$(rss_kib "$JUNCTION_PID")" \
+  "$(rss_kib "$JUNCTION_PID" VmHWM)" >"$OUT_DIR/rss.json"
 
 # --- optional profile --------------------------------------------------------------------------
 if [[ $PROFILE == 1 ]]; then
-  command -v perf >/dev/null 2>&1 || { echo "PROFILE=1 needs perf" >&2; exit 1; }
+  command -v perf >/dev/null 2>&1 || die "PROFILE=1 needs perf"
   log "profiling junction during execute c=10 for $DURATION"
   perf record -F 997 -g -p "$JUNCTION_PID" -o "$OUT_DIR/perf.data" 2>"$WORK/perf.log" &
   perf_pid=$!
   sleep 0.5
-  run_wrk execute 10 >"$OUT_DIR/profile-wrk.json"
+  run_wrk execute 10 "$DURATION" >"$OUT_DIR/profile-wrk.json"
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
   # Threads are unnamed: per thread id. `|| true`: head closes the pipe early (pipefail).

@@ -11,7 +11,7 @@
 # 9.0.0, @modelcontextprotocol/sdk 1.32.2 and zod come from tests/peers/node_modules), node,
 # curl, python3, gzip; wrk for the cross-check (WRK=1, the default; installed with apt as root
 # when missing). Optional: perf (linux-perf) for PROFILE=1.
-# Files it uses, all in bench/: reference-mcp-server.mjs (copied from /work/shared/testkit; it
+# Files it uses, all in bench/: lib.sh (shared plumbing), reference-mcp-server.mjs (copied from /work/shared/testkit; it
 # imports the SDK through bench/node_modules, a link to ../tests/peers/node_modules that this
 # script creates), latency-probe.py (one connection, every request timed), wrk-report.lua,
 # summarize-mcp.mjs (medians over rounds, ratios).
@@ -49,8 +49,9 @@
 #   OUT_DIR [mktemp]: raw.jsonl, summary.md, logs, perf output are kept there.
 set -euo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(dirname "$HERE")
+BENCH_NAME=mcp_throughput.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -60,79 +61,26 @@ PROBE_TARGETS=${PROBE_TARGETS:-"j-healthz j-list j-discover n-call"}
 WRK=${WRK:-1}
 BUILD=${BUILD:-1}
 PROFILE=${PROFILE:-0}
-JUNCTION_BIN=${JUNCTION_BIN:-$ROOT/build/release/src/junction/cli/junction}
-PEERS=$ROOT/tests/peers/node_modules
 AUTOCANNON=$PEERS/autocannon/autocannon.js
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/junction-mcp-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { echo "mcp_throughput.sh: $*" >&2; exit 1; }
-
-# --- tools -------------------------------------------------------------------------------------
-if [[ $WRK == 1 ]] && ! command -v wrk >/dev/null 2>&1; then
-  [[ $(id -u) -eq 0 ]] || die "wrk missing; run as root, apt-get install wrk, or WRK=0"
-  log "installing wrk"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-fi
-for tool in node curl python3 gzip; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool not found"
-done
+need_tools node curl python3 gzip
+[[ $WRK != 1 ]] || need_tools wrk
 [[ -f $AUTOCANNON && -d $PEERS/@modelcontextprotocol/sdk ]] ||
   die "tests/peers/node_modules incomplete: run scripts/setup.sh"
 # The reference server imports the SDK by bare specifier: resolve it from tests/peers.
 ln -sfn ../tests/peers/node_modules "$HERE/node_modules"
 
-# --- build -------------------------------------------------------------------------------------
 if [[ $BUILD == 1 ]]; then
-  log "building the release preset"
-  (
-    cd "$ROOT"
-    export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
-    cmake --preset release >/dev/null
-    cmake --build --preset release -j "$(nproc)" --target junction >/dev/null
-  )
+  build_release junction
 fi
 [[ -x $JUNCTION_BIN ]] || die "$JUNCTION_BIN missing (BUILD=1)"
-
-# --- processes ---------------------------------------------------------------------------------
-WORK=$(mktemp -d /tmp/junction-mcp-bench-work.XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  cp "$WORK"/*.log "$OUT_DIR"/ 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-wait_http() {  # URL: polls until it answers 2xx (120 s at most: loading GitHub's connector is slow)
-  local i
-  for ((i = 0; i < 2400; i++)); do
-    curl -sf -o /dev/null "$1" && return 0
-    sleep 0.05
-  done
-  die "$1 did not come up"
-}
-
-json_field() {  # JSON on stdin, field name: prints the field
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined){console.error(s);process.exit(1)}console.log(v)})' "$1"
-}
 
 log "starting the reference MCP server (stateless, --json)"
 node "$HERE/reference-mcp-server.mjs" --port 0 --mode stateless --json >"$WORK/node.log" 2>&1 &
 NODE_PID=$!
-pids+=("$NODE_PID")
+track "$NODE_PID"
 for ((i = 0; i < 200; i++)); do
   [[ -s $WORK/node.log ]] && break
   sleep 0.05
@@ -149,25 +97,12 @@ GITHUB_ACTIONS=$(grep -c '^ *- id: ' "$WORK/catalog/github.yaml" || true)
 tail -n1 "$WORK/import.log" >&2
 
 log "starting junction"
-JUNCTION_PORT=$(free_port)
-JUNCTION="http://127.0.0.1:$JUNCTION_PORT"
-ADMIN_KEY="jk_bench$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
-(
-  cd "$WORK"
-  exec env JUNCTION_LISTEN="127.0.0.1:$JUNCTION_PORT" \
-    JUNCTION_DATA_DIR="$WORK/data" \
-    JUNCTION_CATALOG_DIR="$WORK/catalog" \
-    JUNCTION_RATE_LIMIT_API=100000000/60s \
-    JUNCTION_RATE_LIMIT_MCP=100000000/60s \
-    JUNCTION_LOG_LEVEL=warn \
-    JUNCTION_BOOTSTRAP_API_KEY="$ADMIN_KEY" \
-    "$JUNCTION_BIN" serve
-) >"$WORK/junction.log" 2>&1 &
-JUNCTION_PID=$!
 JUNCTION_STARTED=$(date +%s)
-pids+=("$JUNCTION_PID")
-wait_http "$JUNCTION/healthz"
+start_junction mcp JUNCTION_CATALOG_DIR="$WORK/catalog"
+JUNCTION_PID=$JPID
+JUNCTION=$JURL
 log "junction ready after $(($(date +%s) - JUNCTION_STARTED)) s"
+RSS_IDLE_KIB=$(rss_kib "$JUNCTION_PID")
 
 log "creating the MCP server"
 ACCESS_URL=$(curl -sS --fail-with-body -X POST "$JUNCTION/api/servers" \
@@ -235,30 +170,8 @@ run_autocannon() {  # TARGET CONNECTIONS SECONDS: prints a JSON object (latencie
       err_status: r.non2xx, err_other: r.errors + r.timeouts}));' "$WORK/autocannon.json"
 }
 
-run_wrk() {  # TARGET CONNECTIONS SECONDS: prints the WRKJSON object
-  local url method body headers
-  request_shape "$1"
-  WRK_METHOD=$method WRK_BODY=$body WRK_HEADERS=$headers \
-    wrk -t1 -c"$2" -d"$3s" --timeout 10s --latency \
-    -s "$HERE/wrk-report.lua" "$url" >"$WORK/wrk.out" 2>&1 || {
-    cat "$WORK/wrk.out" >&2
-    return 1
-  }
-  sed -n 's/^WRKJSON //p' "$WORK/wrk.out"
-}
-
-run_probe() {  # TARGET: prints the probe's JSON object
-  local url method body headers
-  request_shape "$1"
-  python3 "$HERE/latency-probe.py" "$url" "$PROBE_SECONDS" "$method" "$body" "$headers"
-}
-
 RAW="$OUT_DIR/raw.jsonl"
 : >"$RAW"
-record() {  # ROUND TOOL CONNECTIONS TARGET JSON
-  printf '{"round":%d,"tool":"%s","connections":%d,"target":"%s",%s\n' "$1" "$2" "$3" "$4" "${5#\{}" >>"$RAW"
-  log "round $1 $2 c=$3 $4: $5"
-}
 read -r -a load_list <<<"$LOAD_TARGETS"
 read -r -a probe_list <<<"$PROBE_TARGETS"
 log "warm-up"
@@ -270,15 +183,15 @@ STARTED=$(date +%s)
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((PROBE_SECONDS > 0)); then
     for target in "${probe_list[@]}"; do
-      record "$round" probe 1 "$target" "$(run_probe "$target")"
+      record "$RAW" "$round" probe 1 "$target" "$(run_probe "$target" "$PROBE_SECONDS")"
     done
   fi
   for target in "${load_list[@]}"; do
-    record "$round" autocannon "$CONNECTIONS" "$target" "$(run_autocannon "$target" "$CONNECTIONS" "$DURATION")"
+    record "$RAW" "$round" autocannon "$CONNECTIONS" "$target" "$(run_autocannon "$target" "$CONNECTIONS" "$DURATION")"
   done
   if [[ $WRK == 1 ]]; then
     for target in j-call n-call; do
-      record "$round" wrk "$CONNECTIONS" "$target" "$(run_wrk "$target" "$CONNECTIONS" "$DURATION")"
+      record "$RAW" "$round" wrk "$CONNECTIONS" "$target" "$(run_wrk "$target" "$CONNECTIONS" "${DURATION}s")"
     done
   fi
 done
@@ -289,9 +202,12 @@ ELAPSED=$(($(date +%s) - STARTED))
   echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores; kernel $(uname -r); load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Versions: node $(node --version), autocannon $(node -p "require('$PEERS/autocannon/package.json').version"), @modelcontextprotocol/sdk $(node -p "require('$PEERS/@modelcontextprotocol/sdk/package.json').version"), $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2), junction $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo '+changes')"
   echo "Catalog: github imported from tests/fixtures/openapi ($GITHUB_ACTIONS actions) replacing the built-in one; answer sizes: $(for t in j-call n-call j-list n-list j-discover; do printf '%s %s B, ' "$t" "$(wc -c <"$OUT_DIR/smoke-$t.json")"; done | sed 's/, $//')"
+  echo "RSS of junction (VmRSS): idle $((RSS_IDLE_KIB / 1024)) MiB, after the runs $(($(rss_kib "$JUNCTION_PID") / 1024)) MiB, peak (VmHWM) $(($(rss_kib "$JUNCTION_PID" VmHWM) / 1024)) MiB"
   echo
   node "$HERE/summarize-mcp.mjs" "$RAW"
 } | tee "$OUT_DIR/summary.md"
+printf '{"idle_kib":%d,"loaded_kib":%d,"peak_kib":%d,"catalog_actions":%d}\n' "$RSS_IDLE_KIB" \
+  "$(rss_kib "$JUNCTION_PID")" "$(rss_kib "$JUNCTION_PID" VmHWM)" "$GITHUB_ACTIONS" >"$OUT_DIR/rss.json"
 
 # --- optional profile --------------------------------------------------------------------------
 if [[ $PROFILE == 1 ]]; then

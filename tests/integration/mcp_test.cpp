@@ -6,14 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include <arpa/inet.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "junction/testing/test_server.hpp"
 
@@ -21,56 +16,12 @@ namespace junction {
 namespace {
 
 using testing::HttpResult;
+using testing::RawConnection;
 using testing::TestServer;
 using testing::TestServerOptions;
 
 constexpr std::string_view kJson = "Content-Type: application/json";
 
-/// A raw loopback connection for reading an event stream as it arrives.
-class RawConnection {
-public:
-    explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-    }
-    RawConnection(const RawConnection&) = delete;
-    RawConnection& operator=(const RawConnection&) = delete;
-    RawConnection(RawConnection&&) = delete;
-    RawConnection& operator=(RawConnection&&) = delete;
-    ~RawConnection() { ::close(fd_); }
-
-    [[nodiscard]] bool Send(std::string_view data) const {
-        return connected_ && ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) ==
-                                 static_cast<ssize_t>(data.size());
-    }
-    /// Reads until `needle` has arrived, the peer closes, or `timeout` passes; returns all read.
-    std::string ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (received_.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
-            if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
-                break;
-            }
-            char buffer[4096];
-            const ssize_t got = ::recv(fd_, buffer, sizeof(buffer), 0);
-            if (got <= 0) {
-                break;
-            }
-            received_.append(buffer, static_cast<std::size_t>(got));
-        }
-        return received_;
-    }
-
-private:
-    int fd_;
-    bool connected_ = false;
-    std::string received_;
-};
 constexpr std::string_view kAccept = "Accept: application/json, text/event-stream";
 
 class McpTest : public ::testing::Test {

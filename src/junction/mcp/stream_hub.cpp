@@ -51,6 +51,16 @@ void StreamHub::BroadcastListChanged() {
     }
 }
 
+std::vector<std::string> StreamHub::ServerIds() {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    for (const auto& [id, unused] : streams_) {
+        ids.push_back(id);
+    }
+    std::erase_if(ids, [&](const std::string& id) { return LiveLocked(streams_, id).empty(); });
+    return ids;
+}
+
 void StreamHub::OnServerChanged(std::string_view server_id) {
     std::vector<std::shared_ptr<EventQueue>> targets;
     {

@@ -26,6 +26,9 @@ public:
     /// Sends `notifications/tools/list_changed` to every stream of every server (catalog
     /// reload).
     void BroadcastListChanged();
+    /// The servers with at least one live stream on this node (what ServerChangePoller
+    /// watches).
+    [[nodiscard]] std::vector<std::string> ServerIds();
 
     // ServerChangeListener
     void OnServerChanged(std::string_view server_id) override;

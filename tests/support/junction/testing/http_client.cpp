@@ -1,6 +1,7 @@
 #include "junction/testing/http_client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include <arpa/inet.h>
@@ -149,6 +150,43 @@ std::string SendRaw(std::uint16_t port, const std::string& raw, std::chrono::mil
     }
     ::close(fd);
     return received;
+}
+
+RawConnection::RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+}
+
+RawConnection::~RawConnection() {
+    ::close(fd_);
+}
+
+bool RawConnection::Send(std::string_view data) const {
+    return connected_ &&
+           ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+}
+
+std::string RawConnection::ReadUntil(std::string_view needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (received_.find(needle) == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
+        if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+            break;
+        }
+        std::array<char, 4096> buffer{};
+        const ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        if (got <= 0) {
+            peer_closed_ = true;
+            break;
+        }
+        received_.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    return received_;
 }
 
 }  // namespace junction::testing

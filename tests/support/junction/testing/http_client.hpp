@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,29 @@ public:
 
 private:
     std::string base_url_;
+};
+
+/// A raw loopback connection, for reading an event stream as it arrives.
+class RawConnection {
+public:
+    explicit RawConnection(std::uint16_t port);
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+    RawConnection(RawConnection&&) = delete;
+    RawConnection& operator=(RawConnection&&) = delete;
+    ~RawConnection();
+
+    [[nodiscard]] bool Send(std::string_view data) const;
+    /// Reads until `needle` has arrived, the peer closes, or `timeout` passes; returns all read.
+    std::string ReadUntil(std::string_view needle, std::chrono::milliseconds timeout);
+    /// True once the peer has closed (as seen by the last ReadUntil).
+    [[nodiscard]] bool PeerClosed() const { return peer_closed_; }
+
+private:
+    int fd_;
+    bool connected_ = false;
+    bool peer_closed_ = false;
+    std::string received_;
 };
 
 /// Writes `raw` bytes to 127.0.0.1:`port` and returns everything the server sends back until
