@@ -4,13 +4,16 @@
 #include <array>
 #include <cctype>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -34,8 +37,38 @@ struct EasyDeleter {
 struct SlistDeleter {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
+struct MimeDeleter {
+    void operator()(curl_mime* mime) const { curl_mime_free(mime); }
+};
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using MimePtr = std::unique_ptr<curl_mime, MimeDeleter>;
+
+/// Streams one multipart file part from its ByteSource (curl's thread reads the disk, so no
+/// IO thread ever does). Seekable, so curl can rewind it for a resend.
+struct PartReader {
+    const ByteSource* source = nullptr;
+    std::uint64_t offset = 0;
+};
+
+std::size_t ReadPart(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* reader = static_cast<PartReader*>(user);
+    auto read = reader->source->ReadAt(reader->offset, buffer, size * count);
+    if (!read) {
+        return CURL_READFUNC_ABORT;
+    }
+    reader->offset += *read;
+    return *read;
+}
+
+int SeekPart(void* user, curl_off_t offset, int origin) {
+    auto* reader = static_cast<PartReader*>(user);
+    if (origin != SEEK_SET || offset < 0) {
+        return CURL_SEEKFUNC_CANTSEEK;
+    }
+    reader->offset = static_cast<std::uint64_t>(offset);
+    return CURL_SEEKFUNC_OK;
+}
 
 /// One call, across its redirect hops. Owned by the client thread once dequeued.
 struct Call {
@@ -46,7 +79,10 @@ struct Call {
     int redirects = 0;
     const EgressPolicy* policy = nullptr;
 
-    // The current hop; reset by ResetHop.
+    // The current hop; reset by ResetHop. The multipart body outlives the easy handle that
+    // sends it (declared first, destroyed last).
+    std::vector<std::unique_ptr<PartReader>> part_readers{};
+    MimePtr mime{};
     EasyPtr easy{};
     SlistPtr header_list{};
     bool plain_http = false;
@@ -61,6 +97,8 @@ struct Call {
 
     void ResetHop() {
         easy.reset();
+        mime.reset();
+        part_readers.clear();
         header_list.reset();
         refusal.reset();
         too_large = false;
@@ -469,7 +507,7 @@ private:
         if (!HasHeader(request, "expect")) {
             ok = ok && append("Expect:");  // no 100-continue round trip
         }
-        if (!HasHeader(request, "content-type")) {
+        if (!HasHeader(request, "content-type") && !request.multipart) {
             ok = ok && append("Content-Type:");  // not curl's form-urlencoded default
         }
         call.header_list.reset(list);
@@ -510,7 +548,15 @@ private:
         set(CURLOPT_PREREQFUNCTION, &OnPrerequest);
         set(CURLOPT_PREREQDATA, &call);
         set(CURLOPT_ERRORBUFFER, call.error_buffer.data());
-        if (request.method == "HEAD") {
+        if (request.multipart) {
+            if (!AttachMultipart(easy, call)) {
+                return false;
+            }
+            set(CURLOPT_MIMEPOST, call.mime.get());
+            if (request.method != "POST") {
+                set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
+            }
+        } else if (request.method == "HEAD") {
             set(CURLOPT_NOBODY, 1L);
         } else if (request.method == "GET" && request.body.empty()) {
             set(CURLOPT_HTTPGET, 1L);
@@ -525,6 +571,41 @@ private:
             }
         }
         return failures == 0;
+    }
+
+    /// Builds the hop's multipart body: fields from memory, files streamed from their source.
+    static bool AttachMultipart(CURL* easy, Call& call) {
+        call.mime.reset(curl_mime_init(easy));
+        if (!call.mime) {
+            return false;
+        }
+        bool ok = true;
+        for (const auto& part : *call.request.multipart) {
+            curl_mimepart* added = curl_mime_addpart(call.mime.get());
+            if (added == nullptr) {
+                return false;
+            }
+            ok = ok && curl_mime_name(added, part.name.c_str()) == CURLE_OK;
+            if (!part.filename.empty()) {
+                ok = ok && curl_mime_filename(added, part.filename.c_str()) == CURLE_OK;
+            }
+            if (!part.content_type.empty()) {
+                ok = ok && curl_mime_type(added, part.content_type.c_str()) == CURLE_OK;
+            }
+            if (part.file) {
+                auto& reader = call.part_readers.emplace_back(
+                    std::make_unique<PartReader>(PartReader{.source = part.file.get()}));
+                ok = ok && curl_mime_data_cb(added,
+                                             static_cast<curl_off_t>(part.file->Size()),
+                                             &ReadPart,
+                                             &SeekPart,
+                                             nullptr,
+                                             reader.get()) == CURLE_OK;
+            } else {
+                ok = ok && curl_mime_data(added, part.data.data(), part.data.size()) == CURLE_OK;
+            }
+        }
+        return ok;
     }
 
     void HopDone(std::unique_ptr<Call> call, CURLcode code) {
