@@ -40,6 +40,8 @@ using tcp = asio::ip::tcp;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
+// Access-log status of a request whose client went away before it was answered (nginx's 499).
+constexpr int kClientClosedRequest = 499;
 constexpr std::size_t kLingerMaxBytes = 64UL * 1024 * 1024;
 
 /// One accepted connection.
@@ -656,6 +658,10 @@ private:
                     co_await refuse(UploadTooLarge(config_.files.max_upload_bytes));
                 } else if (IsDisconnect(ec)) {
                     co_await release();  // the client went away: nothing is kept
+                    HttpResponse gone;
+                    gone.status = kClientClosedRequest;
+                    gone.route = route;
+                    LogAccess(gone, request_id, started, method, remote_ip, false);
                 } else {
                     co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
                                           .message = "Malformed HTTP request body"});
