@@ -87,7 +87,8 @@ TYPED_TEST(FileStoreContractTest, ListsOneUsersFilesBytewiseByFilenameWithPaging
     }
     this->Seed(File(kBob, "0"));
     EXPECT_EQ(this->Names(kAlice), (std::vector<std::string>{"B", "_z", "a", "a b", "b"}));
-    EXPECT_EQ(this->Names(kAlice, {.limit = 2, .offset = 1}), (std::vector<std::string>{"_z", "a"}));
+    EXPECT_EQ(this->Names(kAlice, {.limit = 2, .offset = 1}),
+              (std::vector<std::string>{"_z", "a"}));
     const auto page = this->TheStore().ListFileRecords(kAlice, {.limit = 1, .offset = 0});
     ASSERT_TRUE(page.has_value());
     EXPECT_EQ(page->total, 5);
@@ -182,7 +183,8 @@ TEST(DiskFileStoreTest, KeysThatCouldEscapeTheRootAreRefused) {
     testing::TempDir dir;
     auto store = DiskFileStore::OpenDirectory(dir.Path() / "files");
     ASSERT_TRUE(store.has_value());
-    for (const std::string_view key : {"../x", "/abs", "a/../b", "a//b", "a/", ".tmp-x", "a.b", ""}) {
+    for (const std::string_view key :
+         {"../x", "/abs", "a/../b", "a//b", "a/", ".tmp-x", "a.b", ""}) {
         EXPECT_EQ((*store)->Create(key).error().code, ErrorCode::kInvalidArgument) << key;
         EXPECT_EQ((*store)->Open(key).error().code, ErrorCode::kInvalidArgument) << key;
     }

@@ -104,12 +104,11 @@ resources:
 class FilesTest : public ::testing::TestWithParam<Backend> {
 protected:
     FilesTest()
-        : server_(TestServerOptions{.backend = GetParam(),
-                                    .environment = {{"JUNCTION_FILES_MAX_UPLOAD_BYTES", "4194304"},
-                                                    {"JUNCTION_CATALOG_DIR",
-                                                     WriteCatalog(dir_, upstream_.BaseUrl())},
-                                                    {"JUNCTION_EGRESS_ALLOW_CIDRS",
-                                                     "127.0.0.1/32"}}}) {
+        : server_(TestServerOptions{
+              .backend = GetParam(),
+              .environment = {{"JUNCTION_FILES_MAX_UPLOAD_BYTES", "4194304"},
+                              {"JUNCTION_CATALOG_DIR", WriteCatalog(dir_, upstream_.BaseUrl())},
+                              {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"}}}) {
         alice_ = server_.CreateUser("alice");
         bob_ = server_.CreateUser("bob");
         alice_key_ = server_.CreateKey("user", alice_);
@@ -145,11 +144,10 @@ protected:
                    const std::string& bytes,
                    const std::string& mime_type,
                    const std::string& content_md5) {
-        return server_.Client().Send(
-            "PUT",
-            Relative(url),
-            {"Content-Type: " + mime_type, "Content-MD5: " + content_md5},
-            bytes);
+        return server_.Client().Send("PUT",
+                                     Relative(url),
+                                     {"Content-Type: " + mime_type, "Content-MD5: " + content_md5},
+                                     bytes);
     }
     // Request + PUT; returns the s3Key.
     std::string Upload(const std::string& key,
@@ -159,10 +157,8 @@ protected:
         const auto requested = RequestUpload(key, filename, mime_type, Md5Hex(bytes));
         EXPECT_EQ(requested.status, 200) << requested.body;
         const auto ticket = requested.Json().at("presignedUrl");
-        const auto put = Put(std::string(ticket.at("presignedUrl").as_string()),
-                             bytes,
-                             mime_type,
-                             Md5Base64(bytes));
+        const auto put = Put(
+            std::string(ticket.at("presignedUrl").as_string()), bytes, mime_type, Md5Base64(bytes));
         EXPECT_EQ(put.status, 200) << put.body;
         return std::string(ticket.at("s3Key").as_string());
     }
@@ -203,7 +199,8 @@ protected:
 
 TEST_P(FilesTest, UploadListDownloadDeleteEndToEnd) {
     const std::string bytes = BinaryBytes(1'500'000, 7);  // > 1 MiB: curl sends 100-continue
-    const auto requested = RequestUpload(alice_key_, "report.pdf", "application/pdf", Md5Hex(bytes));
+    const auto requested =
+        RequestUpload(alice_key_, "report.pdf", "application/pdf", Md5Hex(bytes));
     ASSERT_EQ(requested.status, 200) << requested.body;
     JUNCTION_EXPECT_SPEC("POST", kUploadRequest, requested);
     const auto ticket = requested.Json().at("presignedUrl");
@@ -212,19 +209,19 @@ TEST_P(FilesTest, UploadListDownloadDeleteEndToEnd) {
     EXPECT_EQ(ticket.at("type").as_string(), "new");
     EXPECT_EQ(ticket.at("md5").as_string(), Md5Base64(bytes));
     const std::string url(ticket.at("presignedUrl").as_string());
-    EXPECT_TRUE(std::regex_match(
-        url,
-        std::regex("^" + server_.Client().BaseUrl() + "/files/" + s3_key +
-                   "\\?expires=[0-9]+&signature=[A-Za-z0-9_-]{43}$")))
+    EXPECT_TRUE(std::regex_match(url,
+                                 std::regex("^" + server_.Client().BaseUrl() + "/files/" + s3_key +
+                                            "\\?expires=[0-9]+&signature=[A-Za-z0-9_-]{43}$")))
         << url;
     EXPECT_TRUE(std::regex_match(std::string(ticket.at("expiresAt").as_string()),
                                  std::regex(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$)")));
 
-    const auto put = server_.Client().Send(
-        "PUT",
-        Relative(url),
-        {"Content-Type: application/pdf", "Content-MD5: " + Md5Base64(bytes), "Expect: 100-continue"},
-        bytes);
+    const auto put = server_.Client().Send("PUT",
+                                           Relative(url),
+                                           {"Content-Type: application/pdf",
+                                            "Content-MD5: " + Md5Base64(bytes),
+                                            "Expect: 100-continue"},
+                                           bytes);
     ASSERT_EQ(put.status, 200) << put.body;
     JUNCTION_EXPECT_SPEC("PUT", kSignedFile, put);
     EXPECT_EQ(put.Json().at("s3Key").as_string(), s3_key);
@@ -264,11 +261,19 @@ TEST_P(FilesTest, UploadListDownloadDeleteEndToEnd) {
     const auto again = Api("DELETE", "/connectors/files/" + s3_key, alice_key_);
     EXPECT_EQ(again.status, 404);
     EXPECT_EQ(again.ErrorCode(), "NOT_FOUND");
+
+    // Signatures are credentials: the log (debug level) never holds one, nor a signed query.
+    const std::string signature = url.substr(url.find("signature=") + 10);
+    const std::string log = server_.WaitForLog("\"route\":\"/connectors/files/{s3Key}\"");
+    EXPECT_EQ(log.find(signature), std::string::npos);
+    EXPECT_EQ(log.find("signature="), std::string::npos);
+    EXPECT_NE(log.find("\"route\":\"/files/{s3Key}\""), std::string::npos);
 }
 
 TEST_P(FilesTest, DownloadUrlsOfADeletedFileAnswer404) {
     const std::string s3_key = Upload(alice_key_, "a.txt", "hello");
-    const auto requested = Api("POST", kDownloadRequest, alice_key_, R"({"s3Key":")" + s3_key + R"("})");
+    const auto requested =
+        Api("POST", kDownloadRequest, alice_key_, R"({"s3Key":")" + s3_key + R"("})");
     ASSERT_EQ(requested.status, 200);
     const std::string url(requested.Json().at("downloadUrl").at("url").as_string());
     ASSERT_EQ(Api("DELETE", "/connectors/files/" + s3_key, alice_key_).status, 200);
@@ -280,14 +285,16 @@ TEST_P(FilesTest, DownloadUrlsOfADeletedFileAnswer404) {
 
 TEST_P(FilesTest, SameMd5IsExistingAndAnotherMd5ReplacesTheFile) {
     const std::string s3_key = Upload(alice_key_, "notes.txt", "version one", "text/plain");
-    const auto same = RequestUpload(alice_key_, "notes.txt", "text/plain", Md5Base64("version one"));
+    const auto same =
+        RequestUpload(alice_key_, "notes.txt", "text/plain", Md5Base64("version one"));
     ASSERT_EQ(same.status, 200) << same.body;
     EXPECT_EQ(same.Json().at("presignedUrl").at("type").as_string(), "existing");
     // The PUT is still accepted and idempotent.
-    const auto repeated = Put(std::string(same.Json().at("presignedUrl").at("presignedUrl").as_string()),
-                              "version one",
-                              "text/plain",
-                              Md5Base64("version one"));
+    const auto repeated =
+        Put(std::string(same.Json().at("presignedUrl").at("presignedUrl").as_string()),
+            "version one",
+            "text/plain",
+            Md5Base64("version one"));
     EXPECT_EQ(repeated.status, 200) << repeated.body;
 
     const auto other = RequestUpload(alice_key_, "notes.txt", "text/plain", Md5Hex("version two"));
@@ -308,7 +315,8 @@ TEST_P(FilesTest, SameMd5IsExistingAndAnotherMd5ReplacesTheFile) {
 }
 
 TEST_P(FilesTest, ABodyWhoseMd5DiffersIsRefusedAndNothingIsStored) {
-    const auto requested = RequestUpload(alice_key_, "a.bin", "application/octet-stream", Md5Hex("expected"));
+    const auto requested =
+        RequestUpload(alice_key_, "a.bin", "application/octet-stream", Md5Hex("expected"));
     const std::string url(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
     const auto put = Put(url, "something else", "application/octet-stream", Md5Base64("expected"));
     EXPECT_EQ(put.status, 400);
@@ -330,7 +338,8 @@ TEST_P(FilesTest, ABodyWhoseMd5DiffersIsRefusedAndNothingIsStored) {
 
 TEST_P(FilesTest, TamperedSignaturesAndOtherHeadersAreForbidden) {
     const std::string bytes = "payload";
-    const auto requested = RequestUpload(alice_key_, "a.bin", "application/octet-stream", Md5Hex(bytes));
+    const auto requested =
+        RequestUpload(alice_key_, "a.bin", "application/octet-stream", Md5Hex(bytes));
     const std::string url(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
     std::string tampered = url;
     tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
@@ -354,12 +363,12 @@ TEST_P(FilesTest, TamperedSignaturesAndOtherHeadersAreForbidden) {
               "The signature does not match this URL, Content-MD5 and Content-Type");
     // No signature at all; an API key does not replace it.
     const std::string bare = Relative(url.substr(0, url.find('?')));
-    const auto unsigned_put = server_.Client().Send(
-        "PUT",
-        bare,
-        {"Authorization: Bearer " + alice_key_, "Content-Type: application/octet-stream",
-         "Content-MD5: " + Md5Base64(bytes)},
-        bytes);
+    const auto unsigned_put = server_.Client().Send("PUT",
+                                                    bare,
+                                                    {"Authorization: Bearer " + alice_key_,
+                                                     "Content-Type: application/octet-stream",
+                                                     "Content-MD5: " + Md5Base64(bytes)},
+                                                    bytes);
     EXPECT_EQ(unsigned_put.status, 403);
     EXPECT_EQ(server_.Client().Send("GET", bare).status, 403);
     // An upload URL does not download.
@@ -374,9 +383,9 @@ TEST_P(FilesTest, ExpiredUrlsAreForbidden) {
     const std::string key = SigningKey();
     const std::int64_t past = ToUnixMillis(SystemClock().Now()) / 1000 - 1;
     // Correctly signed, but expired: the signature is valid, the time is not.
-    const std::string put_path = "/files/" + s3_key + "?expires=" + std::to_string(past) +
-                                 "&signature=" +
-                                 service::SignFileUrl(key, "PUT", s3_key, past, Md5Base64(bytes), "text/plain");
+    const std::string put_path =
+        "/files/" + s3_key + "?expires=" + std::to_string(past) + "&signature=" +
+        service::SignFileUrl(key, "PUT", s3_key, past, Md5Base64(bytes), "text/plain");
     const auto put = server_.Client().Send(
         "PUT", put_path, {"Content-Type: text/plain", "Content-MD5: " + Md5Base64(bytes)}, bytes);
     EXPECT_EQ(put.status, 403);
@@ -384,9 +393,9 @@ TEST_P(FilesTest, ExpiredUrlsAreForbidden) {
 
     // The same key signs a live URL that works (so the derivation above is the server's).
     const std::int64_t future = past + 600;
-    const std::string live_path = "/files/" + s3_key + "?expires=" + std::to_string(future) +
-                                  "&signature=" +
-                                  service::SignFileUrl(key, "PUT", s3_key, future, Md5Base64(bytes), "text/plain");
+    const std::string live_path =
+        "/files/" + s3_key + "?expires=" + std::to_string(future) + "&signature=" +
+        service::SignFileUrl(key, "PUT", s3_key, future, Md5Base64(bytes), "text/plain");
     const auto live = server_.Client().Send(
         "PUT", live_path, {"Content-Type: text/plain", "Content-MD5: " + Md5Base64(bytes)}, bytes);
     EXPECT_EQ(live.status, 200) << live.body;
@@ -401,7 +410,8 @@ TEST_P(FilesTest, ExpiredUrlsAreForbidden) {
 
 TEST_P(FilesTest, AnotherUsersKeyLooksAbsent) {
     const std::string s3_key = Upload(alice_key_, "private.txt", "secret bytes");
-    const auto download = Api("POST", kDownloadRequest, bob_key_, R"({"s3Key":")" + s3_key + R"("})");
+    const auto download =
+        Api("POST", kDownloadRequest, bob_key_, R"({"s3Key":")" + s3_key + R"("})");
     EXPECT_EQ(download.status, 404);
     EXPECT_EQ(download.ErrorCode(), "NOT_FOUND");
     JUNCTION_EXPECT_SPEC("POST", kDownloadRequest, download);
@@ -420,7 +430,8 @@ TEST_P(FilesTest, AnotherUsersKeyLooksAbsent) {
 
 TEST_P(FilesTest, OversizedBodiesAreRefusedEarlyAndWhileStreaming) {
     const std::string bytes = BinaryBytes(4'194'305, 3);  // limit + 1
-    const auto requested = RequestUpload(alice_key_, "big.bin", "application/octet-stream", Md5Hex(bytes));
+    const auto requested =
+        RequestUpload(alice_key_, "big.bin", "application/octet-stream", Md5Hex(bytes));
     const std::string url(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
     const auto put = Put(url, bytes, "application/octet-stream", Md5Base64(bytes));
     EXPECT_EQ(put.status, 413);
@@ -431,7 +442,8 @@ TEST_P(FilesTest, OversizedBodiesAreRefusedEarlyAndWhileStreaming) {
     // Chunked: no Content-Length, so the limit is enforced while the body streams in.
     std::string raw = "PUT " + Relative(url) +
                       " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-                      "Content-MD5: " + Md5Base64(bytes) + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+                      "Content-MD5: " +
+                      Md5Base64(bytes) + "\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (std::size_t at = 0; at < bytes.size(); at += 65'536) {
         const std::string piece = bytes.substr(at, 65'536);
         char size[32];
@@ -447,11 +459,13 @@ TEST_P(FilesTest, OversizedBodiesAreRefusedEarlyAndWhileStreaming) {
 
     // At the limit exactly, chunked, it is stored.
     const std::string fits = bytes.substr(0, 4'194'304);
-    const auto fit_request = RequestUpload(alice_key_, "fits.bin", "application/octet-stream", Md5Hex(fits));
+    const auto fit_request =
+        RequestUpload(alice_key_, "fits.bin", "application/octet-stream", Md5Hex(fits));
     const std::string fit_url(fit_request.Json().at("presignedUrl").at("presignedUrl").as_string());
     std::string chunked = "PUT " + Relative(fit_url) +
                           " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-                          "Content-MD5: " + Md5Base64(fits) +
+                          "Content-MD5: " +
+                          Md5Base64(fits) +
                           "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     char size[32];
     std::snprintf(size, sizeof(size), "%zx\r\n", fits.size());
@@ -463,12 +477,15 @@ TEST_P(FilesTest, OversizedBodiesAreRefusedEarlyAndWhileStreaming) {
 
 TEST_P(FilesTest, AnAbortedUploadLeavesNothingBehind) {
     const std::string bytes = BinaryBytes(2'000'000, 5);
-    const auto requested = RequestUpload(alice_key_, "cut.bin", "application/octet-stream", Md5Hex(bytes));
+    const auto requested =
+        RequestUpload(alice_key_, "cut.bin", "application/octet-stream", Md5Hex(bytes));
     const std::string url(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
     const std::string raw = "PUT " + Relative(url) +
                             " HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n"
-                            "Content-MD5: " + Md5Base64(bytes) + "\r\nContent-Length: " +
-                            std::to_string(bytes.size()) + "\r\n\r\n" + bytes.substr(0, 700'000);
+                            "Content-MD5: " +
+                            Md5Base64(bytes) +
+                            "\r\nContent-Length: " + std::to_string(bytes.size()) + "\r\n\r\n" +
+                            bytes.substr(0, 700'000);
     // The client sends part of the body and goes away.
     (void)testing::SendRaw(server_.Port(), raw, std::chrono::milliseconds(300));
     // The access line says the server saw the client go (and released the upload first).
@@ -479,14 +496,14 @@ TEST_P(FilesTest, AnAbortedUploadLeavesNothingBehind) {
 
 TEST_P(FilesTest, FilenamesThatCouldEscapeOrConfuseAreRefused) {
     for (const std::string& filename : {std::string("../etc/passwd"),
-                                       std::string("a/b"),
-                                       std::string("a\\b"),
-                                       std::string("."),
-                                       std::string(".."),
-                                       std::string("tab\tname"),
-                                       std::string("nul\x01"),
-                                       std::string(256, 'x'),
-                                       std::string()}) {
+                                        std::string("a/b"),
+                                        std::string("a\\b"),
+                                        std::string("."),
+                                        std::string(".."),
+                                        std::string("tab\tname"),
+                                        std::string("nul\x01"),
+                                        std::string(256, 'x'),
+                                        std::string()}) {
         const auto refused = RequestUpload(alice_key_, filename, "text/plain", Md5Hex("x"));
         EXPECT_EQ(refused.status, 400) << filename;
         EXPECT_EQ(refused.ErrorCode(), "INVALID_REQUEST");
@@ -496,7 +513,8 @@ TEST_P(FilesTest, FilenamesThatCouldEscapeOrConfuseAreRefused) {
         EXPECT_EQ(errors[0].at("field").as_string(), "filename") << refused.body;
     }
     // The longest allowed name and dots inside a name are fine.
-    EXPECT_EQ(RequestUpload(alice_key_, std::string(255, 'x'), "text/plain", Md5Hex("x")).status, 200);
+    EXPECT_EQ(RequestUpload(alice_key_, std::string(255, 'x'), "text/plain", Md5Hex("x")).status,
+              200);
     EXPECT_EQ(RequestUpload(alice_key_, "..hidden.tar.gz", "text/plain", Md5Hex("x")).status, 200);
     const auto bad_fields = RequestUpload(alice_key_, "ok.txt", "text", "abc");
     ASSERT_EQ(bad_fields.status, 400);
@@ -512,8 +530,10 @@ TEST_P(FilesTest, ConcurrentUploadsOfOneKeyLeaveOneConsistentFile) {
     std::vector<std::string> contents;
     std::vector<std::string> urls;
     for (int i = 0; i < kUploads; ++i) {
-        contents.push_back(BinaryBytes(300'000 + static_cast<std::size_t>(i), static_cast<unsigned>(i)));
-        const auto requested = RequestUpload(alice_key_, "race.bin", "application/octet-stream", Md5Hex(contents.back()));
+        contents.push_back(
+            BinaryBytes(300'000 + static_cast<std::size_t>(i), static_cast<unsigned>(i)));
+        const auto requested = RequestUpload(
+            alice_key_, "race.bin", "application/octet-stream", Md5Hex(contents.back()));
         urls.emplace_back(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
     }
     std::vector<long> statuses(kUploads);
@@ -521,8 +541,10 @@ TEST_P(FilesTest, ConcurrentUploadsOfOneKeyLeaveOneConsistentFile) {
     for (int i = 0; i < kUploads; ++i) {
         threads.emplace_back([&, i] {
             statuses[static_cast<std::size_t>(i)] =
-                Put(urls[static_cast<std::size_t>(i)], contents[static_cast<std::size_t>(i)],
-                    "application/octet-stream", Md5Base64(contents[static_cast<std::size_t>(i)]))
+                Put(urls[static_cast<std::size_t>(i)],
+                    contents[static_cast<std::size_t>(i)],
+                    "application/octet-stream",
+                    Md5Base64(contents[static_cast<std::size_t>(i)]))
                     .status;
         });
     }
@@ -547,7 +569,8 @@ TEST_P(FilesTest, DeletingAUserDeletesItsFiles) {
     (void)Upload(alice_key_, "two.txt", "2");
     const std::string bob_file = Upload(bob_key_, "bob.txt", "b");
     ASSERT_EQ(FilesUnder(FilesDir()).size(), 3U);
-    const auto deleted = server_.Client().Send("DELETE", "/users/" + alice_, server_.AdminHeaders());
+    const auto deleted =
+        server_.Client().Send("DELETE", "/users/" + alice_, server_.AdminHeaders());
     ASSERT_EQ(deleted.status, 200) << deleted.body;
     EXPECT_EQ(FilesUnder(FilesDir()).size(), 1U);
     EXPECT_FALSE(std::filesystem::exists(FilesDir() / alice_));
@@ -572,14 +595,21 @@ TEST_P(FilesTest, PaginationAndOrderByFilename) {
     EXPECT_EQ(wrong_method.status, 405);
     EXPECT_EQ(wrong_method.Header("allow"), "DELETE");
     // The version prefix works on Files like on every Connectivity endpoint.
-    EXPECT_EQ(server_.Client().Send("GET", "/2025-09/connectors/files/list", {"Authorization: Bearer " + alice_key_}).status, 200);
+    EXPECT_EQ(
+        server_.Client()
+            .Send("GET", "/2025-09/connectors/files/list", {"Authorization: Bearer " + alice_key_})
+            .status,
+        200);
 }
 
 TEST_P(FilesTest, AFileParameterIsSentAsMultipartFromTheStore) {
     auto headers = As(alice_key_);
     const auto credential = server_.Client().Send(
-        "POST", "/connectors/vault/credentials", headers,
-        R"({"userId":")" + alice_ + R"(","authenticationType":"apiKey","data":{"apiKey":"vault-key-123"}})");
+        "POST",
+        "/connectors/vault/credentials",
+        headers,
+        R"({"userId":")" + alice_ +
+            R"(","authenticationType":"apiKey","data":{"apiKey":"vault-key-123"}})");
     ASSERT_EQ(credential.status, 200) << credential.body;
     const std::string credential_id(credential.Json().at("credentialId").as_string());
     const std::string bytes = BinaryBytes(200'000, 11) + std::string("\r\n--not-a-boundary\r\n");
@@ -587,7 +617,9 @@ TEST_P(FilesTest, AFileParameterIsSentAsMultipartFromTheStore) {
     upstream_.On("POST", "/api/upload", UpstreamResponse::Json(R"({"ok":true,"id":"F1"})"));
 
     const auto executed = server_.Client().Send(
-        "POST", "/connectors/vault/actions/uploadFile/execute", headers,
+        "POST",
+        "/connectors/vault/actions/uploadFile/execute",
+        headers,
         boost::json::serialize(boost::json::object{
             {"credentialId", credential_id},
             {"requestBody",
@@ -605,10 +637,11 @@ TEST_P(FilesTest, AFileParameterIsSentAsMultipartFromTheStore) {
     const std::string boundary = content_type.substr(prefix.size());
     const std::string expected =
         "--" + boundary + "\r\nContent-Disposition: form-data; name=\"channels\"\r\n\r\nC1,C2\r\n" +
-        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo %221%22.png\"\r\n" +
-        "Content-Type: image/png\r\n\r\n" + bytes + "\r\n" +
-        "--" + boundary + "\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n3\r\n" +
-        "--" + boundary + "--\r\n";
+        "--" + boundary +
+        "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo %221%22.png\"\r\n" +
+        "Content-Type: image/png\r\n\r\n" + bytes + "\r\n" + "--" + boundary +
+        "\r\nContent-Disposition: form-data; name=\"count\"\r\n\r\n3\r\n" + "--" + boundary +
+        "--\r\n";
     EXPECT_EQ(sent.body.size(), expected.size());
     EXPECT_TRUE(sent.body == expected) << sent.body.substr(0, 400);
     EXPECT_EQ(sent.Header("content-length"), std::to_string(expected.size()));
@@ -616,9 +649,12 @@ TEST_P(FilesTest, AFileParameterIsSentAsMultipartFromTheStore) {
     // Another user's file, or no file at all: 400, and nothing is sent.
     const std::string bob_file = Upload(bob_key_, "bob.png", "b", "image/png");
     for (const std::string& key : {bob_file, alice_ + "_missing.png"}) {
-        const auto refused = server_.Client().Send(
-            "POST", "/connectors/vault/actions/uploadFile/execute", headers,
-            R"({"credentialId":")" + credential_id + R"(","requestBody":{"file":")" + key + R"("}})");
+        const auto refused =
+            server_.Client().Send("POST",
+                                  "/connectors/vault/actions/uploadFile/execute",
+                                  headers,
+                                  R"({"credentialId":")" + credential_id +
+                                      R"(","requestBody":{"file":")" + key + R"("}})");
         EXPECT_EQ(refused.status, 400) << refused.body;
         EXPECT_EQ(refused.ErrorCode(), "INVALID_REQUEST");
         const auto errors = refused.Json().at("error").at("details").at("errors").as_array();
@@ -645,13 +681,18 @@ TEST(FilesRestartTest, StoredFilesSurviveARestart) {
         std::vector<std::string> headers = first.AdminHeaders();
         headers.emplace_back("Content-Type: application/json");
         const auto requested = first.Client().Send(
-            "POST", kUploadRequest, headers,
-            R"({"filename":"keep.bin","mimeType":"application/octet-stream","md5":")" + Md5Hex(bytes) + R"("})");
+            "POST",
+            kUploadRequest,
+            headers,
+            R"({"filename":"keep.bin","mimeType":"application/octet-stream","md5":")" +
+                Md5Hex(bytes) + R"("})");
         ASSERT_EQ(requested.status, 200) << requested.body;
         url = std::string(requested.Json().at("presignedUrl").at("presignedUrl").as_string());
         const auto put = first.Client().Send(
-            "PUT", url.substr(first.Client().BaseUrl().size()),
-            {"Content-Type: application/octet-stream", "Content-MD5: " + Md5Base64(bytes)}, bytes);
+            "PUT",
+            url.substr(first.Client().BaseUrl().size()),
+            {"Content-Type: application/octet-stream", "Content-MD5: " + Md5Base64(bytes)},
+            bytes);
         ASSERT_EQ(put.status, 200) << put.body;
     }
     TestServer second(TestServerOptions{.environment = environment});
@@ -664,8 +705,8 @@ TEST(FilesRestartTest, StoredFilesSurviveARestart) {
     const auto files = listed.Json().at("files").as_array();
     ASSERT_EQ(files.size(), 1U);
     const std::string s3_key(files[0].at("s3Key").as_string());
-    const auto requested = second.Client().Send(
-        "POST", kDownloadRequest, headers, R"({"s3Key":")" + s3_key + R"("})");
+    const auto requested =
+        second.Client().Send("POST", kDownloadRequest, headers, R"({"s3Key":")" + s3_key + R"("})");
     ASSERT_EQ(requested.status, 200);
     const std::string download(requested.Json().at("downloadUrl").at("url").as_string());
     const auto got = second.Client().Send("GET", download.substr(second.Client().BaseUrl().size()));

@@ -274,7 +274,8 @@ const Setting* FindByYaml(const std::string& path) {
 }
 
 bool IsSection(const std::string& path) {
-    return path == "http" || path == "rate_limit" || path == "files";
+    return path == "http" || path == "rate_limit" || path == "files" || path == "mcp" ||
+           path == "egress" || path == "oauth";
 }
 
 // Walks the YAML mapping; lists join with commas so one setter serves YAML and env alike.

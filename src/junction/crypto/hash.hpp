@@ -19,7 +19,9 @@ namespace junction::crypto {
 
 /// HKDF-SHA-256 (RFC 5869) of `key` with an empty salt and `label` as the info: `length`
 /// bytes of a subkey for one purpose (e.g. the file-URL signing key, API.md §3.5).
-[[nodiscard]] std::string HkdfSha256(std::string_view key, std::string_view label, std::size_t length);
+[[nodiscard]] std::string HkdfSha256(std::string_view key,
+                                     std::string_view label,
+                                     std::size_t length);
 
 /// MD5 digest as 16 raw bytes. MD5 only checks transfers (S3's `Content-MD5`); never use it
 /// for security.

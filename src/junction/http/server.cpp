@@ -305,8 +305,8 @@ private:
                                                            limits.max_target_bytes + 1024));
             // A signed upload may be larger than a JSON body: the header passes with the larger
             // limit and the right one is applied once the route is known (below).
-            parser.body_limit(std::max<std::uint64_t>(limits.max_body_bytes,
-                                                      config_.files.max_upload_bytes));
+            parser.body_limit(
+                std::max<std::uint64_t>(limits.max_body_bytes, config_.files.max_upload_bytes));
             stream.expires_after(limits.read_timeout);
             beast::error_code read_error;
             co_await bhttp::async_read_header(
@@ -360,7 +360,8 @@ private:
                 linger = true;
                 break;
             }
-            if (Api::StreamsBody(method, std::string_view(head.target().data(), head.target().size()))) {
+            if (Api::StreamsBody(method,
+                                 std::string_view(head.target().data(), head.target().size()))) {
                 const bool keep_going = co_await ServeStreamedBody(
                     stream, buffer, parser, request_id, started, remote_ip, linger);
                 connection->busy = false;
@@ -369,7 +370,8 @@ private:
                 }
                 continue;
             }
-            if (const auto length = parser.content_length(); length && *length > limits.max_body_bytes) {
+            if (const auto length = parser.content_length();
+                length && *length > limits.max_body_bytes) {
                 co_await WriteError(
                     stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
                 linger = true;
@@ -549,9 +551,14 @@ private:
                                 const std::string& method,
                                 const std::string& remote_ip) {
         if (response.file_body) {
-            co_return co_await WriteFileBody(
-                stream, std::move(response), request_id, keep_alive, version, started, method,
-                remote_ip);
+            co_return co_await WriteFileBody(stream,
+                                             std::move(response),
+                                             request_id,
+                                             keep_alive,
+                                             version,
+                                             started,
+                                             method,
+                                             remote_ip);
         }
         bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
                                                     version};
@@ -599,15 +606,16 @@ private:
         const unsigned version = parser.get().version();
         const bool client_keep_alive = parser.get().keep_alive();
         stream.expires_never();
-        HttpResponse begun = co_await RunPipeline(ToRequestHead(parser.get(), remote_ip), request_id);
+        HttpResponse begun =
+            co_await RunPipeline(ToRequestHead(parser.get(), remote_ip), request_id);
         std::shared_ptr<BodySink> sink = std::move(begun.sink);
         if (!sink) {
             // Refused before the body: answer and close (the unread body would be the next
             // "request"); the lingering close lets the client read the answer.
             begun.close_connection = true;
             linger = !parser.is_done();
-            co_await Write(stream, std::move(begun), request_id, false, version, started, method,
-                           remote_ip);
+            co_await Write(
+                stream, std::move(begun), request_id, false, version, started, method, remote_ip);
             co_return false;
         }
         const std::string route = begun.route;
@@ -623,8 +631,14 @@ private:
             response.route = route;
             response.close_connection = true;
             linger = true;
-            co_await Write(stream, std::move(response), request_id, false, version, started,
-                           method, remote_ip);
+            co_await Write(stream,
+                           std::move(response),
+                           request_id,
+                           false,
+                           version,
+                           started,
+                           method,
+                           remote_ip);
         };
         if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
             !parser.is_done()) {
@@ -688,10 +702,15 @@ private:
         });
         response.route = route;
         const bool keep_alive = client_keep_alive && !draining_.load();
-        const bool written = co_await Write(
-            stream, std::move(response), request_id, keep_alive, version, started, method,
-            remote_ip);
-        co_return written && keep_alive;
+        const bool written = co_await Write(stream,
+                                            std::move(response),
+                                            request_id,
+                                            keep_alive,
+                                            version,
+                                            started,
+                                            method,
+                                            remote_ip);
+        co_return written&& keep_alive;
     }
 
     // A file download: the headers with Content-Length, then the bytes, each chunk read on the

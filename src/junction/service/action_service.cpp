@@ -458,8 +458,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
                                  "must be an object (one form field per property)",
                                  invalid.message);
             }
-            request.multipart =
-                MultipartParts(user, *action, request_body->as_object(), invalid);
+            request.multipart = MultipartParts(user, *action, request_body->as_object(), invalid);
             if (!invalid.fields.empty()) {
                 return Fail(std::move(invalid));
             }

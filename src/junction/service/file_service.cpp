@@ -14,7 +14,8 @@
 namespace junction::service {
 namespace {
 
-constexpr std::size_t kMaxFilenameBytes = 255;
+constexpr std::size_t kMaxFilenameChars = 255;
+constexpr std::size_t kMaxFilenameBytes = 4 * kMaxFilenameChars;
 constexpr std::size_t kMd5Bytes = 16;
 constexpr std::size_t kSignatureChars = 43;
 constexpr std::size_t kMaxMimeTypeBytes = 255;
@@ -34,8 +35,8 @@ bool IsHexDigit(char c) {
 
 // RFC 6838 restricted-name characters: letters, digits and !#$&-^_.+
 bool IsMediaTypeChar(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '!' || c == '#' ||
-           c == '$' || c == '&' || c == '-' || c == '^' || c == '_' || c == '.' || c == '+';
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '!' || c == '#' || c == '$' ||
+           c == '&' || c == '-' || c == '^' || c == '_' || c == '.' || c == '+';
 }
 
 // `type/subtype` (no parameters: the signature covers the exact string).
@@ -46,7 +47,8 @@ bool IsMimeType(std::string_view text) {
         return false;
     }
     const auto valid = [](std::string_view part) {
-        return std::all_of(part.begin(), part.end(), IsMediaTypeChar);
+        return std::isalnum(static_cast<unsigned char>(part.front())) != 0 &&
+               std::all_of(part.begin(), part.end(), IsMediaTypeChar);
     };
     return valid(text.substr(0, slash)) && valid(text.substr(slash + 1));
 }
@@ -78,8 +80,7 @@ bool OwnedBy(const storage::UserRow& user, std::string_view s3_key) {
 std::optional<std::pair<std::string, std::string>> SplitKey(std::string_view s3_key) {
     constexpr std::size_t kIdChars = 24;
     if (s3_key.size() <= kIdChars + 1 || s3_key[kIdChars] != '_' ||
-        !IsObjectId(s3_key.substr(0, kIdChars)) ||
-        !ValidateFilename(s3_key.substr(kIdChars + 1))) {
+        !IsObjectId(s3_key.substr(0, kIdChars)) || !ValidateFilename(s3_key.substr(kIdChars + 1))) {
         return std::nullopt;
     }
     return std::pair{std::string(s3_key.substr(0, kIdChars)),
@@ -92,7 +93,13 @@ Result<void> ValidateFilename(std::string_view filename) {
     const auto invalid = [](std::string message) {
         return FailField("filename", std::move(message));
     };
-    if (filename.empty() || filename.size() > kMaxFilenameBytes) {
+    // Characters, not bytes (UTF-8 continuation bytes do not count), as the API document's
+    // maxLength; the bytes are bounded too, since the name is hashed for the disk anyway.
+    const auto characters = std::count_if(filename.begin(), filename.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    });
+    if (filename.empty() || characters > static_cast<std::ptrdiff_t>(kMaxFilenameChars) ||
+        filename.size() > kMaxFilenameBytes) {
         return invalid("must be 1-255 characters");
     }
     if (filename == "." || filename == "..") {
@@ -409,8 +416,7 @@ Result<OpenedFile> FileService::OpenSigned(const SignedUrl& url) {
     return OpenLocked(url.s3_key);
 }
 
-Result<OpenedFile> FileService::OpenForUser(const storage::UserRow& user,
-                                            std::string_view s3_key) {
+Result<OpenedFile> FileService::OpenForUser(const storage::UserRow& user, std::string_view s3_key) {
     const auto not_yours = [&] {
         return Fail(ErrorCode::kInvalidArgument,
                     "File '" + std::string(s3_key) + "' is not one of the user's files");

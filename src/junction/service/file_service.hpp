@@ -24,8 +24,8 @@ namespace junction::service {
 /// HKDF label of the file-URL signing key (API.md §3.5).
 inline constexpr std::string_view kFileUrlKeyLabel = "junction-file-urls";
 
-/// kInvalidArgument (field `filename`) unless `filename` is 1-255 bytes without `/`, `\`,
-/// control characters, and is not `.` or `..` (API.md §3.5).
+/// kInvalidArgument (field `filename`) unless `filename` is 1-255 characters (UTF-8) without
+/// `/`, `\`, control characters (including DEL), and is not `.` or `..` (API.md §3.5).
 [[nodiscard]] Result<void> ValidateFilename(std::string_view filename);
 /// The 16 raw bytes of an MD5 given as 32 hex characters or 24-character base64; nullopt
 /// otherwise.
@@ -173,11 +173,10 @@ private:
                                            std::string_view signature) const;
     /// kPermissionDenied unless `url` carries a well-formed, unexpired signature that matches
     /// `expected(expires)`. Returns `expires`.
-    [[nodiscard]] Result<std::int64_t> CheckSignature(
-        const SignedUrl& url,
-        std::string_view method,
-        std::string_view md5_base64,
-        std::string_view mime_type) const;
+    [[nodiscard]] Result<std::int64_t> CheckSignature(const SignedUrl& url,
+                                                      std::string_view method,
+                                                      std::string_view md5_base64,
+                                                      std::string_view mime_type) const;
     [[nodiscard]] Result<storage::FileRow> Commit(storage::FileWriter& writer,
                                                   const storage::FileRow& row);
     [[nodiscard]] Result<OpenedFile> OpenLocked(std::string_view s3_key);

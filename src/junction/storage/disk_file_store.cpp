@@ -194,8 +194,8 @@ void RemoveStaleTemps(const std::filesystem::path& root, std::chrono::seconds st
 
 DiskFileStore::DiskFileStore(std::filesystem::path root) : root_(std::move(root)) {}
 
-Result<std::unique_ptr<DiskFileStore>> DiskFileStore::OpenDirectory(std::filesystem::path root,
-                                                           std::chrono::seconds stale_after) {
+Result<std::unique_ptr<DiskFileStore>> DiskFileStore::OpenDirectory(
+    std::filesystem::path root, std::chrono::seconds stale_after) {
     std::error_code ec;
     std::filesystem::create_directories(root, ec);
     if (ec) {

@@ -74,38 +74,34 @@ Result<FileRow> SqlStore::FindFileRecord(std::string_view s3_key) {
     });
 }
 
-Result<Page<FileRow>> SqlStore::ListFileRecords(std::string_view user_id,
-                                                const PageRequest& page) {
-    return InSession<Page<FileRow>>(
-        *database_, [&](SqlSession& session) -> Result<Page<FileRow>> {
-            const std::string owner(user_id);
-            // `filename` compares bytewise on both backends (PostgreSQL: COLLATE "C" column).
-            auto rows = session.Query(Select(kFileColumns,
-                                             "FROM files WHERE user_id = $1 "
-                                             "ORDER BY filename, s3_key LIMIT $2 OFFSET $3"),
-                                      {owner,
-                                       static_cast<std::int64_t>(page.limit),
-                                       static_cast<std::int64_t>(page.offset)});
-            if (!rows) {
-                return Fail(std::move(rows.error()));
-            }
-            auto total =
-                QueryCount(session, "SELECT count(*) FROM files WHERE user_id = $1", {owner});
-            if (!total) {
-                return Fail(std::move(total.error()));
-            }
-            Page<FileRow> result{.total = *total};
-            for (const auto& row : *rows) {
-                result.items.push_back(ToFile(row));
-            }
-            return result;
-        });
+Result<Page<FileRow>> SqlStore::ListFileRecords(std::string_view user_id, const PageRequest& page) {
+    return InSession<Page<FileRow>>(*database_, [&](SqlSession& session) -> Result<Page<FileRow>> {
+        const std::string owner(user_id);
+        // `filename` compares bytewise on both backends (PostgreSQL: COLLATE "C" column).
+        auto rows = session.Query(
+            Select(kFileColumns,
+                   "FROM files WHERE user_id = $1 "
+                   "ORDER BY filename, s3_key LIMIT $2 OFFSET $3"),
+            {owner, static_cast<std::int64_t>(page.limit), static_cast<std::int64_t>(page.offset)});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        auto total = QueryCount(session, "SELECT count(*) FROM files WHERE user_id = $1", {owner});
+        if (!total) {
+            return Fail(std::move(total.error()));
+        }
+        Page<FileRow> result{.total = *total};
+        for (const auto& row : *rows) {
+            result.items.push_back(ToFile(row));
+        }
+        return result;
+    });
 }
 
 Result<void> SqlStore::DeleteFileRecord(std::string_view s3_key) {
     return database_->WithSession([&](SqlSession& session) -> Result<void> {
-        auto rows =
-            session.Query("DELETE FROM files WHERE s3_key = $1 RETURNING s3_key", {std::string(s3_key)});
+        auto rows = session.Query("DELETE FROM files WHERE s3_key = $1 RETURNING s3_key",
+                                  {std::string(s3_key)});
         if (!rows) {
             return Fail(std::move(rows.error()));
         }

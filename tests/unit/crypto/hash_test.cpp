@@ -109,8 +109,9 @@ TEST(SecureRngTest, FillsBuffersOfAnySize) {
 
 TEST(HkdfSha256Test, MatchesRfc5869WithEmptySaltAndInfo) {
     // RFC 5869 test case 3: IKM = 22 x 0x0b, no salt, no info, L = 42.
-    EXPECT_EQ(ToHex(HkdfSha256(std::string(22, '\x0b'), "", 42)),
-              "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    EXPECT_EQ(
+        ToHex(HkdfSha256(std::string(22, '\x0b'), "", 42)),
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
 TEST(HkdfSha256Test, TheLabelSeparatesPurposes) {

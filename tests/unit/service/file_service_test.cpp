@@ -12,18 +12,36 @@ namespace junction::service {
 namespace {
 
 TEST(ValidateFilenameTest, AcceptsOrdinaryNamesUpTo255Bytes) {
-    for (const std::string& name : {std::string("a"), std::string("report.pdf"),
-                                    std::string("..hidden"), std::string("a b (1).tar.gz"),
-                                    std::string("日本.txt"), std::string(255, 'x')}) {
+    for (const std::string& name : {std::string("a"),
+                                    std::string("report.pdf"),
+                                    std::string("..hidden"),
+                                    std::string("a b (1).tar.gz"),
+                                    std::string("日本.txt"),
+                                    std::string(255, 'x')}) {
+        EXPECT_TRUE(ValidateFilename(name).has_value()) << name;
+    }
+    // 255 characters of three bytes each: the limit counts characters.
+    std::string wide;
+    for (int i = 0; i < 255; ++i) {
+        wide += "日";
+    }
+    for (const std::string& name : {wide}) {
         EXPECT_TRUE(ValidateFilename(name).has_value()) << name;
     }
 }
 
 TEST(ValidateFilenameTest, RefusesSeparatorsDotNamesControlsAndLengthWithAFieldError) {
-    for (const std::string& name : {std::string(), std::string("."), std::string(".."),
-                                   std::string("a/b"), std::string("a\\b"), std::string("../x"),
-                                   std::string("a\nb"), std::string("a\x7f"),
-                                   std::string("a\0b", 3), std::string(256, 'x')}) {
+    for (const std::string& name : {std::string(),
+                                    std::string("."),
+                                    std::string(".."),
+                                    std::string("a/b"),
+                                    std::string("a\\b"),
+                                    std::string("../x"),
+                                    std::string("a\nb"),
+                                    std::string("a\x7f"),
+                                    std::string("a\0b", 3),
+                                    std::string(256, 'x'),
+                                    std::string("日") + std::string(255, 'x')}) {
         const auto checked = ValidateFilename(name);
         ASSERT_FALSE(checked.has_value()) << name;
         EXPECT_EQ(checked.error().code, ErrorCode::kInvalidArgument);
@@ -43,9 +61,12 @@ TEST(ParseMd5Test, AcceptsHexEitherCaseAndCanonicalBase64) {
 }
 
 TEST(ParseMd5Test, RefusesEverythingElse) {
-    for (const std::string_view text : {"", "2942bfab", "2942bfabb3d05332b66eb128e0842cfg",
-                                   "KUK/q7PQUzK2brEo4IQs/w", "KUK_q7PQUzK2brEo4IQs_w==",
-                                   "KUK/q7PQUzK2brEo4IQs/x=="}) {
+    for (const std::string_view text : {"",
+                                        "2942bfab",
+                                        "2942bfabb3d05332b66eb128e0842cfg",
+                                        "KUK/q7PQUzK2brEo4IQs/w",
+                                        "KUK_q7PQUzK2brEo4IQs_w==",
+                                        "KUK/q7PQUzK2brEo4IQs/x=="}) {
         EXPECT_FALSE(ParseMd5(text).has_value()) << text;
     }
 }

@@ -21,19 +21,20 @@ HttpResponse PostFileUploadRequest(Exchange& exchange) {
     if (!fields.Ok()) {
         return ToHttpResponse(fields.ToError(), exchange.request_id);
     }
-    auto ticket = exchange.services.files.RequestUpload(
-        exchange.effective_user, *filename, *mime_type, *md5);
+    auto ticket =
+        exchange.services.files.RequestUpload(exchange.effective_user, *filename, *mime_type, *md5);
     if (!ticket) {
         return ToHttpResponse(ticket.error(), exchange.request_id);
     }
-    return JsonResponse(200,
-                        boost::json::object{
-                            {"presignedUrl",
-                             boost::json::object{{"md5", ticket->md5_base64},
-                                                 {"presignedUrl", ticket->url},
-                                                 {"type", ticket->type},
-                                                 {"s3Key", ticket->s3_key},
-                                                 {"expiresAt", FormatTimestamp(ticket->expires_at)}}}});
+    return JsonResponse(
+        200,
+        boost::json::object{
+            {"presignedUrl",
+             boost::json::object{{"md5", ticket->md5_base64},
+                                 {"presignedUrl", ticket->url},
+                                 {"type", ticket->type},
+                                 {"s3Key", ticket->s3_key},
+                                 {"expiresAt", FormatTimestamp(ticket->expires_at)}}}});
 }
 
 HttpResponse PostFileDownloadRequest(Exchange& exchange) {
@@ -52,10 +53,11 @@ HttpResponse PostFileDownloadRequest(Exchange& exchange) {
     }
     return JsonResponse(
         200,
-        boost::json::object{{"downloadUrl",
-                             boost::json::object{{"url", ticket->url},
-                                                 {"s3Key", ticket->s3_key},
-                                                 {"expiresAt", FormatTimestamp(ticket->expires_at)}}}});
+        boost::json::object{
+            {"downloadUrl",
+             boost::json::object{{"url", ticket->url},
+                                 {"s3Key", ticket->s3_key},
+                                 {"expiresAt", FormatTimestamp(ticket->expires_at)}}}});
 }
 
 }  // namespace junction::http::handlers

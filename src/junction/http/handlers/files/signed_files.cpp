@@ -31,8 +31,7 @@ std::optional<std::string> HeaderValue(const Exchange& exchange, std::string_vie
 /// Feeds a signed PUT's body to the service's upload and answers with the stored file.
 class UploadSink final : public BodySink {
 public:
-    explicit UploadSink(std::unique_ptr<service::FileUpload> upload)
-        : upload_(std::move(upload)) {}
+    explicit UploadSink(std::unique_ptr<service::FileUpload> upload) : upload_(std::move(upload)) {}
 
     [[nodiscard]] Result<void> Write(std::string_view chunk) override {
         return upload_->Append(chunk);
@@ -63,7 +62,8 @@ HttpResponse PutFileSigned(Exchange& exchange) {
                                    .content_md5 = HeaderValue(exchange, "content-md5")};
     if (auto length = exchange.request.Header("content-length")) {
         std::uint64_t value = 0;
-        const auto [ptr, ec] = std::from_chars(length->data(), length->data() + length->size(), value);
+        const auto [ptr, ec] =
+            std::from_chars(length->data(), length->data() + length->size(), value);
         if (ec == std::errc{} && ptr == length->data() + length->size()) {
             headers.content_length = value;
         }
