@@ -198,7 +198,7 @@ const std::vector<Setting>& Settings() {
         {"files.url_ttl_seconds",
          "JUNCTION_FILE_URL_TTL",
          [](Config& c, const std::string& v) {
-             return SetDuration(c.files.url_ttl, v, 10, 7 * 86'400);
+             return SetDuration(c.files.url_ttl, v, 10, 7UL * 86'400);
          }},
         {"egress.max_response_bytes",
          "JUNCTION_EGRESS_MAX_RESPONSE_BYTES",

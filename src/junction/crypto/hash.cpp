@@ -58,17 +58,19 @@ std::string HkdfSha256(std::string_view key, std::string_view label, std::size_t
     EVP_KDF_CTX* context = EVP_KDF_CTX_new(kdf);
     EVP_KDF_free(kdf);
     Require(context != nullptr);
-    // OSSL_PARAM takes non-const pointers; OpenSSL only reads these buffers.
+    // OSSL_PARAM wants mutable buffers (OpenSSL only reads them): work on copies.
+    std::string digest(SN_sha256);
+    std::string secret(key);
+    std::string info(label);
     std::array params{
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(SN_sha256), 0),
-        OSSL_PARAM_construct_octet_string(
-            OSSL_KDF_PARAM_KEY, const_cast<char*>(key.data()), key.size()),
-        OSSL_PARAM_construct_octet_string(
-            OSSL_KDF_PARAM_INFO, const_cast<char*>(label.data()), label.size()),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret.data(), secret.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
         OSSL_PARAM_construct_end()};
     const int derived = EVP_KDF_derive(
         context, reinterpret_cast<unsigned char*>(out.data()), out.size(), params.data());
     EVP_KDF_CTX_free(context);
+    OPENSSL_cleanse(secret.data(), secret.size());
     Require(derived == 1);
     return out;
 }
@@ -89,8 +91,8 @@ Md5Hasher::Md5Hasher() : state_(std::make_unique<State>()) {
     Require(EVP_DigestInit_ex(state_->context, EVP_md5(), nullptr) == 1);
 }
 
-Md5Hasher::Md5Hasher(Md5Hasher&&) noexcept = default;
-Md5Hasher& Md5Hasher::operator=(Md5Hasher&&) noexcept = default;
+Md5Hasher::Md5Hasher(Md5Hasher&& other) noexcept = default;
+Md5Hasher& Md5Hasher::operator=(Md5Hasher&& other) noexcept = default;
 
 Md5Hasher::~Md5Hasher() {
     if (state_) {

@@ -33,8 +33,8 @@ public:
     Md5Hasher();
     Md5Hasher(const Md5Hasher&) = delete;
     Md5Hasher& operator=(const Md5Hasher&) = delete;
-    Md5Hasher(Md5Hasher&&) noexcept;
-    Md5Hasher& operator=(Md5Hasher&&) noexcept;
+    Md5Hasher(Md5Hasher&& other) noexcept;
+    Md5Hasher& operator=(Md5Hasher&& other) noexcept;
     ~Md5Hasher();
 
     void Update(std::string_view data);
