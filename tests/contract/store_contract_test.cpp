@@ -429,10 +429,10 @@ TYPED_TEST(StoreContractTest, ANewerSchemaIsRefused) {
     EXPECT_EQ(migrated.error().code, ErrorCode::kFailedPrecondition);
     EXPECT_EQ(
         migrated.error().message,
-        "Database schema version 999 is newer than this binary supports (5); upgrade Junction");
+        "Database schema version 999 is newer than this binary supports (6); upgrade Junction");
     const auto checked = this->TheStore().CheckSchema();
     ASSERT_FALSE(checked.has_value());
-    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 5");
+    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 6");
 }
 
 }  // namespace

@@ -180,6 +180,26 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetSize(c.http.max_body_bytes, v, 1024, 1UL << 30U);
          }},
+        {"files.dir",
+         "JUNCTION_FILES_DIR",
+         [](Config& c, const std::string& v) {
+             return SetString(c.files.dir, v);
+         }},
+        {"files.max_upload_bytes",
+         "JUNCTION_FILES_MAX_UPLOAD_BYTES",
+         [](Config& c, const std::string& v) -> std::optional<std::string> {
+             std::size_t bytes = 0;
+             if (auto problem = SetSize(bytes, v, 1, 1ULL << 40U)) {
+                 return problem;
+             }
+             c.files.max_upload_bytes = bytes;
+             return std::nullopt;
+         }},
+        {"files.url_ttl_seconds",
+         "JUNCTION_FILE_URL_TTL",
+         [](Config& c, const std::string& v) {
+             return SetDuration(c.files.url_ttl, v, 10, 7UL * 86'400);
+         }},
         {"egress.max_response_bytes",
          "JUNCTION_EGRESS_MAX_RESPONSE_BYTES",
          [](Config& c, const std::string& v) {
@@ -254,7 +274,8 @@ const Setting* FindByYaml(const std::string& path) {
 }
 
 bool IsSection(const std::string& path) {
-    return path == "http" || path == "rate_limit";
+    return path == "http" || path == "rate_limit" || path == "files" || path == "mcp" ||
+           path == "egress" || path == "oauth";
 }
 
 // Walks the YAML mapping; lists join with commas so one setter serves YAML and env alike.
@@ -407,6 +428,9 @@ Result<LoadedConfig> LoadConfig(const std::string& config_file, const Environmen
         !config.database_url.starts_with("postgresql://") &&
         !config.database_url.starts_with("postgres://")) {
         problems.emplace_back("database_url must be sqlite:PATH or a postgresql:// URI");
+    }
+    if (config.files.dir.empty()) {
+        config.files.dir = (std::filesystem::path(config.data_dir) / "files").string();
     }
     if (config.master_key_file.empty()) {
         config.master_key_file = (std::filesystem::path(config.data_dir) / "master.key").string();

@@ -28,6 +28,13 @@ struct HttpLimits {
     std::chrono::milliseconds read_timeout{30'000};
 };
 
+/// Users' files (API.md §3.5).
+struct FileSettings {
+    std::string dir;  // empty: <data_dir>/files
+    std::uint64_t max_upload_bytes = 100ULL * 1024 * 1024;
+    std::chrono::seconds url_ttl{900};  // signed upload and download URLs
+};
+
 /// The whole configuration, with the defaults of the embedded setup. Plain data: parsing
 /// lives in app/config_loader.cpp; every field is documented in docs/CONFIG.md.
 struct Config {
@@ -47,6 +54,7 @@ struct Config {
     std::size_t postgres_pool_size = 8;
     std::chrono::seconds shutdown_grace{30};
     HttpLimits http;
+    FileSettings files;
     RateLimitSetting rate_limit_api{.limit = 1000, .window = std::chrono::seconds{60}};
     RateLimitSetting rate_limit_mcp{.limit = 100, .window = std::chrono::seconds{60}};
     RateLimitSetting rate_limit_auth_failures{.limit = 20, .window = std::chrono::seconds{60}};

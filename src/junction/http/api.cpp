@@ -176,6 +176,12 @@ std::optional<HttpResponse> Api::Run(const HttpRequest& request,
     return response;
 }
 
+bool Api::StreamsBody(std::string_view method, std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    const RouteMatch match = MatchRoute(method, SplitVersionPrefix(path).second);
+    return match.status == MatchStatus::kFound && match.route->body == BodyKind::kStream;
+}
+
 HttpResponse Api::Resume(OutboundStep& step,
                          Result<http_client::OutboundResponse> outcome,
                          const std::string& request_id) {
@@ -380,7 +386,8 @@ std::optional<HttpResponse> Api::Dispatch(const HttpRequest& request,
     exchange.query = std::move(*query);
 
     const bool body_absent = route.body == BodyKind::kOptionalJson && request.body.empty();
-    if (route.body != BodyKind::kNone && !body_absent) {
+    const bool json_body = route.body == BodyKind::kJson || route.body == BodyKind::kOptionalJson;
+    if (json_body && !body_absent) {
         if (!IsJsonContentType(request.Header("content-type"))) {
             return finish(ToHttpResponse(Error{.code = ErrorCode::kUnsupportedMediaType,
                                                .message = "Content-Type must be application/json"},

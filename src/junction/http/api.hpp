@@ -3,6 +3,7 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "junction/http/exchange.hpp"
 #include "junction/http/outbound_step.hpp"
@@ -36,6 +37,9 @@ public:
     [[nodiscard]] std::optional<HttpResponse> TryInline(const HttpRequest& request,
                                                         const std::string& request_id,
                                                         PipelineState& state);
+    /// Whether the route for `method` and `target` takes a streamed body (BodyKind::kStream):
+    /// the server then runs Handle on the head alone and feeds the body to the answer's sink.
+    [[nodiscard]] static bool StreamsBody(std::string_view method, std::string_view target);
     /// Runs an OutboundStep's continuation with the same last-resort guard as Handle.
     [[nodiscard]] static HttpResponse Resume(OutboundStep& step,
                                              Result<http_client::OutboundResponse> outcome,

@@ -23,6 +23,7 @@ class AuthConfigService;
 class AuthService;
 class ConnectorService;
 class CredentialService;
+class FileService;
 class HealthService;
 class McpServerService;
 class OAuthService;
@@ -54,6 +55,7 @@ struct Services {
     service::OAuthService& oauth;
     service::ActionService& actions;
     service::McpServerService& servers;
+    service::FileService& files;
     mcp::Gateway& mcp_gateway;
     mcp::Dispatcher& mcp_dispatcher;
     mcp::SessionManager& mcp_sessions;

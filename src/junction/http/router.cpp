@@ -45,12 +45,20 @@ bool MatchPattern(std::string_view pattern,
     return true;
 }
 
+// Paths under this prefix only ever reach the Files routes, never `/connectors/{connectorId}/…`
+// (the connector id `files` is reserved, API.md §3.5).
+constexpr std::string_view kFilesPrefix = "/connectors/files/";
+
 }  // namespace
 
 RouteMatch MatchRoute(std::string_view method, std::string_view path) {
     const auto segments = Split(path);
+    const bool files_path = path.starts_with(kFilesPrefix);
     RouteMatch match;
     for (const Route& route : AllRoutes()) {
+        if (files_path && !route.pattern.starts_with(kFilesPrefix)) {
+            continue;
+        }
         PathParams params;
         if (!MatchPattern(route.pattern, segments, params)) {
             continue;

@@ -19,7 +19,9 @@ enum class AuthKind {
 
 /// Whether the route reads a JSON body (415 for other content types, 400 for bad JSON).
 /// kOptionalJson: like kJson, but an empty body is allowed and leaves Exchange::body null.
-enum class BodyKind { kNone, kJson, kOptionalJson };
+/// kStream: raw bytes the handler consumes while they arrive (the server calls the handler
+/// with the head only; an accepting handler answers with HttpResponse::sink).
+enum class BodyKind { kNone, kJson, kOptionalJson, kStream };
 
 using Handler = HttpResponse (*)(Exchange& exchange);
 

@@ -17,6 +17,15 @@ constexpr std::array kRoutes{
     Route{"DELETE", "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::DeleteUser},
     Route{"GET",    "/users/{userId}/token",  AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUserToken},
 
+    // Files first: `/connectors/files/...` is never a connector (API.md §3.5).
+    Route{"POST",   "/connectors/files/upload/request", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostFileUploadRequest},
+    Route{"POST",   "/connectors/files/download/request", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostFileDownloadRequest},
+    Route{"GET",    "/connectors/files/list", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetFiles},
+    Route{"DELETE", "/connectors/files/{s3Key}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::DeleteFile},
+    // Signed file URLs: the signature authorizes (checked by the handler), not rate limited.
+    Route{"PUT",    "/files/{s3Key}",         AuthKind::kNone,   false, BodyKind::kStream, false, &handlers::PutFileSigned, false},
+    Route{"GET",    "/files/{s3Key}",         AuthKind::kNone,   false, BodyKind::kNone, false, &handlers::GetFileSigned, false},
+
     Route{"GET",    "/connectors",            AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetConnectors, false},
     Route{"GET",    "/connectors/{connectorId}", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnector, false, true},
     Route{"GET",    "/connectors/{connectorId}/resources", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::GetConnectorResources, false},

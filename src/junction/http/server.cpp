@@ -40,6 +40,8 @@ using tcp = asio::ip::tcp;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
+// Access-log status of a request whose client went away before it was answered (nginx's 499).
+constexpr int kClientClosedRequest = 499;
 constexpr std::size_t kLingerMaxBytes = 64UL * 1024 * 1024;
 // Bodies up to this size may be parsed on an IO thread (Api::TryInline); bigger JSON goes to
 // the pool, where parsing it cannot delay other connections.
@@ -69,6 +71,12 @@ Error LimitError(ErrorCode code, std::string message, std::size_t limit) {
     Error error{.code = code, .message = std::move(message)};
     error.extra["limitBytes"] = limit;
     return error;
+}
+
+Error UploadTooLarge(std::uint64_t limit) {
+    return LimitError(ErrorCode::kPayloadTooLarge,
+                      "File exceeds " + std::to_string(limit) + " bytes",
+                      static_cast<std::size_t>(limit));
 }
 
 Error PayloadTooLarge(const HttpLimits& limits) {
@@ -146,7 +154,8 @@ std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequ
     return std::nullopt;
 }
 
-HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip) {
+// The request line and headers (the body is the caller's business).
+HttpRequest ToRequestHead(const BeastRequest& beast_request, const std::string& remote_ip) {
     HttpRequest request;
     request.method = std::string(beast_request.method_string());
     request.target = std::string(beast_request.target());
@@ -162,8 +171,13 @@ HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip
         });
         request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    request.body = std::move(beast_request.body());
     request.remote_ip = remote_ip;
+    return request;
+}
+
+HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip) {
+    HttpRequest request = ToRequestHead(beast_request, remote_ip);
+    request.body = std::move(beast_request.body());
     return request;
 }
 
@@ -340,7 +354,10 @@ private:
             // gets its own status (414 vs 431).
             parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes +
                                                            limits.max_target_bytes + 1024));
-            parser.body_limit(limits.max_body_bytes);
+            // A signed upload may be larger than a JSON body: the header passes with the larger
+            // limit and the right one is applied once the route is known (below).
+            parser.body_limit(
+                std::max<std::uint64_t>(limits.max_body_bytes, config_.files.max_upload_bytes));
             stream.expires_after(limits.read_timeout);
             beast::error_code read_error;
             co_await bhttp::async_read_header(
@@ -356,7 +373,13 @@ private:
                 if (read_error == bhttp::error::header_limit) {
                     error = HeaderOverflow(limits, buffer, parser.get());
                 } else if (read_error == bhttp::error::body_limit) {
-                    error = PayloadTooLarge(limits);
+                    const auto& partial = parser.get();
+                    error = Api::StreamsBody(
+                                std::string_view(partial.method_string().data(),
+                                                 partial.method_string().size()),
+                                std::string_view(partial.target().data(), partial.target().size()))
+                                ? UploadTooLarge(config_.files.max_upload_bytes)
+                                : PayloadTooLarge(limits);
                 }
                 co_await WriteError(
                     stream, error, GenerateUlid(clock_, rng_), started, "", remote_ip);
@@ -388,6 +411,24 @@ private:
                 linger = true;
                 break;
             }
+            if (Api::StreamsBody(method,
+                                 std::string_view(head.target().data(), head.target().size()))) {
+                const bool keep_going = co_await ServeStreamedBody(
+                    stream, buffer, parser, request_id, started, remote_ip, linger);
+                connection->busy = false;
+                if (!keep_going) {
+                    break;
+                }
+                continue;
+            }
+            if (const auto length = parser.content_length();
+                length && *length > limits.max_body_bytes) {
+                co_await WriteError(
+                    stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
+                linger = true;
+                break;
+            }
+            parser.body_limit(limits.max_body_bytes);  // chunked JSON bodies
             if (!parser.is_done()) {
                 const auto expect = head[bhttp::field::expect];
                 if (beast::iequals(expect, "100-continue")) {
@@ -543,7 +584,10 @@ private:
                     asio::steady_timer timer(co_await asio::this_coro::executor, step->delay);
                     co_await timer.async_wait(asio::use_awaitable);
                 }
-                outcome = co_await http_client::Send(local_outbound, step->request);
+                // A multipart body is read from disk by the client's thread: never an IO
+                // thread's client.
+                outcome = co_await http_client::Send(
+                    step->request.multipart ? outbound_ : local_outbound, step->request);
             }
             if (step->resume_blocks && !step->resume_blocks(outcome)) {
                 // In-memory work only: answer from this IO thread, no round trip to the pool.
@@ -572,6 +616,16 @@ private:
                                 std::chrono::steady_clock::time_point started,
                                 const std::string& method,
                                 const std::string& remote_ip) {
+        if (response.file_body) {
+            co_return co_await WriteFileBody(stream,
+                                             std::move(response),
+                                             request_id,
+                                             keep_alive,
+                                             version,
+                                             started,
+                                             method,
+                                             remote_ip);
+        }
         bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
                                                     version};
         for (auto& [name, value] : response.headers) {
@@ -584,6 +638,192 @@ private:
         stream.expires_after(config_.http.read_timeout);
         beast::error_code ec;
         co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+        stream.expires_never();
+        LogAccess(response, request_id, started, method, remote_ip, false);
+        co_return !ec;
+    }
+
+    // ---- Streamed bodies: signed file uploads and downloads (API.md §3.5) ----------------
+    // The disk work (ByteSource reads, BodySink writes, and dropping a sink, which may delete
+    // a temporary file) runs on the blocking pool; this IO thread only moves bytes.
+
+    // Runs `work` on the blocking pool and resumes here with its result.
+    template <class Work>
+    auto OnPool(Work work) -> asio::awaitable<decltype(work())> {
+        co_return co_await asio::co_spawn(
+            pool_,
+            [&work]() -> asio::awaitable<decltype(work())> { co_return work(); },
+            asio::use_awaitable);
+    }
+
+    // A request whose route takes a streamed body (BodyKind::kStream). The handler sees the
+    // head first (signature, size and header checks answer before any byte is read); an
+    // accepting handler returns a sink, which gets the body in chunks of at most kChunkBytes
+    // and then answers. Returns whether the connection may serve another request.
+    asio::awaitable<bool> ServeStreamedBody(beast::tcp_stream& stream,
+                                            beast::flat_buffer& buffer,
+                                            bhttp::request_parser<bhttp::string_body>& parser,
+                                            const std::string& request_id,
+                                            std::chrono::steady_clock::time_point started,
+                                            const std::string& remote_ip,
+                                            bool& linger) {
+        static constexpr std::size_t kChunkBytes = 256UL * 1024;
+        const std::string method(parser.get().method_string());
+        const unsigned version = parser.get().version();
+        const bool client_keep_alive = parser.get().keep_alive();
+        stream.expires_never();
+        HttpResponse begun =
+            co_await RunPipeline(ToRequestHead(parser.get(), remote_ip), request_id, outbound_);
+        std::shared_ptr<BodySink> sink = std::move(begun.sink);
+        if (!sink) {
+            // Refused before the body: answer and close (the unread body would be the next
+            // "request"); the lingering close lets the client read the answer.
+            begun.close_connection = true;
+            linger = !parser.is_done();
+            co_await Write(
+                stream, std::move(begun), request_id, false, version, started, method, remote_ip);
+            co_return false;
+        }
+        const std::string route = begun.route;
+        const auto release = [this, &sink]() -> asio::awaitable<void> {
+            co_await OnPool([&sink] {
+                sink.reset();
+                return true;
+            });
+        };
+        const auto refuse = [&](const Error& error) -> asio::awaitable<void> {
+            co_await release();
+            HttpResponse response = ToHttpResponse(error, request_id);
+            response.route = route;
+            response.close_connection = true;
+            linger = true;
+            co_await Write(stream,
+                           std::move(response),
+                           request_id,
+                           false,
+                           version,
+                           started,
+                           method,
+                           remote_ip);
+        };
+        if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
+            !parser.is_done()) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            beast::error_code continue_error;
+            co_await asio::async_write(stream,
+                                       asio::buffer(kContinue.data(), kContinue.size()),
+                                       asio::redirect_error(asio::use_awaitable, continue_error));
+            if (continue_error) {
+                co_await release();
+                co_return false;
+            }
+        }
+        bhttp::request_parser<bhttp::buffer_body> body_parser(std::move(parser));
+        body_parser.body_limit(config_.files.max_upload_bytes);
+        std::vector<char> scratch(kChunkBytes);
+        while (!body_parser.is_done()) {
+            body_parser.get().body().data = scratch.data();
+            body_parser.get().body().size = scratch.size();
+            // An idle timeout per read: a 100 MiB body may take longer than read_timeout.
+            stream.expires_after(config_.http.read_timeout);
+            beast::error_code ec;
+            co_await bhttp::async_read(
+                stream, buffer, body_parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == bhttp::error::need_buffer) {
+                ec = {};
+            }
+            if (ec) {
+                stream.expires_never();
+                if (ec == bhttp::error::body_limit) {
+                    co_await refuse(UploadTooLarge(config_.files.max_upload_bytes));
+                } else if (IsDisconnect(ec)) {
+                    co_await release();  // the client went away: nothing is kept
+                    HttpResponse gone;
+                    gone.status = kClientClosedRequest;
+                    gone.route = route;
+                    LogAccess(gone, request_id, started, method, remote_ip, false);
+                } else {
+                    co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
+                                          .message = "Malformed HTTP request body"});
+                }
+                co_return false;
+            }
+            const std::size_t received = scratch.size() - body_parser.get().body().size;
+            if (received == 0) {
+                continue;
+            }
+            const std::string_view chunk(scratch.data(), received);
+            auto written = co_await OnPool([&sink, chunk] { return sink->Write(chunk); });
+            if (!written) {
+                stream.expires_never();
+                co_await refuse(written.error());
+                co_return false;
+            }
+        }
+        stream.expires_never();
+        HttpResponse response = co_await OnPool([&sink, &request_id] {
+            HttpResponse answer = sink->Finish(request_id);
+            sink.reset();
+            return answer;
+        });
+        response.route = route;
+        const bool keep_alive = client_keep_alive && !draining_.load();
+        const bool written = co_await Write(stream,
+                                            std::move(response),
+                                            request_id,
+                                            keep_alive,
+                                            version,
+                                            started,
+                                            method,
+                                            remote_ip);
+        co_return written&& keep_alive;
+    }
+
+    // A file download: the headers with Content-Length, then the bytes, each chunk read on the
+    // pool and then written from here.
+    asio::awaitable<bool> WriteFileBody(beast::tcp_stream& stream,
+                                        HttpResponse response,
+                                        const std::string& request_id,
+                                        bool keep_alive,
+                                        unsigned version,
+                                        std::chrono::steady_clock::time_point started,
+                                        const std::string& method,
+                                        const std::string& remote_ip) {
+        static constexpr std::size_t kChunkBytes = 256UL * 1024;
+        const std::shared_ptr<const ByteSource> source = std::move(response.file_body);
+        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
+                                                version};
+        for (auto& [name, value] : response.headers) {
+            head.set(name, value);
+        }
+        head.set("X-Request-Id", request_id);
+        head.keep_alive(keep_alive);
+        head.content_length(source->Size());
+        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        beast::error_code ec;
+        stream.expires_after(config_.http.read_timeout);
+        co_await bhttp::async_write_header(
+            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        std::vector<char> chunk(kChunkBytes);
+        std::uint64_t offset = 0;
+        const bool head_only = method == "HEAD";
+        while (!ec && !head_only && offset < source->Size()) {
+            auto read = co_await OnPool([&source, &chunk, offset] {
+                return source->ReadAt(offset, chunk.data(), chunk.size());
+            });
+            if (!read || *read == 0) {
+                // The file cannot be read to its announced length: cut the connection so the
+                // client sees a short body, never a wrong one.
+                LogEvent(spdlog::level::err, "file read failed", {{"request_id", request_id}});
+                ec = asio::error::broken_pipe;
+                break;
+            }
+            offset += *read;
+            stream.expires_after(config_.http.read_timeout);
+            co_await asio::async_write(stream,
+                                       asio::buffer(chunk.data(), *read),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        }
         stream.expires_never();
         LogAccess(response, request_id, started, method, remote_ip, false);
         co_return !ec;

@@ -8,6 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "junction/core/byte_source.hpp"
+#include "junction/core/result.hpp"
+
 namespace junction {
 class EventQueue;
 }  // namespace junction
@@ -15,6 +18,7 @@ class EventQueue;
 namespace junction::http {
 
 struct OutboundStep;
+class BodySink;
 
 /// Header list with lowercase names (HTTP names are case-insensitive).
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -57,6 +61,12 @@ struct HttpResponse {
     std::shared_ptr<EventQueue> stream{};
     std::chrono::milliseconds stream_keepalive{15'000};
     std::chrono::milliseconds stream_lifetime{1'800'000};
+    // Set for a file download: the body is these bytes, sent with Content-Length and read
+    // piece by piece on the blocking pool (`body` is ignored).
+    std::shared_ptr<const ByteSource> file_body{};
+    // Set by the handler of a streamed-body route (BodyKind::kStream) that accepts the request:
+    // the server then reads the body into it. Unset means `status`/`body` answer at once.
+    std::shared_ptr<BodySink> sink{};
 
     void SetHeader(std::string name, std::string value) {
         for (auto& [existing, existing_value] : headers) {
@@ -67,6 +77,25 @@ struct HttpResponse {
         }
         headers.emplace_back(std::move(name), std::move(value));
     }
+};
+
+/// A request body consumed while it arrives (signed file upload, BodyKind::kStream): the
+/// server hands it each chunk in order, then asks for the answer. Called on the blocking pool,
+/// one call at a time. Destroyed without Finish (client gone, body too large, a failed
+/// Write), it keeps nothing.
+class BodySink {
+public:
+    BodySink() = default;
+    BodySink(const BodySink&) = delete;
+    BodySink& operator=(const BodySink&) = delete;
+    BodySink(BodySink&&) = delete;
+    BodySink& operator=(BodySink&&) = delete;
+    virtual ~BodySink() = default;
+
+    /// An error ends the request: the server answers it (ToHttpResponse) and stops reading.
+    [[nodiscard]] virtual Result<void> Write(std::string_view chunk) = 0;
+    /// The answer after the last chunk.
+    [[nodiscard]] virtual HttpResponse Finish(const std::string& request_id) = 0;
 };
 
 }  // namespace junction::http

@@ -13,9 +13,20 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "junction/core/byte_source.hpp"
 #include "junction/core/result.hpp"
 
 namespace junction::http_client {
+
+/// One part of a multipart/form-data body (RFC 7578).
+struct MultipartPart {
+    std::string name{};
+    std::string filename{};      // empty: a plain field (no filename in Content-Disposition)
+    std::string content_type{};  // empty: no Content-Type line for the part
+    std::string data{};          // the part's bytes, unless `file` is set
+    // Streamed from here while sending (a stored file); never read into memory whole.
+    std::shared_ptr<const ByteSource> file{};
+};
 
 /// One outbound call. Limits travel with the request and are enforced by the client
 /// (DESIGN.md §1, rule 6): the timeout covers the whole call including redirects.
@@ -24,6 +35,9 @@ struct OutboundRequest {
     std::string url{};     // absolute http(s) URL
     std::vector<std::pair<std::string, std::string>> headers{};
     std::string body{};
+    // Set: the body is multipart/form-data made of these parts (`body` is ignored) and the
+    // client writes its Content-Type with the boundary (callers send no Content-Type).
+    std::optional<std::vector<MultipartPart>> multipart{};
     std::chrono::milliseconds timeout{30'000};  // whole call incl. redirects
     std::size_t max_response_bytes = 10UL * 1024 * 1024;
     // Host patterns: "api.slack.com", "*.freshdesk.com" (exactly one extra label). Empty: any

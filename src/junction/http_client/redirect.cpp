@@ -76,6 +76,7 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
     if (to_get) {
         request.method = "GET";
         request.body.clear();
+        request.multipart.reset();
         RemoveHeaders(request, [](const std::string& name) {
             return StartsWithIgnoreCase(name, "content-");
         });

@@ -116,6 +116,7 @@ ActionService::ActionService(storage::Store& store,
                              const connectors::Catalog& catalog,
                              const crypto::SecretBox& secret_box,
                              OAuthService& oauth,
+                             FileService& files,
                              const Clock& clock,
                              Rng& rng,
                              std::size_t max_response_bytes)
@@ -123,9 +124,55 @@ ActionService::ActionService(storage::Store& store,
       catalog_(catalog),
       secret_box_(secret_box),
       oauth_(oauth),
+      files_(files),
       clock_(clock),
       rng_(rng),
       max_response_bytes_(max_response_bytes) {}
+
+std::vector<http_client::MultipartPart> ActionService::MultipartParts(
+    const storage::UserRow& user,
+    const connectors::ActionSpec& action,
+    const boost::json::object& body,
+    Error& invalid) {
+    const boost::json::object* properties = nullptr;
+    if (action.request_body && action.request_body->is_object()) {
+        const auto* declared = action.request_body->as_object().if_contains("properties");
+        if (declared != nullptr && declared->is_object()) {
+            properties = &declared->as_object();
+        }
+    }
+    const auto is_file = [&](std::string_view name) {
+        const auto* property = properties != nullptr ? properties->if_contains(name) : nullptr;
+        if (property == nullptr || !property->is_object()) {
+            return false;
+        }
+        const auto* format = property->as_object().if_contains("format");
+        return format != nullptr && format->is_string() && format->as_string() == "binary";
+    };
+    std::vector<http_client::MultipartPart> parts;
+    for (const auto& [name, value] : body) {
+        const std::string field = "requestBody." + std::string(name);
+        if (!is_file(name)) {
+            parts.push_back({.name = std::string(name),
+                             .data = ScalarText(value).value_or(boost::json::serialize(value))});
+            continue;
+        }
+        if (!value.is_string()) {
+            invalid.fields.push_back({.field = field, .message = "must be an s3Key"});
+            continue;
+        }
+        auto opened = files_.OpenForUser(user, value.as_string());
+        if (!opened) {
+            invalid.fields.push_back({.field = field, .message = opened.error().message});
+            continue;
+        }
+        parts.push_back({.name = std::string(name),
+                         .filename = opened->row.filename,
+                         .content_type = opened->row.mime_type,
+                         .file = std::move(opened->bytes)});
+    }
+    return parts;
+}
 
 Result<const json::SchemaValidator*> ActionService::BodySchema(
     const connectors::ActionSpec& action) {
@@ -406,14 +453,22 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
             }
             request.body = oauth::FormEncode(form);
         } else if (action->request_content_type == "multipart/form-data") {
-            return Fail(ErrorCode::kInvalidArgument,
-                        "Action '" + action->id +
-                            "' sends multipart/form-data, which is not "
-                            "supported yet");
+            if (!request_body->is_object()) {
+                return FailField("requestBody",
+                                 "must be an object (one form field per property)",
+                                 invalid.message);
+            }
+            request.multipart = MultipartParts(user, *action, request_body->as_object(), invalid);
+            if (!invalid.fields.empty()) {
+                return Fail(std::move(invalid));
+            }
+            // The client writes the multipart Content-Type with its boundary.
+            std::erase_if(request.headers,
+                          [](const auto& header) { return Lower(header.first) == "content-type"; });
         } else {
             request.body = boost::json::serialize(*request_body);
         }
-        if (!HasHeader(request.headers, "content-type")) {
+        if (!request.multipart && !HasHeader(request.headers, "content-type")) {
             request.headers.emplace_back("Content-Type", action->request_content_type);
         }
     }

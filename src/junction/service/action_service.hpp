@@ -19,6 +19,7 @@
 #include "junction/crypto/secret_box.hpp"
 #include "junction/http_client/http_client.hpp"
 #include "junction/json/schema.hpp"
+#include "junction/service/file_service.hpp"
 #include "junction/service/oauth_service.hpp"
 #include "junction/storage/rows.hpp"
 #include "junction/storage/store.hpp"
@@ -86,19 +87,29 @@ public:
                   const connectors::Catalog& catalog,
                   const crypto::SecretBox& secret_box,
                   OAuthService& oauth,
+                  FileService& files,
                   const Clock& clock,
                   Rng& rng,
                   std::size_t max_response_bytes);
 
     /// Validates the execute body against the action and the credential, and prepares the
     /// call. kConnectorNotFound, kActionNotFound, kCredentialNotFound, kNeedsReauth,
-    /// kInvalidArgument (field errors), kUpstreamError (token refresh failed).
+    /// kInvalidArgument (field errors, e.g. a file parameter naming another user's file),
+    /// kUpstreamError (token refresh failed). A multipart action's `format: binary` body
+    /// properties name the user's files (s3Key); their bytes are streamed from the file store.
     [[nodiscard]] Result<std::shared_ptr<ActionCall>> Start(const storage::UserRow& user,
                                                             std::string_view connector_id,
                                                             std::string_view action_id,
                                                             const boost::json::object& body);
 
 private:
+    /// The multipart parts of `body` (API.md §3.2 "Files in actions"); field errors go to
+    /// `invalid`.
+    [[nodiscard]] std::vector<http_client::MultipartPart> MultipartParts(
+        const storage::UserRow& user,
+        const connectors::ActionSpec& action,
+        const boost::json::object& body,
+        Error& invalid);
     /// The compiled requestBody schema of an action (compiled once; the catalog is immutable).
     [[nodiscard]] Result<const json::SchemaValidator*> BodySchema(
         const connectors::ActionSpec& action);
@@ -107,6 +118,7 @@ private:
     const connectors::Catalog& catalog_;
     const crypto::SecretBox& secret_box_;
     OAuthService& oauth_;
+    FileService& files_;
     const Clock& clock_;
     Rng& rng_;
     std::size_t max_response_bytes_;

@@ -338,6 +338,23 @@ Result<std::int64_t> CachingStore::CountMcpSessions(TimePoint idle_cutoff) {
     return inner_->CountMcpSessions(idle_cutoff);
 }
 
+Result<void> CachingStore::UpsertFileRecord(const FileRow& file) {
+    return inner_->UpsertFileRecord(file);
+}
+
+Result<FileRow> CachingStore::FindFileRecord(std::string_view s3_key) {
+    return inner_->FindFileRecord(s3_key);
+}
+
+Result<Page<FileRow>> CachingStore::ListFileRecords(std::string_view user_id,
+                                                    const PageRequest& page) {
+    return inner_->ListFileRecords(user_id, page);
+}
+
+Result<void> CachingStore::DeleteFileRecord(std::string_view s3_key) {
+    return inner_->DeleteFileRecord(s3_key);
+}
+
 Result<void> CachingStore::Migrate() {
     return InvalidateAfter(kUsers | kApiKeys | kCredentials, inner_->Migrate());
 }

@@ -140,6 +140,19 @@ struct McpSessionRow {
     TimePoint last_used_at{};
 };
 
+/// files table: metadata of a user's stored file (API.md §3.5); the bytes are in a FileStore.
+/// `s3_key` = `<user_id>_<filename>`; `md5` is the 32-char lowercase hex digest.
+struct FileRow {
+    std::string s3_key{};
+    std::string user_id{};
+    std::string filename{};
+    std::string mime_type{};
+    std::string md5{};
+    std::int64_t size = 0;
+    TimePoint created_at{};
+    TimePoint updated_at{};  // lastModified: the last completed upload
+};
+
 /// A column holding SecretBox blobs (base64) next to a `key_id` column naming the master key
 /// that sealed them (DESIGN.md §10). Adding one? Add its row to kSealedColumns in
 /// sql_store_keys.cpp and handle it in service::KeyRotationService.

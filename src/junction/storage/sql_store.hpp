@@ -105,6 +105,13 @@ public:
     [[nodiscard]] Result<void> DeleteMcpSession(std::string_view id_hash) override;
     [[nodiscard]] Result<std::int64_t> CountMcpSessions(TimePoint idle_cutoff) override;
 
+    // FileRecordStore
+    [[nodiscard]] Result<void> UpsertFileRecord(const FileRow& file) override;
+    [[nodiscard]] Result<FileRow> FindFileRecord(std::string_view s3_key) override;
+    [[nodiscard]] Result<Page<FileRow>> ListFileRecords(std::string_view user_id,
+                                                        const PageRequest& page) override;
+    [[nodiscard]] Result<void> DeleteFileRecord(std::string_view s3_key) override;
+
     // SettingsStore
     [[nodiscard]] Result<std::string> PutSettingIfAbsent(std::string_view name,
                                                          std::string_view value,

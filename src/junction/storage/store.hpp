@@ -330,6 +330,28 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> CountMcpSessions(TimePoint idle_cutoff) = 0;
 };
 
+/// Metadata of users' files (API.md §3.5). Deleting a user deletes its rows.
+class FileRecordStore {
+public:
+    FileRecordStore() = default;
+    FileRecordStore(const FileRecordStore&) = delete;
+    FileRecordStore& operator=(const FileRecordStore&) = delete;
+    FileRecordStore(FileRecordStore&&) = delete;
+    FileRecordStore& operator=(FileRecordStore&&) = delete;
+    virtual ~FileRecordStore() = default;
+
+    /// Inserts the row or, when `s3_key` exists, replaces its mime_type, md5, size and
+    /// updated_at (created_at stays). kNotFound when the user does not exist.
+    [[nodiscard]] virtual Result<void> UpsertFileRecord(const FileRow& file) = 0;
+    /// kNotFound ("File '<s3Key>' not found").
+    [[nodiscard]] virtual Result<FileRow> FindFileRecord(std::string_view s3_key) = 0;
+    /// The user's files ordered by filename (bytewise), then s3_key.
+    [[nodiscard]] virtual Result<Page<FileRow>> ListFileRecords(std::string_view user_id,
+                                                                const PageRequest& page) = 0;
+    /// kNotFound when there is no such row.
+    [[nodiscard]] virtual Result<void> DeleteFileRecord(std::string_view s3_key) = 0;
+};
+
 /// The whole database. Migrate before use.
 class Store : public UserStore,
               public ApiKeyStore,
@@ -341,7 +363,8 @@ class Store : public UserStore,
               public LeaseStore,
               public SealedValueStore,
               public McpServerStore,
-              public McpSessionStore {
+              public McpSessionStore,
+              public FileRecordStore {
 public:
     /// Applies pending migrations (serialized across nodes). kFailedPrecondition when the
     /// database has a newer schema than this binary knows.

@@ -5,9 +5,11 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <gtest/gtest.h>
 
+#include "junction/core/ids.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/crypto/random.hpp"
 #include "support_doubles.hpp"
@@ -103,6 +105,41 @@ TEST(SecureRngTest, FillsBuffersOfAnySize) {
 
     EXPECT_NE(first, second);
     EXPECT_NE(first, (std::array<std::uint8_t, 64>{}));
+}
+
+TEST(HkdfSha256Test, MatchesRfc5869WithEmptySaltAndInfo) {
+    // RFC 5869 test case 3: IKM = 22 x 0x0b, no salt, no info, L = 42.
+    EXPECT_EQ(
+        ToHex(HkdfSha256(std::string(22, '\x0b'), "", 42)),
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+}
+
+TEST(HkdfSha256Test, TheLabelSeparatesPurposes) {
+    std::string key;
+    for (int i = 0; i < 32; ++i) {
+        key.push_back(static_cast<char>(i));
+    }
+    // Computed independently (Python hmac/hashlib) for the file-URL label.
+    EXPECT_EQ(ToHex(HkdfSha256(key, "junction-file-urls", 32)),
+              "bed2dcb4869b802aa0de9a1de6a78b54e46616864d0820bc38d07a97e07c26fd");
+    EXPECT_NE(HkdfSha256(key, "junction-file-urls", 32), HkdfSha256(key, "other", 32));
+}
+
+TEST(Md5Test, MatchesKnownVectors) {
+    EXPECT_EQ(ToHex(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+    EXPECT_EQ(ToHex(Md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(Md5HasherTest, PiecesHashLikeTheWholeAndTheHasherStartsOver) {
+    Md5Hasher hasher;
+    hasher.Update("a");
+    hasher.Update("");
+    hasher.Update("bc");
+    EXPECT_EQ(ToHex(hasher.Finish()), "900150983cd24fb0d6963f7d28e17f72");
+    EXPECT_EQ(ToHex(hasher.Finish()), "d41d8cd98f00b204e9800998ecf8427e");
+    Md5Hasher moved = std::move(hasher);
+    moved.Update("abc");
+    EXPECT_EQ(ToHex(moved.Finish()), "900150983cd24fb0d6963f7d28e17f72");
 }
 
 }  // namespace

@@ -27,6 +27,13 @@ HttpResponse PostUserCredentials(Exchange& exchange);
 HttpResponse GetUserCredentials(Exchange& exchange);
 HttpResponse DeleteUserCredential(Exchange& exchange);
 
+HttpResponse PostFileUploadRequest(Exchange& exchange);
+HttpResponse PostFileDownloadRequest(Exchange& exchange);
+HttpResponse GetFiles(Exchange& exchange);
+HttpResponse DeleteFile(Exchange& exchange);
+HttpResponse PutFileSigned(Exchange& exchange);
+HttpResponse GetFileSigned(Exchange& exchange);
+
 HttpResponse PostMcp(Exchange& exchange);
 HttpResponse GetMcp(Exchange& exchange);
 HttpResponse DeleteMcp(Exchange& exchange);

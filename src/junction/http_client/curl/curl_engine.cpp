@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -18,6 +19,60 @@ namespace junction::http_client::curl {
 namespace {
 
 constexpr std::size_t kMaxHeaderBytes = 256UL * 1024;
+
+std::size_t ReadPart(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* reader = static_cast<PartReader*>(user);
+    auto read = reader->source->ReadAt(reader->offset, buffer, size * count);
+    if (!read) {
+        return CURL_READFUNC_ABORT;
+    }
+    reader->offset += *read;
+    return *read;
+}
+
+int SeekPart(void* user, curl_off_t offset, int origin) {
+    auto* reader = static_cast<PartReader*>(user);
+    if (origin != SEEK_SET || offset < 0) {
+        return CURL_SEEKFUNC_CANTSEEK;
+    }
+    reader->offset = static_cast<std::uint64_t>(offset);
+    return CURL_SEEKFUNC_OK;
+}
+
+/// Builds the hop's multipart body: fields from memory, files streamed from their source.
+bool AttachMultipart(CURL* easy, Call& call) {
+    call.mime.reset(curl_mime_init(easy));
+    if (!call.mime) {
+        return false;
+    }
+    bool ok = true;
+    for (const auto& part : *call.request.multipart) {
+        curl_mimepart* added = curl_mime_addpart(call.mime.get());
+        if (added == nullptr) {
+            return false;
+        }
+        ok = ok && curl_mime_name(added, part.name.c_str()) == CURLE_OK;
+        if (!part.filename.empty()) {
+            ok = ok && curl_mime_filename(added, part.filename.c_str()) == CURLE_OK;
+        }
+        if (!part.content_type.empty()) {
+            ok = ok && curl_mime_type(added, part.content_type.c_str()) == CURLE_OK;
+        }
+        if (part.file) {
+            auto& reader = call.part_readers.emplace_back(
+                std::make_unique<PartReader>(PartReader{.source = part.file.get()}));
+            ok = ok && curl_mime_data_cb(added,
+                                         static_cast<curl_off_t>(part.file->Size()),
+                                         &ReadPart,
+                                         &SeekPart,
+                                         nullptr,
+                                         reader.get()) == CURLE_OK;
+        } else {
+            ok = ok && curl_mime_data(added, part.data.data(), part.data.size()) == CURLE_OK;
+        }
+    }
+    return ok;
+}
 
 Error ResponseTooLarge(std::size_t limit) {
     Error error = UpstreamError(
@@ -381,7 +436,7 @@ bool CurlEngine::Configure(CURL* easy, Call& call) const {
     if (!HasHeader(request, "expect")) {
         ok = ok && append("Expect:");  // no 100-continue round trip
     }
-    if (!HasHeader(request, "content-type")) {
+    if (!HasHeader(request, "content-type") && !request.multipart) {
         ok = ok && append("Content-Type:");  // not curl's form-urlencoded default
     }
     call.header_list.reset(list);
@@ -426,7 +481,15 @@ bool CurlEngine::Configure(CURL* easy, Call& call) const {
         set(CURLOPT_CLOSESOCKETFUNCTION, closer_);
         set(CURLOPT_CLOSESOCKETDATA, closer_data_);
     }
-    if (request.method == "HEAD") {
+    if (request.multipart) {
+        if (!AttachMultipart(easy, call)) {
+            return false;
+        }
+        set(CURLOPT_MIMEPOST, call.mime.get());
+        if (request.method != "POST") {
+            set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        }
+    } else if (request.method == "HEAD") {
         set(CURLOPT_NOBODY, 1L);
     } else if (request.method == "GET" && request.body.empty()) {
         set(CURLOPT_HTTPGET, 1L);

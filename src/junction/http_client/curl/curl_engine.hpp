@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <curl/curl.h>
 
@@ -26,8 +27,20 @@ struct EasyDeleter {
 struct SlistDeleter {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
+struct MimeDeleter {
+    void operator()(curl_mime* mime) const { curl_mime_free(mime); }
+};
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+using MimePtr = std::unique_ptr<curl_mime, MimeDeleter>;
+
+/// Streams one multipart file part from its ByteSource. Seekable, so curl can rewind it for a
+/// resend. The reads happen on the thread that drives the engine: only CurlHttpClient's own
+/// thread is given multipart calls (the server keeps them off the IO threads' clients).
+struct PartReader {
+    const ByteSource* source = nullptr;
+    std::uint64_t offset = 0;
+};
 
 /// One call, across its redirect hops. Owned by its engine's driver once started.
 struct Call {
@@ -38,7 +51,10 @@ struct Call {
     int redirects = 0;
     const EgressPolicy* policy = nullptr;
 
-    // The current hop; reset by ResetHop.
+    // The current hop; reset by ResetHop. The multipart body outlives the easy handle that
+    // sends it (declared first, destroyed last).
+    std::vector<std::unique_ptr<PartReader>> part_readers{};
+    MimePtr mime{};
     EasyPtr easy{};
     SlistPtr header_list{};
     bool plain_http = false;
@@ -53,6 +69,8 @@ struct Call {
 
     void ResetHop() {
         easy.reset();
+        mime.reset();
+        part_readers.clear();
         header_list.reset();
         refusal.reset();
         too_large = false;

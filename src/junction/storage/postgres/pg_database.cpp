@@ -14,6 +14,7 @@ extern const std::string_view kMigration0002;
 extern const std::string_view kMigration0003;
 extern const std::string_view kMigration0004;
 extern const std::string_view kMigration0005;
+extern const std::string_view kMigration0006;
 
 namespace {
 
@@ -243,7 +244,8 @@ std::span<const Migration> PgDatabase::Migrations() const {
                                        Migration{.version = 2, .sql = kMigration0002},
                                        Migration{.version = 3, .sql = kMigration0003},
                                        Migration{.version = 4, .sql = kMigration0004},
-                                       Migration{.version = 5, .sql = kMigration0005}};
+                                       Migration{.version = 5, .sql = kMigration0005},
+                                       Migration{.version = 6, .sql = kMigration0006}};
     return migrations;
 }
 
