@@ -350,6 +350,8 @@ TEST(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
         const auto done =
             server.Client().Send("POST", "/connectors/echo/actions/text/execute", headers, body);
         ASSERT_EQ(done.status, 200) << done.body;
+        // The pipeline's headers reach the answer the upstream's outcome produced.
+        EXPECT_EQ(done.Header("x-api-version").value_or(""), "2025-09");
         const auto header = done.Header("ratelimit-remaining");
         ASSERT_TRUE(header.has_value());
         remaining.push_back(std::stol(*header));

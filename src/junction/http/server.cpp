@@ -573,6 +573,10 @@ private:
         // queue bound: the request already started).
         const std::string route = response.route;
         const std::string user_id = response.user_id;
+        // What the pipeline put on its answer (RateLimit-*, x-api-version, CORS) belongs on the
+        // final answer, which the continuation builds afresh.
+        const auto pipeline_headers =
+            response.next ? response.headers : decltype(response.headers){};
         while (response.next) {
             const std::shared_ptr<OutboundStep> step = std::move(response.next);
             Result<http_client::OutboundResponse> outcome{http_client::OutboundResponse{}};
@@ -604,6 +608,15 @@ private:
         if (response.route.empty()) {
             response.route = route;
             response.user_id = user_id;
+        }
+        for (const auto& [name, value] : pipeline_headers) {
+            const bool present =
+                std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& h) {
+                    return beast::iequals(h.first, name);
+                });
+            if (!present) {
+                response.headers.emplace_back(name, value);
+            }
         }
         co_return response;
     }
