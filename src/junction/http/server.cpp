@@ -609,13 +609,13 @@ private:
             response.route = route;
             response.user_id = user_id;
         }
-        for (const auto& [name, value] : pipeline_headers) {
+        for (const auto& header : pipeline_headers) {
             const bool present =
                 std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& h) {
-                    return beast::iequals(h.first, name);
+                    return beast::iequals(h.first, header.first);
                 });
             if (!present) {
-                response.headers.emplace_back(name, value);
+                response.headers.push_back(header);
             }
         }
         co_return response;
