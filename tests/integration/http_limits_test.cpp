@@ -1,8 +1,11 @@
 // Transport limits, routing and envelopes of API.md §1.4 and §1.7, over real sockets.
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
+#include "junction/testing/http_client.hpp"
 #include "junction/testing/openapi_validator.hpp"
 #include "junction/testing/test_server.hpp"
 
@@ -228,8 +231,15 @@ TEST_F(HttpLimitsTest, ExpectContinueIsHonoured) {
         "POST /users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server_.AdminKey() +
         "\r\nx-api-version: 2025-09\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
         "Content-Length: " +
-        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    const std::string response = SendRaw(server_.Port(), raw);
+        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+    // The head alone: the client waits for the 100 before it sends the body. (A body sent
+    // with the head is simply read: RFC 9110 §10.1.1 lets the server skip the 100 then.)
+    testing::RawConnection connection(server_.Port());
+    ASSERT_TRUE(connection.Send(raw));
+    const std::string interim = connection.ReadUntil("\r\n\r\n", std::chrono::seconds(10));
+    EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+    ASSERT_TRUE(connection.Send(body));
+    const std::string response = connection.ReadUntil("continued", std::chrono::seconds(10));
     EXPECT_EQ(response.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK", 0), 0U)
         << response.substr(0, 200);
 }
@@ -294,6 +304,31 @@ TEST(SlowClientTest, SlowClientsAreCut) {
     EXPECT_EQ(response, "");
     EXPECT_LT(waited, std::chrono::seconds(5));
     EXPECT_GE(waited, std::chrono::milliseconds(900));
+}
+
+TEST(SlowClientTest, KeepAliveDeadlineMovesWithEachRequestThenCutsTheIdleConnection) {
+    TestServer server(
+        TestServerOptions{.environment = {{"JUNCTION_HTTP_READ_TIMEOUT_MS", "1000"}}});
+    testing::RawConnection connection(server.Port());
+    // 4 requests 600 ms apart: 2.4 s in all, more than the 1 s timeout, so the connection
+    // stays open only if each request moved its deadline on.
+    for (int i = 0; i < 4; ++i) {
+        if (i > 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        }
+        const std::string id = "keepalive-" + std::to_string(i);
+        ASSERT_TRUE(connection.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id +
+                                    "\r\n\r\n"));
+        const std::string received = connection.ReadUntil(id, std::chrono::seconds(5));
+        ASSERT_NE(received.find(id), std::string::npos) << "request " << i << ": " << received;
+        ASSERT_FALSE(connection.PeerClosed()) << "request " << i;
+    }
+    const auto idle_since = std::chrono::steady_clock::now();
+    (void)connection.ReadUntil("(nothing more is sent)", std::chrono::seconds(10));
+    const auto waited = std::chrono::steady_clock::now() - idle_since;
+    EXPECT_TRUE(connection.PeerClosed());
+    EXPECT_GE(waited, std::chrono::milliseconds(900));
+    EXPECT_LT(waited, std::chrono::seconds(5));
 }
 
 TEST(CorsTest, ConfiguredOriginsGetPreflightAndHeaders) {

@@ -22,11 +22,14 @@ void SetLogFormatJson(bool json) {
     g_json_format.store(json);
 }
 
+bool LogEnabled(spdlog::level::level_enum level) {
+    return spdlog::default_logger_raw()->should_log(level);
+}
+
 void LogEvent(spdlog::level::level_enum level,
               std::string_view message,
               const boost::json::object& fields) {
-    auto* logger = spdlog::default_logger_raw();
-    if (!logger->should_log(level)) {
+    if (!LogEnabled(level)) {
         return;
     }
     const std::string ts = FormatTimestamp(
@@ -49,7 +52,7 @@ void LogEvent(spdlog::level::level_enum level,
             line += " " + std::string(field.key()) + "=" + boost::json::serialize(field.value());
         }
     }
-    logger->log(level, "{}", line);
+    spdlog::default_logger_raw()->log(level, "{}", line);
 }
 
 }  // namespace junction

@@ -14,6 +14,9 @@ void LogEvent(spdlog::level::level_enum level,
               std::string_view message,
               const boost::json::object& fields = {});
 
+/// Whether an event at `level` would be written: lets a caller skip building its fields.
+[[nodiscard]] bool LogEnabled(spdlog::level::level_enum level);
+
 /// Selects JSON lines (default) or text for LogEvent.
 void SetLogFormatJson(bool json);
 

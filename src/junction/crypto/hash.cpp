@@ -26,11 +26,22 @@ void Require(bool ok) {
     }
 }
 
+// Fetched once: SHA256() looks the algorithm up in the provider tables on every call, and an
+// API key is hashed on every request.
+const EVP_MD* Sha256Md() {
+    static const EVP_MD* const md = [] {
+        const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        return fetched != nullptr ? fetched : EVP_sha256();
+    }();
+    return md;
+}
+
 }  // namespace
 
 std::string Sha256(std::string_view data) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+    unsigned int length = 0;
+    Require(EVP_Digest(data.data(), data.size(), digest.data(), &length, Sha256Md(), nullptr) == 1);
     return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
@@ -41,7 +52,7 @@ std::string Sha256Hex(std::string_view data) {
 std::string HmacSha256(std::string_view key, std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
     unsigned int length = 0;
-    HMAC(EVP_sha256(),
+    HMAC(Sha256Md(),
          key.data(),
          static_cast<int>(key.size()),
          reinterpret_cast<const unsigned char*>(data.data()),

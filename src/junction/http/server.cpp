@@ -21,13 +21,15 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include "junction/core/event_queue.hpp"
 #include "junction/core/log.hpp"
+#include "junction/core/per_thread_rng.hpp"
 #include "junction/core/ulid.hpp"
+#include "junction/http/deadline_stream.hpp"
 #include "junction/http/responses.hpp"
 
 namespace junction::http {
@@ -51,7 +53,7 @@ constexpr std::size_t kInlineMaxBodyBytes = 64UL * 1024;
 struct Connection {
     Connection(tcp::socket socket, http_client::HttpClient& local_outbound)
         : stream(std::move(socket)), outbound(local_outbound) {}
-    beast::tcp_stream stream;
+    DeadlineStream stream;
     // Sends the outbound calls of requests answered on this connection's IO thread.
     http_client::HttpClient& outbound;
     bool busy = false;  // touched only on the connection's IO thread
@@ -181,6 +183,43 @@ HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip
     return request;
 }
 
+// Parses the body bytes the buffer already holds (a small body usually arrives with the head),
+// sparing an asynchronous read whose immediate completion would cost a trip round the event
+// loop. Returns the parse error, if any; the caller reads the rest when the parser is not done.
+beast::error_code ParseBuffered(bhttp::request_parser<bhttp::string_body>& parser,
+                                beast::flat_buffer& buffer) {
+    beast::error_code ec;
+    while (!parser.is_done() && buffer.size() > 0) {
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == bhttp::error::need_more) {
+            return {};
+        }
+        if (ec || used == 0) {
+            break;
+        }
+    }
+    return ec;
+}
+
+// Writes `message` at once when the socket takes all of it (the usual small answer): an
+// asynchronous write that completes immediately still costs a trip round the event loop. The
+// socket is in non-blocking mode, so a full send buffer hands the rest to an asynchronous write.
+template <class Body>
+asio::awaitable<beast::error_code> WriteMessage(DeadlineStream& stream,
+                                                bhttp::response<Body>& message) {
+    bhttp::response_serializer<Body> serializer(message);
+    beast::error_code ec;
+    while (!ec && !serializer.is_done()) {
+        bhttp::write_some(stream.Socket(), serializer, ec);
+    }
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        co_await bhttp::async_write(
+            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return ec;
+}
+
 bool IsDisconnect(const beast::error_code& ec) {
     return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -204,7 +243,7 @@ public:
           make_io_client_(std::move(make_io_client)),
           pool_(config.blocking_threads),
           clock_(clock),
-          rng_(rng),
+          request_id_rng_(rng),
           acceptor_(ioc_),
           control_(asio::make_strand(ioc_)),
           signals_(control_),
@@ -341,10 +380,14 @@ private:
         std::string remote_ip;
         {
             beast::error_code ec;
-            const auto endpoint = stream.socket().remote_endpoint(ec);
+            const auto endpoint = stream.Socket().remote_endpoint(ec);
             if (!ec) {
                 remote_ip = endpoint.address().to_string();
             }
+            // Non-blocking for WriteMessage's immediate write; no Nagle delay on the writes of
+            // a streamed answer.
+            stream.Socket().non_blocking(true, ec);
+            stream.Socket().set_option(tcp::no_delay(true), ec);
         }
         beast::flat_buffer buffer;
         bool linger = false;
@@ -358,7 +401,7 @@ private:
             // limit and the right one is applied once the route is known (below).
             parser.body_limit(
                 std::max<std::uint64_t>(limits.max_body_bytes, config_.files.max_upload_bytes));
-            stream.expires_after(limits.read_timeout);
+            stream.ExpiresAfter(limits.read_timeout);
             beast::error_code read_error;
             co_await bhttp::async_read_header(
                 stream, buffer, parser, asio::redirect_error(asio::use_awaitable, read_error));
@@ -382,7 +425,7 @@ private:
                                 : PayloadTooLarge(limits);
                 }
                 co_await WriteError(
-                    stream, error, GenerateUlid(clock_, rng_), started, "", remote_ip);
+                    stream, error, GenerateUlid(clock_, request_id_rng_), started, "", remote_ip);
                 linger = true;
                 break;
             }
@@ -392,7 +435,7 @@ private:
             const std::string request_id =
                 IsWellFormedRequestId(std::string_view(client_id.data(), client_id.size()))
                     ? std::string(client_id)
-                    : GenerateUlid(clock_, rng_);
+                    : GenerateUlid(clock_, request_id_rng_);
             const std::string method(head.method_string());
             if (auto limit_error = CheckHeaderLimits(limits, head)) {
                 co_await WriteError(stream, *limit_error, request_id, started, method, remote_ip);
@@ -429,7 +472,8 @@ private:
                 break;
             }
             parser.body_limit(limits.max_body_bytes);  // chunked JSON bodies
-            if (!parser.is_done()) {
+            beast::error_code body_error = ParseBuffered(parser, buffer);
+            if (!body_error && !parser.is_done()) {
                 const auto expect = head[bhttp::field::expect];
                 if (beast::iequals(expect, "100-continue")) {
                     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -442,32 +486,27 @@ private:
                         break;
                     }
                 }
-                beast::error_code body_error;
                 co_await bhttp::async_read(
                     stream, buffer, parser, asio::redirect_error(asio::use_awaitable, body_error));
-                if (body_error) {
-                    if (body_error == bhttp::error::body_limit) {
-                        co_await WriteError(stream,
-                                            PayloadTooLarge(limits),
-                                            request_id,
-                                            started,
-                                            method,
-                                            remote_ip);
-                        linger = true;
-                    } else if (!IsDisconnect(body_error)) {
-                        co_await WriteError(stream,
-                                            Error{.code = ErrorCode::kInvalidArgument,
-                                                  .message = "Malformed HTTP request body"},
-                                            request_id,
-                                            started,
-                                            method,
-                                            remote_ip);
-                        linger = true;
-                    }
-                    break;
-                }
             }
-            stream.expires_never();
+            if (body_error) {
+                if (body_error == bhttp::error::body_limit) {
+                    co_await WriteError(
+                        stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
+                    linger = true;
+                } else if (!IsDisconnect(body_error)) {
+                    co_await WriteError(stream,
+                                        Error{.code = ErrorCode::kInvalidArgument,
+                                              .message = "Malformed HTTP request body"},
+                                        request_id,
+                                        started,
+                                        method,
+                                        remote_ip);
+                    linger = true;
+                }
+                break;
+            }
+            stream.ExpiresNever();
             const bool client_keep_alive = parser.get().keep_alive();
             const unsigned version = parser.get().version();
             HttpResponse response = co_await RunPipeline(
@@ -497,8 +536,8 @@ private:
             co_await LingeringClose(stream);
         }
         beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream.close();
+        stream.Socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.Close();
         if (--active_connections_ == 0 && draining_.load()) {
             // On control_, after BeginShutdown has armed the timer: never concurrently with it.
             asio::post(control_, [this] {
@@ -511,12 +550,12 @@ private:
 
     // Half-closes and discards what the client is still sending (up to a bound), so it reads
     // our error response instead of a connection reset.
-    static asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    static asio::awaitable<void> LingeringClose(DeadlineStream& stream) {
         beast::error_code ec;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream.Socket().shutdown(tcp::socket::shutdown_send, ec);
         std::vector<char> scratch(64UL * 1024);
         std::size_t discarded = 0;
-        stream.expires_after(kLingerTimeout);
+        stream.ExpiresAfter(kLingerTimeout);
         while (discarded < kLingerMaxBytes) {
             beast::error_code read_error;
             const std::size_t bytes = co_await stream.async_read_some(
@@ -621,7 +660,7 @@ private:
         co_return response;
     }
 
-    asio::awaitable<bool> Write(beast::tcp_stream& stream,
+    asio::awaitable<bool> Write(DeadlineStream& stream,
                                 HttpResponse response,
                                 const std::string& request_id,
                                 bool keep_alive,
@@ -648,10 +687,9 @@ private:
         message.keep_alive(keep_alive);
         message.body() = std::move(response.body);
         message.prepare_payload();
-        stream.expires_after(config_.http.read_timeout);
-        beast::error_code ec;
-        co_await bhttp::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
-        stream.expires_never();
+        stream.ExpiresAfter(config_.http.read_timeout);
+        const beast::error_code ec = co_await WriteMessage(stream, message);
+        stream.ExpiresNever();
         LogAccess(response, request_id, started, method, remote_ip, false);
         co_return !ec;
     }
@@ -673,7 +711,7 @@ private:
     // head first (signature, size and header checks answer before any byte is read); an
     // accepting handler returns a sink, which gets the body in chunks of at most kChunkBytes
     // and then answers. Returns whether the connection may serve another request.
-    asio::awaitable<bool> ServeStreamedBody(beast::tcp_stream& stream,
+    asio::awaitable<bool> ServeStreamedBody(DeadlineStream& stream,
                                             beast::flat_buffer& buffer,
                                             bhttp::request_parser<bhttp::string_body>& parser,
                                             const std::string& request_id,
@@ -684,7 +722,7 @@ private:
         const std::string method(parser.get().method_string());
         const unsigned version = parser.get().version();
         const bool client_keep_alive = parser.get().keep_alive();
-        stream.expires_never();
+        stream.ExpiresNever();
         HttpResponse begun =
             co_await RunPipeline(ToRequestHead(parser.get(), remote_ip), request_id, outbound_);
         std::shared_ptr<BodySink> sink = std::move(begun.sink);
@@ -738,7 +776,7 @@ private:
             body_parser.get().body().data = scratch.data();
             body_parser.get().body().size = scratch.size();
             // An idle timeout per read: a 100 MiB body may take longer than read_timeout.
-            stream.expires_after(config_.http.read_timeout);
+            stream.ExpiresAfter(config_.http.read_timeout);
             beast::error_code ec;
             co_await bhttp::async_read(
                 stream, buffer, body_parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -746,7 +784,7 @@ private:
                 ec = {};
             }
             if (ec) {
-                stream.expires_never();
+                stream.ExpiresNever();
                 if (ec == bhttp::error::body_limit) {
                     co_await refuse(UploadTooLarge(config_.files.max_upload_bytes));
                 } else if (IsDisconnect(ec)) {
@@ -768,12 +806,12 @@ private:
             const std::string_view chunk(scratch.data(), received);
             auto written = co_await OnPool([&sink, chunk] { return sink->Write(chunk); });
             if (!written) {
-                stream.expires_never();
+                stream.ExpiresNever();
                 co_await refuse(written.error());
                 co_return false;
             }
         }
-        stream.expires_never();
+        stream.ExpiresNever();
         HttpResponse response = co_await OnPool([&sink, &request_id] {
             HttpResponse answer = sink->Finish(request_id);
             sink.reset();
@@ -794,7 +832,7 @@ private:
 
     // A file download: the headers with Content-Length, then the bytes, each chunk read on the
     // pool and then written from here.
-    asio::awaitable<bool> WriteFileBody(beast::tcp_stream& stream,
+    asio::awaitable<bool> WriteFileBody(DeadlineStream& stream,
                                         HttpResponse response,
                                         const std::string& request_id,
                                         bool keep_alive,
@@ -814,7 +852,7 @@ private:
         head.content_length(source->Size());
         bhttp::response_serializer<bhttp::empty_body> serializer{head};
         beast::error_code ec;
-        stream.expires_after(config_.http.read_timeout);
+        stream.ExpiresAfter(config_.http.read_timeout);
         co_await bhttp::async_write_header(
             stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
         std::vector<char> chunk(kChunkBytes);
@@ -832,12 +870,12 @@ private:
                 break;
             }
             offset += *read;
-            stream.expires_after(config_.http.read_timeout);
+            stream.ExpiresAfter(config_.http.read_timeout);
             co_await asio::async_write(stream,
                                        asio::buffer(chunk.data(), *read),
                                        asio::redirect_error(asio::use_awaitable, ec));
         }
-        stream.expires_never();
+        stream.ExpiresNever();
         LogAccess(response, request_id, started, method, remote_ip, false);
         co_return !ec;
     }
@@ -845,7 +883,7 @@ private:
     // Writes the status and headers, then the queue's chunks as they come (chunked encoding),
     // with keepalive comments while idle, until the queue closes, the lifetime ends, the
     // client goes away or the server drains (checked at least every second).
-    asio::awaitable<void> WriteStream(beast::tcp_stream& stream,
+    asio::awaitable<void> WriteStream(DeadlineStream& stream,
                                       HttpResponse response,
                                       const std::string& request_id,
                                       unsigned version,
@@ -864,10 +902,10 @@ private:
         head.chunked(true);
         bhttp::response_serializer<bhttp::empty_body> serializer{head};
         beast::error_code ec;
-        stream.expires_after(config_.http.read_timeout);
+        stream.ExpiresAfter(config_.http.read_timeout);
         co_await bhttp::async_write_header(
             stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
-        stream.expires_never();
+        stream.ExpiresNever();
 
         const auto executor = co_await asio::this_coro::executor;
         auto timer = std::make_shared<asio::steady_timer>(executor);
@@ -879,12 +917,12 @@ private:
             });
         });
         const auto write_chunk = [&](std::string_view data) -> asio::awaitable<bool> {
-            stream.expires_after(config_.http.read_timeout);
+            stream.ExpiresAfter(config_.http.read_timeout);
             beast::error_code write_error;
             co_await asio::async_write(stream,
                                        bhttp::make_chunk(asio::buffer(data.data(), data.size())),
                                        asio::redirect_error(asio::use_awaitable, write_error));
-            stream.expires_never();
+            stream.ExpiresNever();
             co_return !write_error;
         };
         const auto now = [] {
@@ -919,12 +957,12 @@ private:
         queue->SetWake(nullptr);
         queue->Close();  // tells producers the stream is gone
         if (open) {
-            stream.expires_after(config_.http.read_timeout);
+            stream.ExpiresAfter(config_.http.read_timeout);
             beast::error_code last_error;
             co_await asio::async_write(stream,
                                        bhttp::make_chunk_last(),
                                        asio::redirect_error(asio::use_awaitable, last_error));
-            stream.expires_never();
+            stream.ExpiresNever();
         }
         LogAccess(response, request_id, started, method, remote_ip, true);
     }
@@ -954,7 +992,7 @@ private:
         LogEvent(spdlog::level::info, "request", fields);
     }
 
-    asio::awaitable<void> WriteError(beast::tcp_stream& stream,
+    asio::awaitable<void> WriteError(DeadlineStream& stream,
                                      const Error& error,
                                      const std::string& request_id,
                                      std::chrono::steady_clock::time_point started,
@@ -983,8 +1021,8 @@ private:
                     asio::post(connection->stream.get_executor(), [connection] {
                         if (!connection->busy) {
                             beast::error_code ec;
-                            connection->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-                            connection->stream.socket().close(ec);
+                            connection->stream.Socket().shutdown(tcp::socket::shutdown_both, ec);
+                            connection->stream.Socket().close(ec);
                         }
                     });
                 }
@@ -1019,7 +1057,7 @@ private:
     asio::thread_pool pool_;
     std::atomic<std::size_t> queued_{0};
     const Clock& clock_;
-    Rng& rng_;
+    PerThreadRng request_id_rng_;  // request ids are public: unique, not secret
     // Before ioc_, so they outlive it: ioc_'s pending accept holds a socket of a worker.
     std::vector<std::unique_ptr<asio::io_context>> workers_;  // set up by Run before serving
     asio::io_context ioc_{1};

@@ -2,9 +2,13 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -63,9 +67,54 @@ boost::asio::awaitable<Result<OutboundResponse>> Receive(std::shared_ptr<Pending
     co_return co_await call->channel.async_receive(boost::asio::use_awaitable);
 }
 
+namespace {
+
+// Send for a client that completes on this very thread: the completion resumes the coroutine
+// inline. Only a completion that comes while the call is still being started (a refusal) is
+// posted, because a handler must not run inside its initiating function. The handler never
+// leaves this thread.
+auto SendOnThisThread(HttpClient& client, OutboundRequest request) {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                       void(Result<OutboundResponse>)>(
+        [&client](auto handler, OutboundRequest&& call) {
+            using Handler = decltype(handler);
+            struct Pending {
+                std::optional<Handler> handler{};
+                bool starting = true;
+            };
+            // Completion must be copyable (std::function): the move-only handler is shared.
+            auto pending = std::make_shared<Pending>();
+            pending->handler.emplace(std::move(handler));
+            client.Start(std::move(call), [pending](Result<OutboundResponse> outcome) {
+                Handler resume = std::move(*pending->handler);
+                pending->handler.reset();
+                if (pending->starting) {
+                    const auto executor = boost::asio::get_associated_executor(resume);
+                    boost::asio::post(
+                        executor,
+                        [resume = std::move(resume), outcome = std::move(outcome)]() mutable {
+                            std::move(resume)(std::move(outcome));
+                        });
+                    return;
+                }
+                std::move(resume)(std::move(outcome));
+            });
+            pending->starting = false;
+        },
+        boost::asio::use_awaitable,
+        std::move(request));
+}
+
+}  // namespace
+
 boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, OutboundRequest request) {
-    co_return co_await Receive(
-        StartOn(client, co_await boost::asio::this_coro::executor, std::move(request)));
+    const auto executor = co_await boost::asio::this_coro::executor;
+    // Inline resumption needs a plain io_context executor: a strand would be bypassed.
+    const auto* context = executor.target<boost::asio::io_context::executor_type>();
+    if (context != nullptr && context->running_in_this_thread() && client.CompletesOnThisThread()) {
+        co_return co_await SendOnThisThread(client, std::move(request));
+    }
+    co_return co_await Receive(StartOn(client, executor, std::move(request)));
 }
 
 std::string DescribeUrl(std::string_view url) {

@@ -85,6 +85,11 @@ public:
     /// Starts the call; `done` runs exactly once, on the client's own thread (so it must be
     /// short and must not destroy the client). Never blocks. Thread-safe.
     virtual void Start(OutboundRequest request, Completion done) = 0;
+
+    /// Whether a call started now, from the calling thread, completes on this same thread (a
+    /// client on this IO thread's reactor). Send then resumes the awaiting coroutine inline
+    /// instead of through a channel, which costs a trip round the event loop.
+    [[nodiscard]] virtual bool CompletesOnThisThread() const { return false; }
 };
 
 /// Blocking helper for callers that run on the blocking pool (never on an IO thread).

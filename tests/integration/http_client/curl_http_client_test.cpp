@@ -1,11 +1,17 @@
 #include "junction/http_client/curl/curl_http_client.hpp"
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <set>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include "junction/http_client/curl/io_context_curl_client.hpp"
@@ -69,6 +76,9 @@ public:
 
     void Start(OutboundRequest request, Completion done) override {
         client_->Start(std::move(request), std::move(done));
+    }
+    [[nodiscard]] bool CompletesOnThisThread() const override {
+        return client_->CompletesOnThisThread();
     }
     boost::asio::io_context& Context() { return ioc_; }
     [[nodiscard]] std::thread::id ThreadId() const { return thread_.get_id(); }
@@ -540,6 +550,118 @@ TEST(IoContextCurlClientTest, SequentialCallsOnAReusedConnectionComplete) {
         ASSERT_TRUE(result.has_value()) << i << ": " << result.error().detail;
         ASSERT_EQ(result->status, 200);
     }
+}
+
+// A coroutine on the context's own thread: Send resumes it inline from the completion, and a
+// call refused while it is being started (egress) is posted instead, never run inside Start.
+TEST(IoContextCurlClientTest, SendOnTheContextsThreadResumesThere) {
+    FakeUpstream upstream;
+    upstream.On("GET", "/inline", UpstreamResponse::Text("inline"));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    std::promise<std::vector<std::pair<std::thread::id, Result<OutboundResponse>>>> done;
+    boost::asio::co_spawn(
+        harness.Context(),
+        [&]() -> boost::asio::awaitable<void> {
+            std::vector<std::pair<std::thread::id, Result<OutboundResponse>>> outcomes;
+            EXPECT_TRUE(harness.CompletesOnThisThread());
+            // Named requests: GCC 12 mishandles aggregate temporaries inside co_await.
+            const OutboundRequest allowed{.method = "GET", .url = upstream.Url("/inline")};
+            const OutboundRequest blocked{.method = "GET", .url = "http://10.0.0.1/refused"};
+            auto sent = co_await Send(harness, allowed);
+            outcomes.emplace_back(std::this_thread::get_id(), std::move(sent));
+            auto refused = co_await Send(harness, blocked);
+            outcomes.emplace_back(std::this_thread::get_id(), std::move(refused));
+            done.set_value(std::move(outcomes));
+        },
+        boost::asio::detached);
+    auto future = done.get_future();
+    ASSERT_EQ(future.wait_for(kPatience), std::future_status::ready);
+    const auto outcomes = future.get();
+    ASSERT_EQ(outcomes.size(), 2U);
+    EXPECT_EQ(outcomes[0].first, harness.ThreadId());
+    ASSERT_TRUE(outcomes[0].second.has_value()) << outcomes[0].second.error().detail;
+    EXPECT_EQ(outcomes[0].second->body, "inline");
+    EXPECT_EQ(outcomes[1].first, harness.ThreadId());
+    ASSERT_FALSE(outcomes[1].second.has_value());
+    EXPECT_EQ(outcomes[1].second.error().extra.at("reason").as_string(), "egress_denied");
+    EXPECT_FALSE(harness.CompletesOnThisThread());  // asked from the test's thread
+}
+
+// curl's timer is re-armed only when its deadline comes earlier: a short timeout started while
+// a long call is in flight must still fire on time.
+TEST(IoContextCurlClientTest, ShortTimeoutFiresWhileALongCallIsInFlight) {
+    FakeUpstream upstream;
+    upstream.On("GET", "/slow", UpstreamResponse{.body = "late", .delay = 20s});
+    std::promise<Result<OutboundResponse>> long_call;  // completed as the harness goes
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    harness.Start(OutboundRequest{.method = "GET", .url = upstream.Url("/slow"), .timeout = 15s},
+                  [&](Result<OutboundResponse> result) { long_call.set_value(std::move(result)); });
+    const auto started = std::chrono::steady_clock::now();
+    const auto short_call = SendAndWait(
+        harness, OutboundRequest{.method = "GET", .url = upstream.Url("/slow"), .timeout = 300ms});
+    const auto waited = std::chrono::steady_clock::now() - started;
+    ASSERT_FALSE(short_call.has_value());
+    EXPECT_EQ(short_call.error().code, ErrorCode::kUpstreamTimeout);
+    EXPECT_LT(waited, 10s);
+    EXPECT_EQ(long_call.get_future().wait_for(0s), std::future_status::timeout);
+}
+
+// An upstream that answers one request per connection and then closes it without saying so
+// (a server whose keep-alive timeout passed): each cached connection dies while idle, its
+// socket still registered with the reactor, and curl must find that out on reuse.
+TEST(IoContextCurlClientTest, ConnectionsClosedWhileIdleAreNotReusedDead) {
+    constexpr int kCalls = 20;
+    boost::asio::io_context server_context;
+    boost::asio::ip::tcp::acceptor acceptor(server_context,
+                                            {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const std::uint16_t port = acceptor.local_endpoint().port();
+    std::atomic<int> served = 0;
+    std::thread server([&] {
+        for (int i = 0; i < kCalls; ++i) {
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::socket socket(server_context);
+            acceptor.accept(socket, ec);
+            if (ec) {
+                return;
+            }
+            std::string request;
+            std::array<char, 4096> buffer{};
+            while (request.find("\r\n\r\n") == std::string::npos && !ec) {
+                const std::size_t got = socket.read_some(boost::asio::buffer(buffer), ec);
+                request.append(buffer.data(), got);
+            }
+            static constexpr std::string_view kAnswer =
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+            boost::asio::write(socket, boost::asio::buffer(kAnswer), ec);
+            ++served;
+            socket.close(ec);  // no "Connection: close": curl keeps the connection
+        }
+    });
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/one";
+    int succeeded = 0;
+    for (int i = 0; i < kCalls; ++i) {
+        std::this_thread::sleep_for(20ms);  // the close reaches the idle connection first
+        const auto result =
+            SendAndWait(harness, OutboundRequest{.method = "GET", .url = url, .timeout = 10s});
+        EXPECT_TRUE(result.has_value()) << i << ": " << result.error().detail;
+        if (!result) {
+            break;
+        }
+        EXPECT_EQ(result->body, "ok");
+        ++succeeded;
+    }
+    while (served.load() < kCalls) {  // a failed call: let the server thread finish
+        boost::asio::io_context ioc;
+        boost::asio::ip::tcp::socket unblock(ioc);
+        boost::system::error_code ignored;
+        unblock.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ignored);
+        unblock.close(ignored);
+        std::this_thread::sleep_for(5ms);
+    }
+    server.join();
+    EXPECT_EQ(succeeded, kCalls);
+    EXPECT_EQ(served.load(), kCalls);
 }
 
 }  // namespace

@@ -268,20 +268,22 @@ Error ShuttingDown() {
 }
 
 void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) {
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
-    boost::json::object fields{{"method", call->request.method},
-                               {"url", DescribeUrl(call->request.url)},
-                               {"duration_ms", elapsed.count()}};
-    if (result) {
-        fields["status"] = result->status;
-    } else {
-        fields["error"] = result.error().message;
-        if (!result.error().detail.empty()) {
-            fields["detail"] = result.error().detail;
+    if (LogEnabled(spdlog::level::debug)) {  // parsing the URL for the line is not free
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
+        boost::json::object fields{{"method", call->request.method},
+                                   {"url", DescribeUrl(call->request.url)},
+                                   {"duration_ms", elapsed.count()}};
+        if (result) {
+            fields["status"] = result->status;
+        } else {
+            fields["error"] = result.error().message;
+            if (!result.error().detail.empty()) {
+                fields["detail"] = result.error().detail;
+            }
         }
+        LogEvent(spdlog::level::debug, "outbound call", fields);
     }
-    LogEvent(spdlog::level::debug, "outbound call", fields);
     Completion done = std::move(call->done);
     call.reset();  // the easy handle goes before the callback runs
     done(std::move(result));
@@ -385,7 +387,7 @@ void CurlEngine::StartHop(std::unique_ptr<Call> call) {
     if (remaining.count() <= 0) {
         return Finish(std::move(call), Fail(UpstreamTimeout(request.timeout)));
     }
-    EasyPtr easy(curl_easy_init());
+    EasyPtr easy = TakeEasy();
     if (!easy) {
         return Finish(std::move(call),
                       Fail(ErrorCode::kUnavailable, "Out of resources for outbound calls"));
@@ -506,13 +508,32 @@ bool CurlEngine::Configure(CURL* easy, Call& call) const {
     return failures == 0;
 }
 
+EasyPtr CurlEngine::TakeEasy() {
+    if (idle_easy_.empty()) {
+        return EasyPtr(curl_easy_init());
+    }
+    EasyPtr easy = std::move(idle_easy_.back());
+    idle_easy_.pop_back();
+    return easy;
+}
+
+void CurlEngine::Recycle(Call& call) {
+    if (call.easy && idle_easy_.size() < kMaxIdleEasy) {
+        curl_easy_reset(call.easy.get());
+        idle_easy_.push_back(std::move(call.easy));
+    }
+    call.easy.reset();
+}
+
 void CurlEngine::HopDone(std::unique_ptr<Call> call, CURLcode code) {
     if (code != CURLE_OK) {
         Error error = MapFailure(*call, code);
+        Recycle(*call);
         return Finish(std::move(call), Fail(std::move(error)));
     }
     long status = 0;
     curl_easy_getinfo(call->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    Recycle(*call);
     call->response.status = static_cast<int>(status);
     const OutboundRequest& request = call->request;
     const auto location = call->response.Header("location");

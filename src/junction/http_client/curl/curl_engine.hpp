@@ -117,13 +117,21 @@ public:
     void SetSocketCloser(curl_closesocket_callback closer, void* data);
 
 private:
+    // Easy handles are reused: curl_easy_init and curl_easy_cleanup cost more than
+    // curl_easy_reset, which keeps the TLS session cache (resumption on the next call).
+    static constexpr std::size_t kMaxIdleEasy = 32;
+
     bool Configure(CURL* easy, Call& call) const;
     void HopDone(std::unique_ptr<Call> call, CURLcode code);
+    EasyPtr TakeEasy();
+    /// The hop's easy handle (already out of the multi) back to the pool, reset.
+    void Recycle(Call& call);
 
     EgressPolicy policy_;
     CurlHttpClientOptions options_;
     CURLM* multi_;
     std::map<CURL*, std::unique_ptr<Call>> active_;
+    std::vector<EasyPtr> idle_easy_;
     curl_closesocket_callback closer_ = nullptr;
     void* closer_data_ = nullptr;
 };

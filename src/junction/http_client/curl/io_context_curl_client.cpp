@@ -1,5 +1,8 @@
 #include "junction/http_client/curl/io_context_curl_client.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <unordered_map>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -15,6 +18,8 @@ namespace asio = boost::asio;
 
 class IoContextCurlClient::Impl {
 public:
+    using Clock = std::chrono::steady_clock;
+
     Impl(asio::io_context& context,
          EgressPolicy policy,
          CurlHttpClientOptions options,
@@ -68,12 +73,16 @@ public:
         });
     }
 
+    [[nodiscard]] bool RunningInThisThread() const {
+        return context_.get_executor().running_in_this_thread();
+    }
+
 private:
     // One socket curl asked us to watch. The descriptor never owns the fd: curl closes it.
     struct Watch {
         explicit Watch(asio::io_context& context) : descriptor(context) {}
         asio::posix::stream_descriptor descriptor;
-        int wanted = 0;  // CURL_POLL_IN / OUT / INOUT
+        int wanted = 0;  // CURL_POLL_IN / OUT / INOUT; 0 while idle in curl's connection cache
         bool reading = false;
         bool writing = false;
         bool forgotten = false;
@@ -86,37 +95,49 @@ private:
         Drive(CURL_SOCKET_TIMEOUT, 0);  // curl starts new transfers on a timeout action
     }
 
-    // One curl_multi_socket_action, then the transfers it finished.
+    // One curl_multi_socket_action, the immediate timeout actions curl asked for meanwhile,
+    // then the transfers it finished.
     void Drive(curl_socket_t fd, int events) {
         driving_ = true;
+        timeout_due_ = false;
         int running = 0;
         curl_multi_socket_action(engine_.Multi(), fd, events, &running);
+        for (int round = 0; timeout_due_ && round < kImmediateRounds; ++round) {
+            timeout_due_ = false;
+            curl_multi_socket_action(engine_.Multi(), CURL_SOCKET_TIMEOUT, 0, &running);
+        }
         engine_.CollectFinished();
         driving_ = false;
+        if (timeout_due_) {
+            timeout_due_ = false;
+            ArmTimer(Clock::now());
+        }
     }
 
     void Arm(curl_socket_t fd, const std::shared_ptr<Watch>& watch) {
         if ((watch->wanted & CURL_POLL_IN) != 0 && !watch->reading) {
             watch->reading = true;
-            watch->descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                                         [this, fd, watch](const boost::system::error_code& ec) {
-                                             watch->reading = false;
-                                             if (!ec && !watch->forgotten) {
-                                                 Drive(fd, CURL_CSELECT_IN);
-                                                 Rearm(fd, watch);
-                                             }
-                                         });
+            watch->descriptor.async_wait(
+                asio::posix::descriptor_base::wait_read,
+                [this, fd, watch](const boost::system::error_code& ec) {
+                    watch->reading = false;
+                    if (!ec && !watch->forgotten && (watch->wanted & CURL_POLL_IN) != 0) {
+                        Drive(fd, CURL_CSELECT_IN);
+                        Rearm(fd, watch);
+                    }
+                });
         }
         if ((watch->wanted & CURL_POLL_OUT) != 0 && !watch->writing) {
             watch->writing = true;
-            watch->descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                                         [this, fd, watch](const boost::system::error_code& ec) {
-                                             watch->writing = false;
-                                             if (!ec && !watch->forgotten) {
-                                                 Drive(fd, CURL_CSELECT_OUT);
-                                                 Rearm(fd, watch);
-                                             }
-                                         });
+            watch->descriptor.async_wait(
+                asio::posix::descriptor_base::wait_write,
+                [this, fd, watch](const boost::system::error_code& ec) {
+                    watch->writing = false;
+                    if (!ec && !watch->forgotten && (watch->wanted & CURL_POLL_OUT) != 0) {
+                        Drive(fd, CURL_CSELECT_OUT);
+                        Rearm(fd, watch);
+                    }
+                });
         }
     }
 
@@ -153,7 +174,13 @@ private:
 
     int WatchSocket(curl_socket_t fd, int what) {
         if (what == CURL_POLL_REMOVE) {
-            Forget(fd);
+            // The connection goes idle in curl's cache. Its registration stays: removing it and
+            // adding it back for the next call were two epoll_ctl calls per call. curl closes
+            // the socket through OnCloseSocket, which forgets it. No event is missed on reuse:
+            // curl polls the socket itself before it asks to wait on it again.
+            if (const auto found = watches_.find(fd); found != watches_.end()) {
+                found->second->wanted = 0;
+            }
             return 0;
         }
         if (stopping_) {
@@ -184,18 +211,49 @@ private:
     }
 
     // curl's one timeout: negative clears it, zero asks for an action as soon as possible.
+    // The timer is re-armed only when the new deadline is earlier than the armed one: an early
+    // firing just re-checks. curl moves its deadline on every call it starts and ends, and
+    // re-arming each time cost a timerfd_settime system call per move (bench/RESULTS.md).
     int SetTimer(std::chrono::milliseconds timeout) {
-        timer_.cancel();
-        if (timeout.count() < 0 || stopping_) {
+        if (stopping_) {
             return 0;
         }
-        timer_.expires_after(timeout);
-        timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (!ec && !stopping_) {
-                Drive(CURL_SOCKET_TIMEOUT, 0);
-            }
-        });
+        if (timeout.count() < 0) {
+            timer_deadline_ = Clock::time_point::max();
+            return 0;
+        }
+        if (timeout.count() == 0 && driving_) {
+            timeout_due_ = true;  // Drive makes the action before it returns
+            return 0;
+        }
+        const Clock::time_point deadline = Clock::now() + timeout;
+        timer_deadline_ = deadline;
+        if (!timer_armed_ || timer_.expiry() > deadline) {
+            ArmTimer(deadline);
+        }
         return 0;
+    }
+
+    void ArmTimer(Clock::time_point when) {
+        timer_deadline_ = std::min(timer_deadline_, when);
+        timer_armed_ = true;
+        const std::uint64_t generation = ++timer_generation_;
+        timer_.expires_at(when);
+        timer_.async_wait([this, generation](const boost::system::error_code& ec) {
+            if (ec || stopping_ || generation != timer_generation_) {
+                return;  // re-armed, or the client is going away
+            }
+            timer_armed_ = false;
+            if (timer_deadline_ == Clock::time_point::max()) {
+                return;
+            }
+            if (timer_deadline_ > Clock::now()) {
+                ArmTimer(timer_deadline_);
+                return;
+            }
+            timer_deadline_ = Clock::time_point::max();
+            Drive(CURL_SOCKET_TIMEOUT, 0);
+        });
     }
 
     static int OnCloseSocket(void* user, curl_socket_t fd) {
@@ -203,9 +261,16 @@ private:
         return ::close(fd);
     }
 
+    // A burst of immediate timeout actions longer than this goes round the loop (the timer).
+    static constexpr int kImmediateRounds = 4;
+
     asio::io_context& context_;
     asio::steady_timer timer_;
     // Every member below: the context's thread only (and the destructor).
+    Clock::time_point timer_deadline_ = Clock::time_point::max();  // when curl wants an action
+    std::uint64_t timer_generation_ = 0;  // a wait that fired just before a re-arm ignores itself
+    bool timer_armed_ = false;
+    bool timeout_due_ = false;  // curl asked for an immediate action while being driven
     std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
     bool driving_ = false;  // inside curl: a Start must not re-enter it
     bool stopping_ = false;
@@ -228,6 +293,10 @@ IoContextCurlClient::~IoContextCurlClient() = default;
 
 void IoContextCurlClient::Start(OutboundRequest request, Completion done) {
     impl_->Start(std::move(request), std::move(done));
+}
+
+bool IoContextCurlClient::CompletesOnThisThread() const {
+    return impl_->RunningInThisThread();
 }
 
 }  // namespace junction::http_client::curl

@@ -33,6 +33,8 @@ public:
 
     // HttpClient
     void Start(OutboundRequest request, Completion done) override;
+    /// True on the context's thread: calls started there complete there.
+    [[nodiscard]] bool CompletesOnThisThread() const override;
 
 private:
     class Impl;
