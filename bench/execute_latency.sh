@@ -20,10 +20,10 @@
 #             JUNCTION_RATE_LIMIT_API=100000000/60s, log level warn, default thread counts.
 #   A user and an apiKey credential are created through the API (bootstrap admin key).
 # Targets, measured in ROUNDS interleaved rounds, each round: first the probe (latency-probe.py:
-# one keep-alive connection, sequential requests, every request timed, no correction), then
-# wrk -t1 --latency at every connection count. The probe exists because wrk 4 "corrects" its
-# latency histogram for coordinated omission (synthetic samples for every stall longer than
-# connections/throughput): on a shared 2-core machine, scheduler stalls then dominate the p99 of
+# one keep-alive connection, sequential requests each sent in one write, every request timed,
+# no correction), then wrk -t1 --latency at every connection count. The probe exists because
+# wrk 4 "corrects" its latency histogram for coordinated omission (synthetic samples for every
+# stall longer than connections/throughput): on a shared 2-core machine, scheduler stalls then dominate the p99 of
 # fast targets (direct, nginx) far more than that of slow ones, so wrk's p99s are not comparable
 # across targets at low concurrency. Targets:
 #   direct     GET  upstream/ping

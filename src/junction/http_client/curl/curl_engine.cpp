@@ -302,7 +302,9 @@ Result<CURLM*> NewMulti() {
 }
 
 CurlEngine::CurlEngine(EgressPolicy policy, CurlHttpClientOptions options, CURLM* multi)
-    : policy_(std::move(policy)), options_(std::move(options)), multi_(multi) {}
+    : policy_(std::move(policy)), options_(std::move(options)), multi_(multi) {
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
+}
 
 CurlEngine::~CurlEngine() {
     FailActive();
