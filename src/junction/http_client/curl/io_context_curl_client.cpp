@@ -115,30 +115,29 @@ private:
     }
 
     void Arm(curl_socket_t fd, const std::shared_ptr<Watch>& watch) {
-        if ((watch->wanted & CURL_POLL_IN) != 0 && !watch->reading) {
-            watch->reading = true;
-            watch->descriptor.async_wait(
-                asio::posix::descriptor_base::wait_read,
-                [this, fd, watch](const boost::system::error_code& ec) {
-                    watch->reading = false;
-                    if (!ec && !watch->forgotten && (watch->wanted & CURL_POLL_IN) != 0) {
-                        Drive(fd, CURL_CSELECT_IN);
-                        Rearm(fd, watch);
-                    }
-                });
+        Wait(fd, watch, &Watch::reading, asio::posix::descriptor_base::wait_read, CURL_POLL_IN);
+        Wait(fd, watch, &Watch::writing, asio::posix::descriptor_base::wait_write, CURL_POLL_OUT);
+    }
+
+    // One readiness wait (read or write) for what curl wants on `fd`, unless one is pending.
+    void Wait(curl_socket_t fd,
+              const std::shared_ptr<Watch>& watch,
+              bool Watch::*pending,
+              asio::posix::descriptor_base::wait_type type,
+              int poll_bit) {
+        if ((watch->wanted & poll_bit) == 0 || (*watch).*pending) {
+            return;
         }
-        if ((watch->wanted & CURL_POLL_OUT) != 0 && !watch->writing) {
-            watch->writing = true;
-            watch->descriptor.async_wait(
-                asio::posix::descriptor_base::wait_write,
-                [this, fd, watch](const boost::system::error_code& ec) {
-                    watch->writing = false;
-                    if (!ec && !watch->forgotten && (watch->wanted & CURL_POLL_OUT) != 0) {
-                        Drive(fd, CURL_CSELECT_OUT);
-                        Rearm(fd, watch);
-                    }
-                });
-        }
+        (*watch).*pending = true;
+        const int event = poll_bit == CURL_POLL_IN ? CURL_CSELECT_IN : CURL_CSELECT_OUT;
+        watch->descriptor.async_wait(
+            type, [this, fd, watch, pending, poll_bit, event](const boost::system::error_code& ec) {
+                (*watch).*pending = false;
+                if (!ec && !watch->forgotten && (watch->wanted & poll_bit) != 0) {
+                    Drive(fd, event);
+                    Rearm(fd, watch);
+                }
+            });
     }
 
     void Rearm(curl_socket_t fd, const std::shared_ptr<Watch>& watch) {
