@@ -10,6 +10,7 @@ find_package(CLI11 REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(Threads REQUIRED)
 find_package(CURL 7.85 REQUIRED)  # CURLOPT_PROTOCOLS_STR; CURLOPT_PREREQFUNCTION is 7.80
+find_package(ZLIB REQUIRED)  # gzip and deflate bodies of the plain-HTTP client
 if(JUNCTION_BUILD_TESTS)
     find_package(GTest REQUIRED)
 endif()

@@ -14,11 +14,12 @@ declare -A allowed=(
   [storage/postgres]="core storage"
   [http_client]="core json"
   [http_client/curl]="core json http_client"
+  [http_client/plain]="core json http_client"
   [connectors]="core json"
   [service]="core json crypto storage connectors http_client"
   [mcp]="core json crypto storage connectors service http_client"
   [http]="core json service storage http_client mcp"
-  [app]="core json crypto storage storage/sqlite storage/postgres http_client http_client/curl connectors service mcp http"
+  [app]="core json crypto storage storage/sqlite storage/postgres http_client http_client/curl http_client/plain connectors service mcp http"
   [cli]="core storage connectors service app"
 )
 
@@ -27,6 +28,7 @@ layer_of() {  # path relative to src/junction (or junction/<path>) → layer nam
     storage/sqlite/*) echo storage/sqlite ;;
     storage/postgres/*) echo storage/postgres ;;
     http_client/curl/*) echo http_client/curl ;;
+    http_client/plain/*) echo http_client/plain ;;
     *) echo "${1%%/*}" ;;
   esac
 }

@@ -24,6 +24,7 @@
 #include "junction/http_client/curl/curl_http_client.hpp"
 #include "junction/http_client/curl/io_context_curl_client.hpp"
 #include "junction/http_client/egress_policy.hpp"
+#include "junction/http_client/plain/plain_http_client.hpp"
 #include "junction/json/yaml.hpp"
 #include "junction/mcp/action_search.hpp"
 #include "junction/mcp/dispatcher.hpp"
@@ -369,16 +370,25 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
                                                         .openapi_json = OpenApiJson(),
                                                         .version = kVersion});
     parts->api = std::make_unique<http::Api>(*parts->services);
-    // Calls of requests answered on an IO thread go through that thread's own client.
+    // Calls of requests answered on an IO thread go through that thread's own clients: plain
+    // HTTP (to allow_cidrs) over Beast, everything else over libcurl on the same reactor.
     auto make_io_client =
         [egress = parts->egress, client_options](
             boost::asio::io_context& context) -> Result<std::unique_ptr<http_client::HttpClient>> {
-        auto client =
+        auto curl_client =
             http_client::curl::IoContextCurlClient::Create(context, egress, client_options);
-        if (!client) {
-            return Fail(std::move(client.error()));
+        if (!curl_client) {
+            return Fail(std::move(curl_client.error()));
         }
-        return std::unique_ptr<http_client::HttpClient>(std::move(*client));
+        return std::unique_ptr<http_client::HttpClient>(http_client::plain::PlainHttpClient::Create(
+            context,
+            egress,
+            http_client::plain::PlainHttpClientOptions{
+                .user_agent = client_options.user_agent,
+                .connect_timeout = client_options.connect_timeout,
+                .max_idle_connections =
+                    static_cast<std::size_t>(client_options.max_idle_connections)},
+            std::move(*curl_client)));
     };
     parts->server = std::make_unique<http::Server>(
         config, *parts->api, *parts->http_client, make_io_client, parts->clock, parts->rng);

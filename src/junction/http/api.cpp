@@ -177,6 +177,12 @@ std::optional<HttpResponse> Api::Run(const HttpRequest& request,
 }
 
 bool Api::StreamsBody(std::string_view method, std::string_view target) {
+    const auto routes = AllRoutes();
+    if (std::none_of(routes.begin(), routes.end(), [method](const Route& route) {
+            return route.body == BodyKind::kStream && route.method == method;
+        })) {
+        return false;  // most requests: no route of this method streams, no match needed
+    }
     const std::string_view path = target.substr(0, target.find('?'));
     const RouteMatch match = MatchRoute(method, SplitVersionPrefix(path).second);
     return match.status == MatchStatus::kFound && match.route->body == BodyKind::kStream;

@@ -21,25 +21,49 @@ std::vector<std::string_view> Split(std::string_view path) {
     return segments;
 }
 
+bool IsParameter(std::string_view part) {
+    return part.size() > 2 && part.front() == '{' && part.back() == '}';
+}
+
+// Runs once per route per request: the structure is compared without allocating, and
+// parameters are decoded only for a route whose literal segments all match.
 bool MatchPattern(std::string_view pattern,
                   const std::vector<std::string_view>& segments,
                   PathParams& params) {
-    const auto parts = Split(pattern);
-    if (parts.size() != segments.size()) {
+    if (pattern.starts_with('/')) {
+        pattern.remove_prefix(1);
+    }
+    std::size_t count = 0;
+    for (std::string_view rest = pattern;; ++count) {
+        const std::size_t slash = rest.find('/');
+        const std::string_view part = rest.substr(0, slash);
+        if (count >= segments.size() || (!IsParameter(part) && part != segments[count])) {
+            return false;
+        }
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(slash + 1);
+    }
+    if (count + 1 != segments.size()) {
         return false;
     }
     PathParams found;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        const std::string_view part = parts[i];
-        if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
-            auto decoded = PercentDecode(segments[i], false);
+    std::size_t index = 0;
+    for (std::string_view rest = pattern;; ++index) {
+        const std::size_t slash = rest.find('/');
+        const std::string_view part = rest.substr(0, slash);
+        if (IsParameter(part)) {
+            auto decoded = PercentDecode(segments[index], false);
             if (!decoded || decoded->empty()) {
                 return false;
             }
             found.emplace_back(std::string(part.substr(1, part.size() - 2)), std::move(*decoded));
-        } else if (part != segments[i]) {
-            return false;
         }
+        if (slash == std::string_view::npos) {
+            break;
+        }
+        rest.remove_prefix(slash + 1);
     }
     params = std::move(found);
     return true;

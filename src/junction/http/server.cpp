@@ -975,6 +975,9 @@ private:
                           const std::string& method,
                           const std::string& remote_ip,
                           bool streamed) {
+        if (!LogEnabled(spdlog::level::info)) {  // building the line is not free
+            return;
+        }
         const auto duration =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
         boost::json::object fields{{"request_id", request_id},

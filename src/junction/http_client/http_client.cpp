@@ -1,5 +1,8 @@
 #include "junction/http_client/http_client.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <future>
 #include <memory>
 #include <optional>
@@ -15,6 +18,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "junction/core/log.hpp"
 #include "junction/core/nonblocking.hpp"
 
 namespace junction::http_client {
@@ -129,11 +133,89 @@ std::string DescribeUrl(std::string_view url) {
     return std::string(safe.buffer());
 }
 
+namespace {
+
+bool IsTokenChar(unsigned char c) {
+    return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool IsToken(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return c != '\0' && IsTokenChar(static_cast<unsigned char>(c));
+    });
+}
+
+bool IsHeaderValue(std::string_view text) {
+    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+}  // namespace
+
+Result<void> CheckRequestShape(const OutboundRequest& request) {
+    if (!IsToken(request.method)) {
+        return Fail(ErrorCode::kInvalidArgument, "Outbound request method is invalid");
+    }
+    for (const auto& [name, value] : request.headers) {
+        if (!IsToken(name) || !IsHeaderValue(value)) {
+            return Fail(ErrorCode::kInvalidArgument,
+                        "Outbound request header '" +
+                            (IsToken(name) ? name : std::string("(invalid name)")) +
+                            "' is invalid");
+        }
+    }
+    return {};
+}
+
+bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name) {
+    return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
+        const std::string& name = header.first;
+        return name.size() == lowercase_name.size() &&
+               std::equal(name.begin(), name.end(), lowercase_name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
+    });
+}
+
+void LogOutboundCall(const OutboundRequest& request,
+                     std::chrono::steady_clock::time_point started,
+                     const Result<OutboundResponse>& result) {
+    if (!LogEnabled(spdlog::level::debug)) {  // parsing the URL for the line is not free
+        return;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    boost::json::object fields{{"method", request.method},
+                               {"url", DescribeUrl(request.url)},
+                               {"duration_ms", elapsed.count()}};
+    if (result) {
+        fields["status"] = result->status;
+    } else {
+        fields["error"] = result.error().message;
+        if (!result.error().detail.empty()) {
+            fields["detail"] = result.error().detail;
+        }
+    }
+    LogEvent(spdlog::level::debug, "outbound call", fields);
+}
+
 Error UpstreamError(std::string_view reason, std::string message, std::string detail) {
     Error error{.code = ErrorCode::kUpstreamError,
                 .message = std::move(message),
                 .detail = std::move(detail)};
     error.extra["reason"] = reason;
+    return error;
+}
+
+Error ShuttingDown() {
+    return Error{.code = ErrorCode::kUnavailable, .message = "HTTP client is shutting down"};
+}
+
+Error ResponseTooLarge(std::size_t limit_bytes) {
+    Error error =
+        UpstreamError("response_too_large",
+                      "Upstream response exceeds " + std::to_string(limit_bytes) + " bytes",
+                      "");
+    error.extra["limitBytes"] = limit_bytes;
     return error;
 }
 

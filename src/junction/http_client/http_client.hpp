@@ -120,8 +120,25 @@ struct PendingCall;
 /// `url` does not parse.
 [[nodiscard]] std::string DescribeUrl(std::string_view url);
 
+/// kInvalidArgument when the method is not an HTTP token or a header name or value cannot be
+/// sent as is; every client checks this before anything leaves.
+[[nodiscard]] Result<void> CheckRequestShape(const OutboundRequest& request);
+
+/// Whether `request` carries a header named `lowercase_name` (compared ignoring case).
+[[nodiscard]] bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name);
+
+/// The debug line of one finished call, when debug logging is on: method, DescribeUrl, duration
+/// and status or error (never the query, headers or bodies).
+void LogOutboundCall(const OutboundRequest& request,
+                     std::chrono::steady_clock::time_point started,
+                     const Result<OutboundResponse>& result);
+
 /// The error values shared by clients and the policy (details as documented on HttpClient).
 [[nodiscard]] Error UpstreamError(std::string_view reason, std::string message, std::string detail);
 [[nodiscard]] Error UpstreamTimeout(std::chrono::milliseconds timeout);
+/// kUnavailable "HTTP client is shutting down": a call the client will not make or finish.
+[[nodiscard]] Error ShuttingDown();
+/// kUpstreamError "response_too_large", details.limitBytes = `limit_bytes`.
+[[nodiscard]] Error ResponseTooLarge(std::size_t limit_bytes);
 
 }  // namespace junction::http_client

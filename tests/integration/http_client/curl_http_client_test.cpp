@@ -21,8 +21,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "junction/http_client/curl/io_context_curl_client.hpp"
+#include "junction/http_client/plain/plain_http_client.hpp"
 #include "junction/testing/fake_upstream.hpp"
 
 namespace junction::http_client::curl {
@@ -51,14 +53,21 @@ struct ThreadDriver {
     }
 };
 
-// The io_context driver, on a context run by a thread of its own as a server IO thread runs
-// it. Calls from the test's thread take the cross-thread path (posted to the context).
+// What a server IO thread runs on its context: curl alone, or (as the server does) the plain
+// HTTP client in front of curl.
+enum class OnContext { kCurl, kPlainThenCurl };
+
+// A client on a context run by a thread of its own as a server IO thread runs it. Calls from
+// the test's thread take the cross-thread path (posted to the context).
 class IoContextHarness final : public HttpClient {
 public:
-    explicit IoContextHarness(EgressPolicy policy) {
-        auto client = IoContextCurlClient::Create(ioc_, std::move(policy));
+    explicit IoContextHarness(EgressPolicy policy, OnContext kind = OnContext::kCurl) {
+        auto client = IoContextCurlClient::Create(ioc_, policy);
         EXPECT_TRUE(client.has_value());
-        if (client) {
+        if (client && kind == OnContext::kPlainThenCurl) {
+            client_ = plain::PlainHttpClient::Create(
+                ioc_, std::move(policy), plain::PlainHttpClientOptions{}, std::move(*client));
+        } else if (client) {
             client_ = std::move(*client);
         }
         thread_ = std::thread([this] { ioc_.run(); });
@@ -87,13 +96,21 @@ private:
     boost::asio::io_context ioc_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> keep_running_ =
         boost::asio::make_work_guard(ioc_);
-    std::unique_ptr<IoContextCurlClient> client_;
+    std::unique_ptr<HttpClient> client_;
     std::thread thread_;
 };
 
 struct IoContextDriver {
+    static constexpr OnContext kKind = OnContext::kCurl;
     static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
-        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs));
+        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs), kKind);
+    }
+};
+
+struct PlainDriver {
+    static constexpr OnContext kKind = OnContext::kPlainThenCurl;
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
+        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs), kKind);
     }
 };
 
@@ -107,6 +124,24 @@ void ExpectUpstreamError(const Result<OutboundResponse>& result,
     EXPECT_EQ(result.error().message, message);
 }
 
+/// `text` as a gzip member (what an upstream sends with Content-Encoding: gzip).
+std::string Gzip(const std::string& text) {
+    z_stream stream{};
+    EXPECT_EQ(deflateInit2(
+                  &stream, Z_BEST_COMPRESSION, Z_DEFLATED, MAX_WBITS + 16, 8, Z_DEFAULT_STRATEGY),
+              Z_OK);
+    std::string packed(deflateBound(&stream, static_cast<uLong>(text.size())), '\0');
+    std::string input = text;
+    stream.next_in = reinterpret_cast<Bytef*>(input.data());
+    stream.avail_in = static_cast<uInt>(input.size());
+    stream.next_out = reinterpret_cast<Bytef*>(packed.data());
+    stream.avail_out = static_cast<uInt>(packed.size());
+    EXPECT_EQ(deflate(&stream, Z_FINISH), Z_STREAM_END);
+    packed.resize(stream.total_out);
+    deflateEnd(&stream);
+    return packed;
+}
+
 /// A loopback port nobody listens on.
 std::uint16_t ClosedPort() {
     boost::asio::io_context ioc;
@@ -114,7 +149,8 @@ std::uint16_t ClosedPort() {
     return acceptor.local_endpoint().port();  // closed when the acceptor goes
 }
 
-// Every test runs against both drivers of the shared CurlEngine.
+// Every test runs against both drivers of the shared CurlEngine and against the plain HTTP
+// client (with curl behind it for what it hands over).
 template <class Driver>
 class CurlHttpClientTest : public ::testing::Test {
 protected:
@@ -129,7 +165,7 @@ protected:
     std::unique_ptr<HttpClient> client_ = MakeClient({"127.0.0.1/32"});
 };
 
-using Drivers = ::testing::Types<ThreadDriver, IoContextDriver>;
+using Drivers = ::testing::Types<ThreadDriver, IoContextDriver, PlainDriver>;
 TYPED_TEST_SUITE(CurlHttpClientTest, Drivers);
 
 // ---- round trips -----------------------------------------------------------------------------
@@ -408,6 +444,40 @@ TYPED_TEST(CurlHttpClientTest, TemporaryRedirectKeepsMethodAndBody) {
     EXPECT_EQ(result->body, "payload");
 }
 
+// ---- content codings ------------------------------------------------------------------------
+
+TYPED_TEST(CurlHttpClientTest, GzipBodiesAreDecoded) {
+    const std::string json = R"({"items":[)" + std::string(20'000, ' ') + "]}";
+    this->upstream_.On("GET",
+                       "/packed",
+                       UpstreamResponse{.headers = {{"Content-Type", "application/json"},
+                                                    {"Content-Encoding", "gzip"}},
+                                        .body = Gzip(json)});
+
+    const auto result = SendAndWait(*this->client_, this->Get("/packed"));
+
+    ASSERT_TRUE(result.has_value()) << result.error().detail;
+    EXPECT_EQ(result->body, json);
+    const auto received = this->upstream_.RequestsTo("/packed");
+    ASSERT_EQ(received.size(), 1U);
+    EXPECT_NE(received[0].Header("accept-encoding").value_or("").find("gzip"), std::string::npos);
+}
+
+// The limit is on what the body inflates to: 1 MiB of zeros packs into about 1 KiB.
+TYPED_TEST(CurlHttpClientTest, InflatedSizeCountsTowardsTheLimit) {
+    const std::string packed = Gzip(std::string(1024UL * 1024, '\0'));
+    ASSERT_LT(packed.size(), 16UL * 1024);
+    this->upstream_.On("GET",
+                       "/bomb",
+                       UpstreamResponse{.headers = {{"Content-Encoding", "gzip"}}, .body = packed});
+    OutboundRequest request = this->Get("/bomb");
+    request.max_response_bytes = 64UL * 1024;
+
+    const auto result = SendAndWait(*this->client_, request);
+
+    ExpectUpstreamError(result, "response_too_large", "Upstream response exceeds 65536 bytes");
+}
+
 // ---- transport failures ----------------------------------------------------------------------
 
 TYPED_TEST(CurlHttpClientTest, ClosedPortIsConnectionFailed) {
@@ -417,6 +487,22 @@ TYPED_TEST(CurlHttpClientTest, ClosedPortIsConnectionFailed) {
     const auto result = SendAndWait(*this->client_, request);
     ExpectUpstreamError(result, "connection_failed", "Could not connect to the upstream API");
     EXPECT_EQ(result.error().message.find("secret"), std::string::npos);
+}
+
+// The plain HTTP client hands a call that is redirected to https over to curl, with what is
+// left of its redirects and time: the TLS handshake with a plain server then fails as TLS.
+TYPED_TEST(CurlHttpClientTest, RedirectToHttpsIsFollowedOverTls) {
+    const std::string secure =
+        "https://127.0.0.1:" + std::to_string(this->upstream_.Port()) + "/secure";
+    this->upstream_.On("GET", "/upgrade", UpstreamResponse::Redirect(301, secure));
+    OutboundRequest request = this->Get("/upgrade");
+    request.max_redirects = 3;
+    request.timeout = 20s;
+
+    const auto result = SendAndWait(*this->client_, request);
+
+    ExpectUpstreamError(result, "tls_error", "TLS with the upstream API failed");
+    EXPECT_EQ(this->upstream_.CallCount("/upgrade"), 1U);
 }
 
 TYPED_TEST(CurlHttpClientTest, TlsToAPlainServerIsTlsError) {
@@ -506,12 +592,21 @@ TYPED_TEST(CurlHttpClientTest, DestructorFailsCallsInFlight) {
     EXPECT_EQ(completions.load(), 1);
 }
 
+// The clients a server IO thread runs.
+template <class Driver>
+class OnContextTest : public ::testing::Test {
+protected:
+    static constexpr OnContext kKind = Driver::kKind;
+};
+using ContextDrivers = ::testing::Types<IoContextDriver, PlainDriver>;
+TYPED_TEST_SUITE(OnContextTest, ContextDrivers);
+
 // The point of the io_context driver: a call started on the context's thread is sent and
 // completed on that thread, and so are calls posted from elsewhere.
-TEST(IoContextCurlClientTest, CallsCompleteOnTheContextsThread) {
+TYPED_TEST(OnContextTest, CallsCompleteOnTheContextsThread) {
     FakeUpstream upstream;
     upstream.On("GET", "/here", UpstreamResponse::Text("same thread"));
-    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
     const OutboundRequest request{.method = "GET", .url = upstream.Url("/here")};
 
     std::promise<std::pair<std::thread::id, Result<OutboundResponse>>> inside;
@@ -540,10 +635,10 @@ TEST(IoContextCurlClientTest, CallsCompleteOnTheContextsThread) {
 
 // Sockets are handed back and forth between curl and the reactor as connections are reused;
 // sequential calls on one connection must each complete (a lost readiness event would hang).
-TEST(IoContextCurlClientTest, SequentialCallsOnAReusedConnectionComplete) {
+TYPED_TEST(OnContextTest, SequentialCallsOnAReusedConnectionComplete) {
     FakeUpstream upstream;
     upstream.On("GET", "/n", UpstreamResponse::Text("ok"));
-    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
     for (int i = 0; i < 200; ++i) {
         const auto result =
             SendAndWait(harness, OutboundRequest{.method = "GET", .url = upstream.Url("/n")});
@@ -554,10 +649,10 @@ TEST(IoContextCurlClientTest, SequentialCallsOnAReusedConnectionComplete) {
 
 // A coroutine on the context's own thread: Send resumes it inline from the completion, and a
 // call refused while it is being started (egress) is posted instead, never run inside Start.
-TEST(IoContextCurlClientTest, SendOnTheContextsThreadResumesThere) {
+TYPED_TEST(OnContextTest, SendOnTheContextsThreadResumesThere) {
     FakeUpstream upstream;
     upstream.On("GET", "/inline", UpstreamResponse::Text("inline"));
-    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
     std::promise<std::vector<std::pair<std::thread::id, Result<OutboundResponse>>>> done;
     boost::asio::co_spawn(
         harness.Context(),
@@ -589,11 +684,11 @@ TEST(IoContextCurlClientTest, SendOnTheContextsThreadResumesThere) {
 
 // curl's timer is re-armed only when its deadline comes earlier: a short timeout started while
 // a long call is in flight must still fire on time.
-TEST(IoContextCurlClientTest, ShortTimeoutFiresWhileALongCallIsInFlight) {
+TYPED_TEST(OnContextTest, ShortTimeoutFiresWhileALongCallIsInFlight) {
     FakeUpstream upstream;
     upstream.On("GET", "/slow", UpstreamResponse{.body = "late", .delay = 20s});
     std::promise<Result<OutboundResponse>> long_call;  // completed as the harness goes
-    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
     harness.Start(OutboundRequest{.method = "GET", .url = upstream.Url("/slow"), .timeout = 15s},
                   [&](Result<OutboundResponse> result) { long_call.set_value(std::move(result)); });
     const auto started = std::chrono::steady_clock::now();
@@ -609,7 +704,7 @@ TEST(IoContextCurlClientTest, ShortTimeoutFiresWhileALongCallIsInFlight) {
 // An upstream that answers one request per connection and then closes it without saying so
 // (a server whose keep-alive timeout passed): each cached connection dies while idle, its
 // socket still registered with the reactor, and curl must find that out on reuse.
-TEST(IoContextCurlClientTest, ConnectionsClosedWhileIdleAreNotReusedDead) {
+TYPED_TEST(OnContextTest, ConnectionsClosedWhileIdleAreNotReusedDead) {
     constexpr int kCalls = 20;
     boost::asio::io_context server_context;
     boost::asio::ip::tcp::acceptor acceptor(server_context,
@@ -637,7 +732,7 @@ TEST(IoContextCurlClientTest, ConnectionsClosedWhileIdleAreNotReusedDead) {
             socket.close(ec);  // no "Connection: close": curl keeps the connection
         }
     });
-    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}));
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/one";
     int succeeded = 0;
     for (int i = 0; i < kCalls; ++i) {
@@ -662,6 +757,51 @@ TEST(IoContextCurlClientTest, ConnectionsClosedWhileIdleAreNotReusedDead) {
     server.join();
     EXPECT_EQ(succeeded, kCalls);
     EXPECT_EQ(served.load(), kCalls);
+}
+
+// Bodies framed every way HTTP/1.1 allows, one connection each: chunked (with an interim
+// 100 Continue before it) and delimited by the close; then a connection that closes at once.
+TYPED_TEST(OnContextTest, ChunkedAndCloseDelimitedBodiesAreRead) {
+    static constexpr std::array<std::string_view, 3> kAnswers{
+        "HTTP/1.1 100 Continue\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Framing: chunked\r\n\r\n"
+        "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end",
+        ""};
+    boost::asio::io_context server_context;
+    boost::asio::ip::tcp::acceptor acceptor(server_context,
+                                            {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const std::uint16_t port = acceptor.local_endpoint().port();
+    std::thread server([&] {
+        for (const std::string_view answer : kAnswers) {
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::socket socket(server_context);
+            acceptor.accept(socket, ec);
+            std::string request;
+            std::array<char, 4096> buffer{};
+            while (!ec && request.find("\r\n\r\n") == std::string::npos) {
+                request.append(buffer.data(), socket.read_some(boost::asio::buffer(buffer), ec));
+            }
+            boost::asio::write(socket, boost::asio::buffer(answer), ec);
+            socket.close(ec);
+        }
+    });
+    IoContextHarness harness(MakePolicy({"127.0.0.1/32"}), TestFixture::kKind);
+    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/framed";
+    const OutboundRequest request{.method = "GET", .url = url, .timeout = 20s};
+
+    const auto chunked = SendAndWait(harness, request);
+    const auto close_delimited = SendAndWait(harness, request);
+    const auto unanswered = SendAndWait(harness, request);
+    server.join();
+
+    ASSERT_TRUE(chunked.has_value()) << chunked.error().detail;
+    EXPECT_EQ(chunked->status, 200);
+    EXPECT_EQ(chunked->body, "hello world");
+    EXPECT_EQ(chunked->Header("x-framing"), "chunked");
+    ASSERT_TRUE(close_delimited.has_value()) << close_delimited.error().detail;
+    EXPECT_EQ(close_delimited->body, "until the end");
+    ExpectUpstreamError(unanswered, "connection_failed", "Could not connect to the upstream API");
 }
 
 }  // namespace

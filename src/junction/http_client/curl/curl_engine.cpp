@@ -74,37 +74,6 @@ bool AttachMultipart(CURL* easy, Call& call) {
     return ok;
 }
 
-Error ResponseTooLarge(std::size_t limit) {
-    Error error = UpstreamError(
-        "response_too_large", "Upstream response exceeds " + std::to_string(limit) + " bytes", "");
-    error.extra["limitBytes"] = limit;
-    return error;
-}
-
-bool IsTokenChar(unsigned char c) {
-    return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
-bool IsToken(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return c != '\0' && IsTokenChar(static_cast<unsigned char>(c));
-    });
-}
-
-bool IsHeaderValue(std::string_view text) {
-    return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name) {
-    return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-        const std::string& name = header.first;
-        return name.size() == lowercase_name.size() &&
-               std::equal(name.begin(), name.end(), lowercase_name.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == b;
-               });
-    });
-}
-
 std::string Trim(std::string_view text) {
     const auto begin = text.find_first_not_of(" \t\r\n");
     if (begin == std::string_view::npos) {
@@ -263,27 +232,8 @@ CURLcode GlobalInit() {
 
 }  // namespace
 
-Error ShuttingDown() {
-    return Error{.code = ErrorCode::kUnavailable, .message = "HTTP client is shutting down"};
-}
-
 void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result) {
-    if (LogEnabled(spdlog::level::debug)) {  // parsing the URL for the line is not free
-        const auto elapsed =
-            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - call->started);
-        boost::json::object fields{{"method", call->request.method},
-                                   {"url", DescribeUrl(call->request.url)},
-                                   {"duration_ms", elapsed.count()}};
-        if (result) {
-            fields["status"] = result->status;
-        } else {
-            fields["error"] = result.error().message;
-            if (!result.error().detail.empty()) {
-                fields["detail"] = result.error().detail;
-            }
-        }
-        LogEvent(spdlog::level::debug, "outbound call", fields);
-    }
+    LogOutboundCall(call->request, call->started, result);
     Completion done = std::move(call->done);
     call.reset();  // the easy handle goes before the callback runs
     done(std::move(result));
@@ -371,18 +321,8 @@ void CurlEngine::StartHop(std::unique_ptr<Call> call) {
         }
         return Finish(std::move(call), Fail(std::move(allowed.error())));
     }
-    if (!IsToken(request.method)) {
-        return Finish(std::move(call),
-                      Fail(ErrorCode::kInvalidArgument, "Outbound request method is invalid"));
-    }
-    for (const auto& [name, value] : request.headers) {
-        if (!IsToken(name) || !IsHeaderValue(value)) {
-            return Finish(
-                std::move(call),
-                Fail(ErrorCode::kInvalidArgument,
-                     "Outbound request header '" +
-                         (IsToken(name) ? name : std::string("(invalid name)")) + "' is invalid"));
-        }
+    if (auto shaped = CheckRequestShape(request); !shaped) {
+        return Finish(std::move(call), Fail(std::move(shaped.error())));
     }
     const auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(call->deadline - Clock::now());

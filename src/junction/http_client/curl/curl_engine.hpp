@@ -81,9 +81,6 @@ struct Call {
     }
 };
 
-/// kUnavailable "HTTP client is shutting down".
-[[nodiscard]] Error ShuttingDown();
-
 /// Logs the call (never its query or headers) and runs its completion once, after freeing it.
 void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result);
 
