@@ -25,6 +25,22 @@ bool IsParameter(std::string_view part) {
     return part.size() > 2 && part.front() == '{' && part.back() == '}';
 }
 
+// Calls `visit(index, part)` for each '/'-separated part of `path` in order; false as soon as
+// one visit returns false.
+template <class Visit>
+bool EachPart(std::string_view path, Visit visit) {
+    for (std::size_t index = 0;; ++index) {
+        const std::size_t slash = path.find('/');
+        if (!visit(index, path.substr(0, slash))) {
+            return false;
+        }
+        if (slash == std::string_view::npos) {
+            return true;
+        }
+        path.remove_prefix(slash + 1);
+    }
+}
+
 // Runs once per route per request: the structure is compared without allocating, and
 // parameters are decoded only for a route whose literal segments all match.
 bool MatchPattern(std::string_view pattern,
@@ -33,37 +49,28 @@ bool MatchPattern(std::string_view pattern,
     if (pattern.starts_with('/')) {
         pattern.remove_prefix(1);
     }
-    std::size_t count = 0;
-    for (std::string_view rest = pattern;; ++count) {
-        const std::size_t slash = rest.find('/');
-        const std::string_view part = rest.substr(0, slash);
-        if (count >= segments.size() || (!IsParameter(part) && part != segments[count])) {
-            return false;
-        }
-        if (slash == std::string_view::npos) {
-            break;
-        }
-        rest.remove_prefix(slash + 1);
-    }
-    if (count + 1 != segments.size()) {
+    std::size_t parts = 0;
+    const bool shaped = EachPart(pattern, [&](std::size_t index, std::string_view part) {
+        parts = index + 1;
+        return index < segments.size() && (IsParameter(part) || part == segments[index]);
+    });
+    if (!shaped || parts != segments.size()) {
         return false;
     }
     PathParams found;
-    std::size_t index = 0;
-    for (std::string_view rest = pattern;; ++index) {
-        const std::size_t slash = rest.find('/');
-        const std::string_view part = rest.substr(0, slash);
-        if (IsParameter(part)) {
-            auto decoded = PercentDecode(segments[index], false);
-            if (!decoded || decoded->empty()) {
-                return false;
-            }
-            found.emplace_back(std::string(part.substr(1, part.size() - 2)), std::move(*decoded));
+    const bool decoded = EachPart(pattern, [&](std::size_t index, std::string_view part) {
+        if (!IsParameter(part)) {
+            return true;
         }
-        if (slash == std::string_view::npos) {
-            break;
+        auto value = PercentDecode(segments[index], false);
+        if (!value || value->empty()) {
+            return false;
         }
-        rest.remove_prefix(slash + 1);
+        found.emplace_back(std::string(part.substr(1, part.size() - 2)), std::move(*value));
+        return true;
+    });
+    if (!decoded) {
+        return false;
     }
     params = std::move(found);
     return true;

@@ -121,8 +121,7 @@ struct Connection {
     tcp::socket socket;
     beast::flat_buffer buffer;
     tcp::endpoint peer;
-    std::string key;               // "host:port" it was opened for
-    std::uint64_t idle_epoch = 0;  // bumped on every take: an idle watch from before is stale
+    std::string key;  // "host:port" it was opened for
 };
 
 using Parser = http::response_parser<http::string_body>;
@@ -456,40 +455,29 @@ private:
             });
     }
 
+    // asio tries the read at once (a kept-alive connection the upstream closed answers EOF
+    // here) and otherwise leaves it queued on the reactor, which costs no system call: a
+    // readiness wait (async_wait) would re-register the socket, an epoll_ctl per call.
     void AwaitResponse(const CallPtr& call) {
-        call->connection->socket.async_wait(tcp::socket::wait_read,
-                                            [this, call](const SystemError& error) {
-                                                if (call->finished) {
-                                                    return;
-                                                }
-                                                if (error) {
-                                                    return OnTransportError(call, error);
-                                                }
-                                                ReadAvailable(call);
-                                            });
-    }
-
-    void ReadAvailable(const CallPtr& call) {
-        Connection& connection = *call->connection;
-        for (;;) {
-            SystemError error;
-            const std::size_t bytes =
-                connection.socket.read_some(connection.buffer.prepare(kReadChunk), error);
-            if (error == asio::error::would_block || error == asio::error::try_again) {
-                return AwaitResponse(call);
-            }
-            if (error == asio::error::eof) {
-                return OnEof(call);
-            }
-            if (error) {
-                return OnTransportError(call, error);
-            }
-            connection.buffer.commit(bytes);
-            call->received += bytes;
-            if (ParseBuffered(call)) {
-                return;
-            }
-        }
+        const std::shared_ptr<Connection>& connection = call->connection;
+        connection->socket.async_read_some(
+            connection->buffer.prepare(kReadChunk),
+            [this, call, connection](const SystemError& error, std::size_t bytes) {
+                if (call->finished) {
+                    return;
+                }
+                if (error == asio::error::eof) {
+                    return OnEof(call);
+                }
+                if (error) {
+                    return OnTransportError(call, error);
+                }
+                connection->buffer.commit(bytes);
+                call->received += bytes;
+                if (!ParseBuffered(call)) {
+                    AwaitResponse(call);
+                }
+            });
     }
 
     /// Feeds the buffer to the parser; true when the call went on (answer or failure).
@@ -656,9 +644,6 @@ private:
         std::shared_ptr<Connection> connection = std::move(found->second.back());
         found->second.pop_back();
         --idle_count_;
-        ++connection->idle_epoch;
-        SystemError ignored;
-        connection->socket.cancel(ignored);  // the idle watch
         return connection;
     }
 
@@ -667,34 +652,8 @@ private:
             Close(*connection);
             return;
         }
-        const std::uint64_t epoch = connection->idle_epoch;
-        // Readable while idle means closed by the upstream (or junk): drop it at once rather
-        // than find out on the next call.
-        connection->socket.async_wait(
-            tcp::socket::wait_read,
-            [this, weak = std::weak_ptr<Connection>(connection), epoch](const SystemError& error) {
-                const auto watched = weak.lock();
-                if (error || !watched || watched->idle_epoch != epoch) {
-                    return;
-                }
-                Forget(watched);
-            });
         idle_[connection->key].push_back(std::move(connection));
         ++idle_count_;
-    }
-
-    void Forget(const std::shared_ptr<Connection>& connection) {
-        Close(*connection);
-        const auto found = idle_.find(connection->key);
-        if (found == idle_.end()) {
-            return;
-        }
-        auto& connections = found->second;
-        const auto position = std::find(connections.begin(), connections.end(), connection);
-        if (position != connections.end()) {
-            connections.erase(position);
-            --idle_count_;
-        }
     }
 
     static void Close(Connection& connection) {

@@ -34,9 +34,9 @@ struct PlainHttpClientOptions {
 /// address before every connect and on every reuse (EgressPolicy), redirects are followed here
 /// and re-checked, the timeout covers the whole call, the connect timeout each connect, the
 /// body limit applies after decoding (gzip and deflate are asked for and decoded), headers are
-/// capped at 256 KiB. A kept-alive connection the upstream closed before answering is retried
-/// once on a new connection, as curl does. Idle connections are watched: one the upstream
-/// closes is dropped at once.
+/// capped at 256 KiB. A kept-alive connection the upstream closed while it was idle (or that
+/// dies before answering) is found out by the first read after sending, and the request goes
+/// once more on a new connection, as curl does.
 /// Thread-safety: Start() from any thread (other threads' calls are posted to the context);
 /// completions run on the context's thread.
 class PlainHttpClient final : public HttpClient {
