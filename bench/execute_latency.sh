@@ -9,7 +9,7 @@
 # missing (as root; idempotent). Optional: perf (linux-perf) for PROFILE=1.
 # Files it uses, all in bench/: lib.sh (shared plumbing), bench-upstream.mjs and nginx/{nginx.conf.template,
 # run-nginx-proxy.sh} (copied from /work/shared/testkit, testkit.md §5), wrk-report.lua (request
-# shape + a JSON summary line per wrk run), summarize-wrk.mjs (medians, added latency, ratios).
+# shape + a JSON summary line per wrk run), summarize-wrk.mjs (medians, added latency, ratios; helpers shared in lib.mjs).
 #
 # What runs, all on 127.0.0.1, ports picked free at start:
 #   upstream  node bench-upstream.mjs (200 {"ok":true} to everything)

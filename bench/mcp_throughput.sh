@@ -14,7 +14,7 @@
 # Files it uses, all in bench/: lib.sh (shared plumbing), reference-mcp-server.mjs (copied from /work/shared/testkit; it
 # imports the SDK through bench/node_modules, a link to ../tests/peers/node_modules that this
 # script creates), latency-probe.py (one connection, every request timed), wrk-report.lua,
-# summarize-mcp.mjs (medians over rounds, ratios).
+# summarize-mcp.mjs (medians over rounds, ratios; helpers shared in lib.mjs).
 #
 # What runs, all on 127.0.0.1, ports picked free at start:
 #   node      node bench/reference-mcp-server.mjs --mode stateless --json: a new McpServer and

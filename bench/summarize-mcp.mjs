@@ -5,19 +5,9 @@
 // Every figure is the median over the rounds. The ratio Junction/Node is computed per round
 // between the Junction target and its Node counterpart run with the same tool in the same round
 // (j-call / n-call, j-list / n-list), then the median is taken.
-import fs from 'node:fs';
+import { errors, median, ms, readJsonl, rps } from './lib.mjs';
 
-const rows = fs.readFileSync(process.argv[2], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const median = (values) => {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
-const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(3) : '—');
-const rps = (r) => r.requests / (r.duration_us / 1e6);
-const errors = (r) => ['err_connect', 'err_read', 'err_write', 'err_status', 'err_timeout', 'err_other']
-  .reduce((sum, k) => sum + (r[k] ?? 0), 0);
+const rows = readJsonl(process.argv[2]);
 
 const label = {
   'j-call': 'junction tools/call list_connectors_alloy',

@@ -10,18 +10,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { median, ms, rps, x } from './lib.mjs';
+
 const dir = process.argv[2];
 const read = (file) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), 'utf8') : null);
 const jsonl = (file) => (read(file) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const median = (values) => {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
-const rps = (r) => r.requests / (r.duration_us / 1e6);
-const ms = (us) => (Number.isFinite(us) ? `${(us / 1000).toFixed(3)} ms` : '—');
-const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
+const msUnit = (us) => (Number.isFinite(us) ? `${ms(us)} ms` : '—');
 const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
 const load = (r) => (r.tool === 'probe' ? 'probe c=1' : `${r.tool} c=${r.connections}`);
 // The median over rounds of f(round) where both runs exist.
@@ -49,7 +43,7 @@ for (const l of [...new Set(execute.map(load))]) {
     // nginx's added latency can come out ≤ 0 under wrk's coordinated-omission correction
     // (execute_latency.sh explains): no ratio then.
     const meaningful = added('nginx') > 0;
-    row(`execute added latency ${p}, ${l}`, ms(added('execute')), `nginx ${ms(added('nginx'))}`,
+    row(`execute added latency ${p}, ${l}`, msUnit(added('execute')), `nginx ${msUnit(added('nginx'))}`,
       meaningful ? `**${x(ratio)}**` : '— (nginx adds ≤ 0)', '≤ 2× nginx',
       !meaningful ? 'n/a' : Number.isFinite(ratio) && ratio <= 2 ? 'yes' : '**no**');
   }
@@ -74,9 +68,9 @@ if (discover.length > 0) {
   const healthz = mcp.filter((r) => r.target === 'j-healthz' && r.tool === 'probe');
   const server = median(discover.map((r) => r.p50_us)) - median(healthz.map((r) => r.p50_us));
   row(`discovery (discover_action_path_alloy) on a ${mcpRss?.catalog_actions ?? '?'}-action connector, probe c=1`,
-    `p50 ${ms(median(discover.map((r) => r.p50_us)))}, p99 ${ms(median(discover.map((r) => r.p99_us)))}`,
-    healthz.length > 0 ? `GET /healthz p50 ${ms(median(healthz.map((r) => r.p50_us)))}` : '—',
-    `p50 +${ms(server)} over /healthz`, '< 1 ms server time', Number.isFinite(server) && server < 1000 ? 'yes' : '**no**');
+    `p50 ${msUnit(median(discover.map((r) => r.p50_us)))}, p99 ${msUnit(median(discover.map((r) => r.p99_us)))}`,
+    healthz.length > 0 ? `GET /healthz p50 ${msUnit(median(healthz.map((r) => r.p50_us)))}` : '—',
+    `p50 +${msUnit(server)} over /healthz`, '< 1 ms server time', Number.isFinite(server) && server < 1000 ? 'yes' : '**no**');
 }
 
 // --- scale ----------------------------------------------------------------------------------------
@@ -93,8 +87,8 @@ for (const backend of ['sqlite', 'pg']) {
   const probe = (target, key) => median(scale.filter((r) => r.target === target && r.tool === 'probe').map((r) => r[key]));
   const name = backend === 'pg' ? 'PostgreSQL' : 'SQLite';
   row(`execute latency, ${sizes.large.toLocaleString('en-US')} vs ${sizes.small.toLocaleString('en-US')} stored credentials (${name}), probe c=1`,
-    `p50 ${ms(probe(b, 'p50_us'))}, p99 ${ms(probe(b, 'p99_us'))}`,
-    `p50 ${ms(probe(a, 'p50_us'))}, p99 ${ms(probe(a, 'p99_us'))}`,
+    `p50 ${msUnit(probe(b, 'p50_us'))}, p99 ${msUnit(probe(b, 'p99_us'))}`,
+    `p50 ${msUnit(probe(a, 'p50_us'))}, p99 ${msUnit(probe(a, 'p99_us'))}`,
     `p50 **${x(ratio('probe c=1', (r) => r.p50_us))}**, p99 **${x(ratio('probe c=1', (r) => r.p99_us))}**`, '≈ 1× (no target)', '—');
 }
 if (scale.some((r) => r.target === 'nodes-2')) {

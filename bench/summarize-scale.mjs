@@ -3,27 +3,15 @@
 //   node summarize-scale.mjs RAW.jsonl RSS.jsonl SMALL LARGE (the two stored-credential counts)
 // Every figure is the median over the rounds (the targets run interleaved, round by round);
 // ratios are median over median.
-import fs from 'node:fs';
+import { errors, median, ms, readJsonl, rps, x } from './lib.mjs';
 
-const lines = (file) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-const rows = lines(process.argv[2]);
-const rss = process.argv[3] ? lines(process.argv[3]) : [];
+const rows = readJsonl(process.argv[2]);
+const rss = process.argv[3] ? readJsonl(process.argv[3]) : [];
 const stored = { '1k': Number(process.argv[4] ?? 1000), '1m': Number(process.argv[5] ?? 1000000) };
-const median = (values) => {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
-const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(3) : '—');
-const rps = (r) => r.requests / (r.duration_us / 1e6);
-const errors = (r) => ['err_connect', 'err_read', 'err_write', 'err_status', 'err_timeout']
-  .reduce((sum, k) => sum + (r[k] ?? 0), 0);
 const rounds = [...new Set(rows.map((r) => r.round))];
 const runs = (target, tool) => rows.filter((r) => r.target === target && r.tool === tool);
 // median(b) / median(a): the two targets ran interleaved, round by round.
 const pairRatio = (a, b, tool, f) => median(runs(b, tool).map(f)) / median(runs(a, tool).map(f));
-const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
 
 const out = [];
 out.push(`Medians over ${rounds.length} interleaved round(s); latencies in ms.`);
