@@ -2,6 +2,7 @@
 // standing in for the vendor (FakeUpstream), and a real OAuth2 server for the 401 → refresh
 // path. The test allowlist (127.0.0.1/32) lets outbound calls reach loopback.
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -87,12 +88,9 @@ resources:
 
 class ExecuteTest : public ::testing::Test {
 protected:
-    ExecuteTest()
-        : server_(TestServerOptions{
-              .environment = {{"JUNCTION_CATALOG_DIR",
-                               WriteCatalog(dir_, upstream_.BaseUrl(), provider_.Issuer())},
-                              {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
-                              {"JUNCTION_EGRESS_MAX_RESPONSE_BYTES", "1048576"}}}) {
+    /// `environment` adds to (or overrides) the fixture's JUNCTION_* settings.
+    explicit ExecuteTest(std::map<std::string, std::string> environment = {})
+        : server_(TestServerOptions{.environment = WithDefaults(std::move(environment))}) {
         auto headers = Headers();
         const auto created = server_.Client().Send(
             "POST",
@@ -102,6 +100,15 @@ protected:
                 std::string(kApiKey) + R"("}})");
         EXPECT_EQ(created.status, 200) << created.body;
         credential_ = std::string(created.Json().at("credentialId").as_string());
+    }
+
+    std::map<std::string, std::string> WithDefaults(
+        std::map<std::string, std::string> environment) {
+        environment.try_emplace("JUNCTION_CATALOG_DIR",
+                                WriteCatalog(dir_, upstream_.BaseUrl(), provider_.Issuer()));
+        environment.try_emplace("JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32");
+        environment.try_emplace("JUNCTION_EGRESS_MAX_RESPONSE_BYTES", "1048576");
+        return environment;
     }
 
     std::vector<std::string> Headers() const {
@@ -323,32 +330,16 @@ TEST_F(ExecuteTest, ADeletedCredentialIsRefusedAtOnce) {
 // An execute whose key, user and credential are cached runs on the IO thread; one that misses
 // the cache starts there, then reruns on the blocking pool. Either way the caller's rate limit
 // counts it exactly once. (A day-long window: no window boundary, so no decay, within the test.)
-TEST(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
-    TempDir dir;
-    FakeUpstream upstream;
-    upstream.On("GET", "/api/text", UpstreamResponse::Text("counted"));
-    TestServer server(TestServerOptions{
-        .environment = {
-            {"JUNCTION_CATALOG_DIR", WriteCatalog(dir, upstream.BaseUrl(), "http://127.0.0.1:9")},
-            {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
-            {"JUNCTION_RATE_LIMIT_API", "1000/86400s"}}});
-    (void)server.CreateUser("ann");
-    auto headers = server.AdminHeaders();
-    headers.emplace_back("Content-Type: application/json");
-    headers.emplace_back("x-alloy-userid: ann");
-    const auto created = server.Client().Send(
-        "POST",
-        "/connectors/echo/credentials",
-        headers,
-        R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":"k"}})");
-    ASSERT_EQ(created.status, 200) << created.body;
-    const std::string body =
-        R"({"credentialId":")" + std::string(created.Json().at("credentialId").as_string()) + "\"}";
+class ExecuteRateLimitTest : public ExecuteTest {
+protected:
+    ExecuteRateLimitTest() : ExecuteTest({{"JUNCTION_RATE_LIMIT_API", "1000/86400s"}}) {}
+};
 
+TEST_F(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
+    upstream_.On("GET", "/api/text", UpstreamResponse::Text("counted"));
     std::vector<long> remaining;
     const auto call = [&] {
-        const auto done =
-            server.Client().Send("POST", "/connectors/echo/actions/text/execute", headers, body);
+        const auto done = Execute("echo", "text", "");
         ASSERT_EQ(done.status, 200) << done.body;
         // The pipeline's headers reach the answer the upstream's outcome produced.
         EXPECT_EQ(done.Header("x-api-version").value_or(""), "2025-09");
@@ -366,7 +357,7 @@ TEST(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
     for (std::size_t i = 1; i < remaining.size(); ++i) {
         EXPECT_EQ(remaining[i - 1] - remaining[i], 1) << "call " << i;
     }
-    EXPECT_EQ(upstream.CallCount("/api/text"), 5U);
+    EXPECT_EQ(upstream_.CallCount("/api/text"), 5U);
 }
 
 // Answers over 64 KiB are redacted and parsed on the blocking pool, smaller ones on the IO
