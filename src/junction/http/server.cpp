@@ -437,21 +437,19 @@ private:
                     ? std::string(client_id)
                     : GenerateUlid(clock_, request_id_rng_);
             const std::string method(head.method_string());
-            if (auto limit_error = CheckHeaderLimits(limits, head)) {
-                co_await WriteError(stream, *limit_error, request_id, started, method, remote_ip);
+            // Answers this request with `error`; the caller then closes the connection, after
+            // draining what the client still sends.
+            const auto refuse = [&](const Error& error) -> asio::awaitable<void> {
+                co_await WriteError(stream, error, request_id, started, method, remote_ip);
                 linger = true;
+            };
+            if (auto limit_error = CheckHeaderLimits(limits, head)) {
+                co_await refuse(*limit_error);
                 break;
             }
             if (draining_.load()) {
-                co_await WriteError(
-                    stream,
-                    Error{.code = ErrorCode::kUnavailable,
-                          .message = "Server is shutting down; retry on another node"},
-                    request_id,
-                    started,
-                    method,
-                    remote_ip);
-                linger = true;
+                co_await refuse(Error{.code = ErrorCode::kUnavailable,
+                                      .message = "Server is shutting down; retry on another node"});
                 break;
             }
             if (Api::StreamsBody(method,
@@ -466,9 +464,7 @@ private:
             }
             if (const auto length = parser.content_length();
                 length && *length > limits.max_body_bytes) {
-                co_await WriteError(
-                    stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
-                linger = true;
+                co_await refuse(PayloadTooLarge(limits));
                 break;
             }
             parser.body_limit(limits.max_body_bytes);  // chunked JSON bodies
@@ -491,18 +487,10 @@ private:
             }
             if (body_error) {
                 if (body_error == bhttp::error::body_limit) {
-                    co_await WriteError(
-                        stream, PayloadTooLarge(limits), request_id, started, method, remote_ip);
-                    linger = true;
+                    co_await refuse(PayloadTooLarge(limits));
                 } else if (!IsDisconnect(body_error)) {
-                    co_await WriteError(stream,
-                                        Error{.code = ErrorCode::kInvalidArgument,
-                                              .message = "Malformed HTTP request body"},
-                                        request_id,
-                                        started,
-                                        method,
-                                        remote_ip);
-                    linger = true;
+                    co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
+                                          .message = "Malformed HTTP request body"});
                 }
                 break;
             }
@@ -517,18 +505,16 @@ private:
                     stream, std::move(response), request_id, version, started, method, remote_ip);
                 break;
             }
-            const bool keep_alive =
-                client_keep_alive && !response.close_connection && !draining_.load();
-            const bool written = co_await Write(stream,
-                                                std::move(response),
-                                                request_id,
-                                                keep_alive,
-                                                version,
-                                                started,
-                                                method,
-                                                remote_ip);
+            const bool keep_going = co_await Answer(stream,
+                                                    std::move(response),
+                                                    request_id,
+                                                    client_keep_alive,
+                                                    version,
+                                                    started,
+                                                    method,
+                                                    remote_ip);
             connection->busy = false;
-            if (!written || !keep_alive) {
+            if (!keep_going) {
                 break;
             }
         }
@@ -818,7 +804,29 @@ private:
             return answer;
         });
         response.route = route;
-        const bool keep_alive = client_keep_alive && !draining_.load();
+        co_return co_await Answer(stream,
+                                  std::move(response),
+                                  request_id,
+                                  client_keep_alive,
+                                  version,
+                                  started,
+                                  method,
+                                  remote_ip);
+    }
+
+    // Writes `response`, keeping the connection open when the client asked for it, the
+    // response does not close it and the server is not draining. Returns whether the
+    // connection may serve another request.
+    asio::awaitable<bool> Answer(DeadlineStream& stream,
+                                 HttpResponse response,
+                                 const std::string& request_id,
+                                 bool client_keep_alive,
+                                 unsigned version,
+                                 std::chrono::steady_clock::time_point started,
+                                 const std::string& method,
+                                 const std::string& remote_ip) {
+        const bool keep_alive =
+            client_keep_alive && !response.close_connection && !draining_.load();
         const bool written = co_await Write(stream,
                                             std::move(response),
                                             request_id,
