@@ -166,6 +166,14 @@ Result<void> CheckRequestShape(const OutboundRequest& request) {
     return {};
 }
 
+bool IsPlainHttpUrl(std::string_view url) {
+    constexpr std::string_view kScheme = "http:";
+    return url.size() >= kScheme.size() &&
+           std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
+               return a == std::tolower(static_cast<unsigned char>(b));
+           });
+}
+
 bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name) {
     return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
         const std::string& name = header.first;

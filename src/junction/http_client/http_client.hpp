@@ -124,6 +124,9 @@ struct PendingCall;
 /// sent as is; every client checks this before anything leaves.
 [[nodiscard]] Result<void> CheckRequestShape(const OutboundRequest& request);
 
+/// Whether `url` is a cleartext http URL (its scheme compared ignoring case).
+[[nodiscard]] bool IsPlainHttpUrl(std::string_view url);
+
 /// Whether `request` carries a header named `lowercase_name` (compared ignoring case).
 [[nodiscard]] bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name);
 

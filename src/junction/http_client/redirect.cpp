@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -83,6 +84,27 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
     }
     request.url = std::string(next.buffer());
     return Ok();
+}
+
+Result<void> FollowRedirect(OutboundRequest& request,
+                            int followed,
+                            int status,
+                            std::string_view location) {
+    if (followed >= request.max_redirects) {
+        return Fail(UpstreamError(
+            "redirect_denied",
+            "Upstream redirected more than " + std::to_string(request.max_redirects) + " times",
+            ""));
+    }
+    return ApplyRedirect(request, status, location);
+}
+
+Error HopRefusal(Error refusal, int followed) {
+    if (followed > 0) {
+        refusal.message = "Upstream redirect blocked by egress policy";
+        refusal.extra["reason"] = "redirect_denied";
+    }
+    return refusal;
 }
 
 }  // namespace junction::http_client

@@ -21,4 +21,16 @@ namespace junction::http_client {
                                          int status,
                                          std::string_view location);
 
+/// The next hop after a `status` answer carrying `location`, for a call that has followed
+/// `followed` redirects already: ApplyRedirect, or kUpstreamError "redirect_denied" ("Upstream
+/// redirected more than N times") once request.max_redirects are used up.
+[[nodiscard]] Result<void> FollowRedirect(OutboundRequest& request,
+                                          int followed,
+                                          int status,
+                                          std::string_view location);
+
+/// EgressPolicy's refusal of a hop's URL. After `followed` > 0 redirects it is the redirect that
+/// is denied: reason "redirect_denied", "Upstream redirect blocked by egress policy".
+[[nodiscard]] Error HopRefusal(Error refusal, int followed);
+
 }  // namespace junction::http_client

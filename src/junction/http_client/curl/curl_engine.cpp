@@ -313,13 +313,8 @@ void CurlEngine::StartHop(std::unique_ptr<Call> call) {
     if (auto allowed =
             policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
         !allowed) {
-        if (call->redirects > 0) {
-            Error error = std::move(allowed.error());
-            error.message = "Upstream redirect blocked by egress policy";
-            error.extra["reason"] = "redirect_denied";
-            return Finish(std::move(call), Fail(std::move(error)));
-        }
-        return Finish(std::move(call), Fail(std::move(allowed.error())));
+        Error refusal = HopRefusal(std::move(allowed.error()), call->redirects);
+        return Finish(std::move(call), Fail(std::move(refusal)));
     }
     if (auto shaped = CheckRequestShape(request); !shaped) {
         return Finish(std::move(call), Fail(std::move(shaped.error())));
@@ -334,11 +329,7 @@ void CurlEngine::StartHop(std::unique_ptr<Call> call) {
         return Finish(std::move(call),
                       Fail(ErrorCode::kUnavailable, "Out of resources for outbound calls"));
     }
-    call->plain_http =
-        request.url.size() >= 5 &&
-        std::equal(request.url.begin(), request.url.begin() + 5, "http:", [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == b;
-        });
+    call->plain_http = IsPlainHttpUrl(request.url);
     call->hop_timeout = remaining;
     call->hop_connect_timeout = std::min(options_.connect_timeout, remaining);
     if (!Configure(easy.get(), *call)) {
@@ -481,17 +472,11 @@ void CurlEngine::HopDone(std::unique_ptr<Call> call, CURLcode code) {
     const auto location = call->response.Header("location");
     if (request.max_redirects > 0 && IsFollowableRedirect(call->response.status) &&
         location.has_value()) {
-        if (call->redirects >= request.max_redirects) {
-            return Finish(std::move(call),
-                          Fail(UpstreamError("redirect_denied",
-                                             "Upstream redirected more than " +
-                                                 std::to_string(request.max_redirects) + " times",
-                                             "")));
-        }
         const std::string next_location(*location);
-        if (auto applied = ApplyRedirect(call->request, call->response.status, next_location);
-            !applied) {
-            return Finish(std::move(call), Fail(std::move(applied.error())));
+        if (auto next = FollowRedirect(
+                call->request, call->redirects, call->response.status, next_location);
+            !next) {
+            return Finish(std::move(call), Fail(std::move(next.error())));
         }
         ++call->redirects;
         call->ResetHop();

@@ -52,10 +52,6 @@ std::string Lowercase(std::string_view text) {
     return lower;
 }
 
-bool IsPlainHttp(std::string_view url) {
-    return url.size() >= 5 && Lowercase(url.substr(0, 5)) == "http:";
-}
-
 bool SendsBody(const OutboundRequest& request) {
     return !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
            request.method == "PATCH";
@@ -99,10 +95,7 @@ Result<void> DecodeBody(OutboundResponse& response, std::size_t limit) {
                 inflateEnd(&stream);
                 return Fail(ResponseTooLarge(limit));
             }
-            if (status == Z_BUF_ERROR && stream.avail_in == 0) {
-                break;  // truncated input
-            }
-        }
+        }  // Z_BUF_ERROR: the input ended before the stream did (truncated)
         inflateEnd(&stream);
         if (status == Z_STREAM_END) {
             response.body = std::move(decoded);
@@ -204,7 +197,7 @@ public:
     }
 
     void Start(OutboundRequest request, Completion done) {
-        if (!IsPlainHttp(request.url) || request.multipart) {
+        if (!IsPlainHttpUrl(request.url) || request.multipart) {
             fallback_->Start(std::move(request), std::move(done));
             return;
         }
@@ -245,7 +238,7 @@ private:
         if (auto allowed =
                 policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
             !allowed) {
-            return Finish(call, Fail(HopRefusal(*call, std::move(allowed.error()))));
+            return Finish(call, Fail(HopRefusal(std::move(allowed.error()), call->redirects)));
         }
         if (auto shaped = CheckRequestShape(request); !shaped) {
             return Finish(call, Fail(std::move(shaped.error())));
@@ -253,7 +246,7 @@ private:
         if (call->deadline <= Clock::now()) {
             return Finish(call, Fail(UpstreamTimeout(request.timeout)));
         }
-        if (!IsPlainHttp(request.url)) {
+        if (!IsPlainHttpUrl(request.url)) {
             return HandOver(call);  // a redirect to https
         }
         const auto parsed = boost::urls::parse_uri(request.url);
@@ -287,15 +280,6 @@ private:
             return Send(call);
         }
         Connect(call);
-    }
-
-    /// A refusal of the URL of a hop; after a redirect it is the redirect that is denied.
-    static Error HopRefusal(const Call& call, Error error) {
-        if (call.redirects > 0) {
-            error.message = "Upstream redirect blocked by egress policy";
-            error.extra["reason"] = "redirect_denied";
-        }
-        return error;
     }
 
     void WriteHead(Call& call, std::string_view target, std::string_view host_and_port) const {
@@ -576,29 +560,18 @@ private:
         const auto location = response.Header("location");
         if (request.max_redirects > 0 && IsFollowableRedirect(response.status) &&
             location.has_value()) {
-            return FollowRedirect(call, response.status, std::string(*location));
+            if (auto next = FollowRedirect(request, call->redirects, response.status, *location);
+                !next) {
+                return Finish(call, Fail(std::move(next.error())));
+            }
+            ++call->redirects;
+            return StartHop(call);
         }
         if (auto decoded = DecodeBody(response, request.max_response_bytes); !decoded) {
             return Finish(call, Fail(std::move(decoded.error())));
         }
         response.effective_url = request.url;
         Finish(call, std::move(response));
-    }
-
-    void FollowRedirect(const CallPtr& call, int status, const std::string& location) {
-        OutboundRequest& request = call->request;
-        if (call->redirects >= request.max_redirects) {
-            return Finish(call,
-                          Fail(UpstreamError("redirect_denied",
-                                             "Upstream redirected more than " +
-                                                 std::to_string(request.max_redirects) + " times",
-                                             "")));
-        }
-        if (auto applied = ApplyRedirect(request, status, location); !applied) {
-            return Finish(call, Fail(std::move(applied.error())));
-        }
-        ++call->redirects;
-        StartHop(call);
     }
 
     // The rest of a call that left plain http (a redirect to https, already checked) goes to
