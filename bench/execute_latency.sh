@@ -42,6 +42,8 @@
 #   BASELINE_BIN [unset]: a second junction binary (e.g. main's release build) measured in the
 #   same run as target execute-base (and connector-base when listed in TARGETS), so before and
 #   after share the machine's load
+#   IO_THREADS [unset: Junction's default, 2]: JUNCTION_IO_THREADS of both junctions;
+#   1 gives Junction the one event-loop thread nginx's worker_processes 1 has
 #   BUILD [1] (0: reuse build/release as is)   PROFILE [0] (1: perf record junction during one
 #   extra execute run and print the top symbols and threads)   OUT_DIR [mktemp]: raw.jsonl,
 #   summary.md, logs, perf output are kept there.
@@ -81,7 +83,9 @@ wait_http "$NGINX/ping"
 write_bench_catalog "$WORK/catalog"
 
 log "starting junction"
-start_junction current JUNCTION_CATALOG_DIR="$WORK/catalog" JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32
+JUNCTION_ENV=(JUNCTION_CATALOG_DIR="$WORK/catalog" JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32)
+[[ -z ${IO_THREADS:-} ]] || JUNCTION_ENV+=(JUNCTION_IO_THREADS="$IO_THREADS")
+start_junction current "${JUNCTION_ENV[@]}"
 JUNCTION_PID=$JPID
 JUNCTION=$JURL
 log "creating a user and a credential"
@@ -92,8 +96,7 @@ RSS_IDLE_KIB=$(rss_kib "$JUNCTION_PID")
 
 if [[ -n $BASELINE_BIN ]]; then
   log "starting the baseline junction ($BASELINE_BIN)"
-  JUNCTION_BIN=$BASELINE_BIN start_junction baseline JUNCTION_CATALOG_DIR="$WORK/catalog" \
-    JUNCTION_EGRESS_ALLOW_CIDRS=127.0.0.1/32
+  JUNCTION_BIN=$BASELINE_BIN start_junction baseline "${JUNCTION_ENV[@]}"
   BASELINE=$JURL
   setup_bench_credential "$BASELINE"
   BASELINE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
@@ -154,9 +157,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 {
-  echo "Command: \`$0\` (DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=\"$CONNECTIONS\" PROBE_SECONDS=$PROBE_SECONDS); wrk -t1 --latency -s bench/wrk-report.lua; probe: bench/latency-probe.py"
+  echo "Command: \`$0\` (DURATION=$DURATION ROUNDS=$ROUNDS IO_THREADS=${IO_THREADS:-default} CONNECTIONS=\"$CONNECTIONS\" PROBE_SECONDS=$PROBE_SECONDS); wrk -t1 --latency -s bench/wrk-report.lua; probe: bench/latency-probe.py"
   echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores; kernel $(uname -r); load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "Versions: $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2), $(nginx -v 2>&1), node $(node --version), junction $(git -C "$ROOT" rev-parse --short HEAD)"
+  echo "Versions: $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2), $(nginx -v 2>&1), node $(node --version), junction $(git -C "$ROOT" rev-parse --short HEAD) (malloc: $(allocator_of "$JUNCTION_BIN")${BASELINE_BIN:+; baseline: $(allocator_of "$BASELINE_BIN")})"
   echo "RSS of junction (VmRSS): idle $((RSS_IDLE_KIB / 1024)) MiB, after the runs $(($(rss_kib "$JUNCTION_PID") / 1024)) MiB, peak (VmHWM) $(($(rss_kib "$JUNCTION_PID" VmHWM) / 1024)) MiB"
   echo
   node "$HERE/summarize-wrk.mjs" "$RAW"

@@ -177,6 +177,11 @@ setup_bench_credential() {
     die "unexpected execute answer from $base: $smoke"
 }
 
+# allocator_of BIN: the malloc BIN runs with (jemalloc when it links it, else glibc's).
+allocator_of() {
+  if ldd "$1" 2>/dev/null | grep -q libjemalloc; then echo jemalloc; else echo glibc; fi
+}
+
 # rss_kib PID [FIELD]: VmRSS (or FIELD, e.g. VmHWM) of a process in KiB.
 rss_kib() {
   awk -v f="${2:-VmRSS}:" '$1 == f {print $2}' "/proc/$1/status"

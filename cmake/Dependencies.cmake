@@ -11,6 +11,15 @@ find_package(tl-expected REQUIRED)
 find_package(Threads REQUIRED)
 find_package(CURL 7.85 REQUIRED)  # CURLOPT_PROTOCOLS_STR; CURLOPT_PREREQFUNCTION is 7.80
 find_package(ZLIB REQUIRED)  # gzip and deflate bodies of the plain-HTTP client
+
+# jemalloc replaces glibc's malloc in the `junction` binary: glibc's fastbin consolidation and
+# arena locks cost a third of execute's throughput under load (bench/RESULTS.md, 2026-12-02).
+# Not under sanitizers, which bring their own allocator.
+option(JUNCTION_JEMALLOC "Link jemalloc as the server's allocator (ignored with JUNCTION_SANITIZE)" ON)
+if(JUNCTION_JEMALLOC AND NOT JUNCTION_SANITIZE)
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 if(JUNCTION_BUILD_TESTS)
     find_package(GTest REQUIRED)
 endif()

@@ -9,8 +9,8 @@ packages=(
   libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libcurl4-openssl-dev
   libssl-dev libsqlite3-dev sqlite3 libpq-dev postgresql libspdlog-dev libfmt-dev
-  libcli11-dev libexpected-dev libyaml-cpp-dev prometheus-cpp-dev zlib1g-dev ccache ca-certificates
-  curl python3
+  libcli11-dev libexpected-dev libyaml-cpp-dev prometheus-cpp-dev zlib1g-dev libjemalloc-dev
+  ccache ca-certificates curl python3
 )
 
 missing=()
