@@ -163,9 +163,9 @@ Result<EgressPolicy> EgressPolicy::Create(const std::vector<std::string>& allow_
     return EgressPolicy(std::move(parsed));
 }
 
-Result<void> EgressPolicy::CheckUrl(std::string_view url,
-                                    const std::vector<std::string>& allowed_hosts,
-                                    bool allow_private_network) const {
+Result<UrlParts> EgressPolicy::CheckUrl(std::string_view url,
+                                        const std::vector<std::string>& allowed_hosts,
+                                        bool allow_private_network) const {
     const auto parsed = boost::urls::parse_uri(url);
     if (!parsed) {
         return Fail(Denied("URL does not parse", ""));
@@ -179,7 +179,7 @@ Result<void> EgressPolicy::CheckUrl(std::string_view url,
     if (view.has_userinfo()) {
         return Fail(Denied("URL carries userinfo", ""));
     }
-    const std::string host = Lowercase(std::string(view.host_address()));
+    std::string host = Lowercase(std::string(view.host_address()));
     switch (view.host_type()) {
         case boost::urls::host_type::name:
             if (view.encoded_host().find('%') != boost::urls::string_view::npos || host.empty()) {
@@ -201,17 +201,32 @@ Result<void> EgressPolicy::CheckUrl(std::string_view url,
     }
     if (view.host_type() == boost::urls::host_type::ipv4) {
         const auto bytes = view.host_ipv4_address().to_bytes();
-        return CheckIp(bytes.data(), true, allow_private_network, plain_http, host);
+        if (auto checked = CheckIp(bytes.data(), true, allow_private_network, plain_http, host);
+            !checked) {
+            return tl::unexpected(std::move(checked.error()));
+        }
     }
     if (view.host_type() == boost::urls::host_type::ipv6) {
         const auto bytes = view.host_ipv6_address().to_bytes();
         sockaddr_in6 address{};
         address.sin6_family = AF_INET6;
         std::memcpy(&address.sin6_addr, bytes.data(), bytes.size());
-        return CheckAddress(
-            reinterpret_cast<const sockaddr*>(&address), allow_private_network, plain_http);
+        if (auto checked = CheckAddress(
+                reinterpret_cast<const sockaddr*>(&address), allow_private_network, plain_http);
+            !checked) {
+            return tl::unexpected(std::move(checked.error()));
+        }
     }
-    return Ok();
+    const auto host_and_port = view.encoded_host_and_port();
+    const auto target = view.encoded_target();
+    return UrlParts{
+        .plain_http = plain_http,
+        .host = std::move(host),
+        .port = view.has_port() ? view.port_number()
+                                : static_cast<std::uint16_t>(plain_http ? 80 : 443),
+        .host_and_port = std::string_view(host_and_port.data(), host_and_port.size()),
+        .target = std::string_view(target.data(), target.size()),
+    };
 }
 
 Result<void> EgressPolicy::CheckAddress(const sockaddr* address,

@@ -25,6 +25,15 @@ struct Cidr {
     [[nodiscard]] bool Contains(const std::uint8_t* bytes, bool address_v4) const;
 };
 
+/// What EgressPolicy::CheckUrl learned of a URL it let pass. The views point into that URL.
+struct UrlParts {
+    bool plain_http = false;         // scheme http (else https)
+    std::string host;                // lowercase; an IPv6 literal without brackets
+    std::uint16_t port = 0;          // as written, else the scheme's default
+    std::string_view host_and_port;  // as written, for a Host header
+    std::string_view target;         // path and query as written; empty when the URL has none
+};
+
 /// Where outbound calls may go (DESIGN.md §11, API.md §3.2 step 6). Pure and immutable:
 /// thread-safe, cheap to copy.
 ///
@@ -49,10 +58,11 @@ public:
     [[nodiscard]] static Result<EgressPolicy> Create(const std::vector<std::string>& allow_cidrs);
 
     /// Checks scheme, userinfo and host of an absolute URL (and, for an IP-literal host, the
-    /// address rules, so such a call fails before any connection).
-    [[nodiscard]] Result<void> CheckUrl(std::string_view url,
-                                        const std::vector<std::string>& allowed_hosts,
-                                        bool allow_private_network) const;
+    /// address rules, so such a call fails before any connection). On success, the parts a
+    /// client needs to connect, so it need not parse the URL again.
+    [[nodiscard]] Result<UrlParts> CheckUrl(std::string_view url,
+                                            const std::vector<std::string>& allowed_hosts,
+                                            bool allow_private_network) const;
 
     /// Checks an address about to be connected (AF_INET or AF_INET6; anything else is
     /// refused). `plain_http`: the connection will carry cleartext HTTP, which is allowed only

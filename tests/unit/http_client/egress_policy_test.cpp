@@ -38,7 +38,8 @@ EgressPolicy PolicyAllowing(const std::vector<std::string>& cidrs) {
     return policy.value_or(EgressPolicy());
 }
 
-void ExpectEgressDenied(const Result<void>& result) {
+template <typename T>
+void ExpectEgressDenied(const Result<T>& result) {
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
     EXPECT_EQ(result.error().message, "Outbound request blocked by egress policy");
@@ -273,6 +274,34 @@ TEST(EgressPolicyTest, HttpsUrlWithAllowedHostPasses) {
     EXPECT_TRUE(policy.CheckUrl("https://acme.freshdesk.com:8443/api", {"*.freshdesk.com"}, false)
                     .has_value());
     EXPECT_TRUE(policy.CheckUrl("https://anything.example/", {}, false).has_value());
+}
+
+TEST(EgressPolicyTest, PassingUrlHandsBackWhatAClientConnectsWith) {
+    const EgressPolicy testing = PolicyAllowing({"127.0.0.1/32", "::1/128"});
+    const std::string https = "https://API.Slack.com/api/chat.postMessage?x=%20y";
+    const auto slack = testing.CheckUrl(https, {}, false);
+    ASSERT_TRUE(slack.has_value());
+    EXPECT_FALSE(slack->plain_http);
+    EXPECT_EQ(slack->host, "api.slack.com");
+    EXPECT_EQ(slack->port, 443);
+    EXPECT_EQ(slack->host_and_port, "API.Slack.com");
+    EXPECT_EQ(slack->target, "/api/chat.postMessage?x=%20y");
+
+    const std::string plain = "http://127.0.0.1:8080";
+    const auto local = testing.CheckUrl(plain, {}, false);
+    ASSERT_TRUE(local.has_value());
+    EXPECT_TRUE(local->plain_http);
+    EXPECT_EQ(local->host, "127.0.0.1");
+    EXPECT_EQ(local->port, 8080);
+    EXPECT_EQ(local->host_and_port, "127.0.0.1:8080");
+    EXPECT_EQ(local->target, "");
+
+    const std::string v6 = "http://[::1]/x";
+    const auto loopback6 = testing.CheckUrl(v6, {}, false);
+    ASSERT_TRUE(loopback6.has_value());
+    EXPECT_EQ(loopback6->host, "::1");
+    EXPECT_EQ(loopback6->port, 80);
+    EXPECT_EQ(loopback6->host_and_port, "[::1]");
 }
 
 TEST(EgressPolicyTest, HostOutsideAllowedHostsIsDeniedAndNamed) {

@@ -19,7 +19,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/url/parse.hpp>
 #include <zlib.h>
 
 #include "junction/core/log.hpp"
@@ -235,10 +234,10 @@ private:
 
     void StartHop(const CallPtr& call) {
         OutboundRequest& request = call->request;
-        if (auto allowed =
-                policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
-            !allowed) {
-            return Finish(call, Fail(HopRefusal(std::move(allowed.error()), call->redirects)));
+        auto url =
+            policy_.CheckUrl(request.url, request.allowed_hosts, request.allow_private_network);
+        if (!url) {
+            return Finish(call, Fail(HopRefusal(std::move(url.error()), call->redirects)));
         }
         if (auto shaped = CheckRequestShape(request); !shaped) {
             return Finish(call, Fail(std::move(shaped.error())));
@@ -246,24 +245,13 @@ private:
         if (call->deadline <= Clock::now()) {
             return Finish(call, Fail(UpstreamTimeout(request.timeout)));
         }
-        if (!IsPlainHttpUrl(request.url)) {
+        if (!url->plain_http) {
             return HandOver(call);  // a redirect to https
         }
-        const auto parsed = boost::urls::parse_uri(request.url);
-        if (!parsed) {  // CheckUrl parsed it already
-            return Finish(call, Fail(ConnectionFailed("URL does not parse")));
-        }
-        const boost::urls::url_view& url = *parsed;
-        call->host = Lowercase(std::string(url.host_address()));
-        call->port = url.has_port() ? url.port_number() : std::uint16_t{80};
+        call->host = std::move(url->host);
+        call->port = url->port;
         call->key = call->host + ":" + std::to_string(call->port);
-        const auto encoded_target = url.encoded_target();
-        std::string target(encoded_target.data(), encoded_target.size());
-        if (target.empty() || target.front() != '/') {
-            target.insert(0, "/");
-        }
-        const auto host_and_port = url.encoded_host_and_port();
-        WriteHead(*call, target, std::string_view(host_and_port.data(), host_and_port.size()));
+        WriteHead(*call, url->target, url->host_and_port);
         NewParser(*call);
         call->received = 0;
 
@@ -287,7 +275,11 @@ private:
         std::string& head = call.head;
         head.clear();
         head.reserve(256 + request.body.size() / 1024);
-        head.append(request.method).append(" ").append(target).append(" HTTP/1.1\r\n");
+        head.append(request.method).append(" ");
+        if (target.empty() || target.front() != '/') {
+            head.append("/");  // "http://host" and "http://host?q" ask for the root
+        }
+        head.append(target).append(" HTTP/1.1\r\n");
         if (!HasHeader(request, "host")) {
             head.append("Host: ").append(host_and_port).append("\r\n");
         }
