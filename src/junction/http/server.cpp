@@ -156,8 +156,18 @@ std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequ
     return std::nullopt;
 }
 
+// What every answer to one request carries besides the response itself (X-Request-Id, the
+// HTTP version) and what its access-log line says. `remote_ip` is the connection's.
+struct RequestTrace {
+    std::string request_id;
+    std::string method;  // empty when the request could not be read
+    unsigned version = 11;
+    std::chrono::steady_clock::time_point started;
+    std::string_view remote_ip;
+};
+
 // The request line and headers (the body is the caller's business).
-HttpRequest ToRequestHead(const BeastRequest& beast_request, const std::string& remote_ip) {
+HttpRequest ToRequestHead(const BeastRequest& beast_request, std::string_view remote_ip) {
     HttpRequest request;
     request.method = std::string(beast_request.method_string());
     request.target = std::string(beast_request.target());
@@ -177,7 +187,7 @@ HttpRequest ToRequestHead(const BeastRequest& beast_request, const std::string& 
     return request;
 }
 
-HttpRequest ToRequest(BeastRequest&& beast_request, const std::string& remote_ip) {
+HttpRequest ToRequest(BeastRequest&& beast_request, std::string_view remote_ip) {
     HttpRequest request = ToRequestHead(beast_request, remote_ip);
     request.body = std::move(beast_request.body());
     return request;
@@ -424,23 +434,33 @@ private:
                                 ? UploadTooLarge(config_.files.max_upload_bytes)
                                 : PayloadTooLarge(limits);
                 }
-                co_await WriteError(
-                    stream, error, GenerateUlid(clock_, request_id_rng_), started, "", remote_ip);
+                // Named, not a temporary in the co_await: GCC 12 frees such aggregates'
+                // members early (see curl_http_client_test).
+                const RequestTrace unread{.request_id = GenerateUlid(clock_, request_id_rng_),
+                                          .method = "",
+                                          .version = 11,
+                                          .started = started,
+                                          .remote_ip = remote_ip};
+                co_await WriteError(stream, error, unread);
                 linger = true;
                 break;
             }
             connection->busy = true;
             const BeastRequest& head = parser.get();
             const auto client_id = head["x-request-id"];
-            const std::string request_id =
+            std::string request_id =
                 IsWellFormedRequestId(std::string_view(client_id.data(), client_id.size()))
                     ? std::string(client_id)
                     : GenerateUlid(clock_, request_id_rng_);
-            const std::string method(head.method_string());
+            const RequestTrace trace{.request_id = std::move(request_id),
+                                     .method = std::string(head.method_string()),
+                                     .version = head.version(),
+                                     .started = started,
+                                     .remote_ip = remote_ip};
             // Answers this request with `error`; the caller then closes the connection, after
             // draining what the client still sends.
             const auto refuse = [&](const Error& error) -> asio::awaitable<void> {
-                co_await WriteError(stream, error, request_id, started, method, remote_ip);
+                co_await WriteError(stream, error, trace);
                 linger = true;
             };
             if (auto limit_error = CheckHeaderLimits(limits, head)) {
@@ -452,10 +472,10 @@ private:
                                       .message = "Server is shutting down; retry on another node"});
                 break;
             }
-            if (Api::StreamsBody(method,
+            if (Api::StreamsBody(trace.method,
                                  std::string_view(head.target().data(), head.target().size()))) {
-                const bool keep_going = co_await ServeStreamedBody(
-                    stream, buffer, parser, request_id, started, remote_ip, linger);
+                const bool keep_going =
+                    co_await ServeStreamedBody(stream, buffer, parser, trace, linger);
                 connection->busy = false;
                 if (!keep_going) {
                     break;
@@ -496,23 +516,15 @@ private:
             }
             stream.ExpiresNever();
             const bool client_keep_alive = parser.get().keep_alive();
-            const unsigned version = parser.get().version();
             HttpResponse response = co_await RunPipeline(
-                ToRequest(parser.release(), remote_ip), request_id, connection->outbound);
+                ToRequest(parser.release(), remote_ip), trace.request_id, connection->outbound);
             if (response.stream) {
                 // A stream owns the connection until it ends; the client reconnects after.
-                co_await WriteStream(
-                    stream, std::move(response), request_id, version, started, method, remote_ip);
+                co_await WriteStream(stream, std::move(response), trace);
                 break;
             }
-            const bool keep_going = co_await Answer(stream,
-                                                    std::move(response),
-                                                    request_id,
-                                                    client_keep_alive,
-                                                    version,
-                                                    started,
-                                                    method,
-                                                    remote_ip);
+            const bool keep_going =
+                co_await Answer(stream, std::move(response), trace, client_keep_alive);
             connection->busy = false;
             if (!keep_going) {
                 break;
@@ -648,35 +660,24 @@ private:
 
     asio::awaitable<bool> Write(DeadlineStream& stream,
                                 HttpResponse response,
-                                const std::string& request_id,
-                                bool keep_alive,
-                                unsigned version,
-                                std::chrono::steady_clock::time_point started,
-                                const std::string& method,
-                                const std::string& remote_ip) {
+                                const RequestTrace& trace,
+                                bool keep_alive) {
         if (response.file_body) {
-            co_return co_await WriteFileBody(stream,
-                                             std::move(response),
-                                             request_id,
-                                             keep_alive,
-                                             version,
-                                             started,
-                                             method,
-                                             remote_ip);
+            co_return co_await WriteFileBody(stream, std::move(response), trace, keep_alive);
         }
         bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
-                                                    version};
+                                                    trace.version};
         for (auto& [name, value] : response.headers) {
             message.set(name, value);
         }
-        message.set("X-Request-Id", request_id);
+        message.set("X-Request-Id", trace.request_id);
         message.keep_alive(keep_alive);
         message.body() = std::move(response.body);
         message.prepare_payload();
         stream.ExpiresAfter(config_.http.read_timeout);
         const beast::error_code ec = co_await WriteMessage(stream, message);
         stream.ExpiresNever();
-        LogAccess(response, request_id, started, method, remote_ip, false);
+        LogAccess(response, trace, false);
         co_return !ec;
     }
 
@@ -700,25 +701,20 @@ private:
     asio::awaitable<bool> ServeStreamedBody(DeadlineStream& stream,
                                             beast::flat_buffer& buffer,
                                             bhttp::request_parser<bhttp::string_body>& parser,
-                                            const std::string& request_id,
-                                            std::chrono::steady_clock::time_point started,
-                                            const std::string& remote_ip,
+                                            const RequestTrace& trace,
                                             bool& linger) {
         static constexpr std::size_t kChunkBytes = 256UL * 1024;
-        const std::string method(parser.get().method_string());
-        const unsigned version = parser.get().version();
         const bool client_keep_alive = parser.get().keep_alive();
         stream.ExpiresNever();
-        HttpResponse begun =
-            co_await RunPipeline(ToRequestHead(parser.get(), remote_ip), request_id, outbound_);
+        HttpResponse begun = co_await RunPipeline(
+            ToRequestHead(parser.get(), trace.remote_ip), trace.request_id, outbound_);
         std::shared_ptr<BodySink> sink = std::move(begun.sink);
         if (!sink) {
             // Refused before the body: answer and close (the unread body would be the next
             // "request"); the lingering close lets the client read the answer.
             begun.close_connection = true;
             linger = !parser.is_done();
-            co_await Write(
-                stream, std::move(begun), request_id, false, version, started, method, remote_ip);
+            co_await Write(stream, std::move(begun), trace, false);
             co_return false;
         }
         const std::string route = begun.route;
@@ -730,18 +726,11 @@ private:
         };
         const auto refuse = [&](const Error& error) -> asio::awaitable<void> {
             co_await release();
-            HttpResponse response = ToHttpResponse(error, request_id);
+            HttpResponse response = ToHttpResponse(error, trace.request_id);
             response.route = route;
             response.close_connection = true;
             linger = true;
-            co_await Write(stream,
-                           std::move(response),
-                           request_id,
-                           false,
-                           version,
-                           started,
-                           method,
-                           remote_ip);
+            co_await Write(stream, std::move(response), trace, false);
         };
         if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
             !parser.is_done()) {
@@ -778,7 +767,7 @@ private:
                     HttpResponse gone;
                     gone.status = kClientClosedRequest;
                     gone.route = route;
-                    LogAccess(gone, request_id, started, method, remote_ip, false);
+                    LogAccess(gone, trace, false);
                 } else {
                     co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
                                           .message = "Malformed HTTP request body"});
@@ -798,20 +787,13 @@ private:
             }
         }
         stream.ExpiresNever();
-        HttpResponse response = co_await OnPool([&sink, &request_id] {
-            HttpResponse answer = sink->Finish(request_id);
+        HttpResponse response = co_await OnPool([&sink, &trace] {
+            HttpResponse answer = sink->Finish(trace.request_id);
             sink.reset();
             return answer;
         });
         response.route = route;
-        co_return co_await Answer(stream,
-                                  std::move(response),
-                                  request_id,
-                                  client_keep_alive,
-                                  version,
-                                  started,
-                                  method,
-                                  remote_ip);
+        co_return co_await Answer(stream, std::move(response), trace, client_keep_alive);
     }
 
     // Writes `response`, keeping the connection open when the client asked for it, the
@@ -819,22 +801,11 @@ private:
     // connection may serve another request.
     asio::awaitable<bool> Answer(DeadlineStream& stream,
                                  HttpResponse response,
-                                 const std::string& request_id,
-                                 bool client_keep_alive,
-                                 unsigned version,
-                                 std::chrono::steady_clock::time_point started,
-                                 const std::string& method,
-                                 const std::string& remote_ip) {
+                                 const RequestTrace& trace,
+                                 bool client_keep_alive) {
         const bool keep_alive =
             client_keep_alive && !response.close_connection && !draining_.load();
-        const bool written = co_await Write(stream,
-                                            std::move(response),
-                                            request_id,
-                                            keep_alive,
-                                            version,
-                                            started,
-                                            method,
-                                            remote_ip);
+        const bool written = co_await Write(stream, std::move(response), trace, keep_alive);
         co_return written&& keep_alive;
     }
 
@@ -842,20 +813,16 @@ private:
     // pool and then written from here.
     asio::awaitable<bool> WriteFileBody(DeadlineStream& stream,
                                         HttpResponse response,
-                                        const std::string& request_id,
-                                        bool keep_alive,
-                                        unsigned version,
-                                        std::chrono::steady_clock::time_point started,
-                                        const std::string& method,
-                                        const std::string& remote_ip) {
+                                        const RequestTrace& trace,
+                                        bool keep_alive) {
         static constexpr std::size_t kChunkBytes = 256UL * 1024;
         const std::shared_ptr<const ByteSource> source = std::move(response.file_body);
         bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
-                                                version};
+                                                trace.version};
         for (auto& [name, value] : response.headers) {
             head.set(name, value);
         }
-        head.set("X-Request-Id", request_id);
+        head.set("X-Request-Id", trace.request_id);
         head.keep_alive(keep_alive);
         head.content_length(source->Size());
         bhttp::response_serializer<bhttp::empty_body> serializer{head};
@@ -865,7 +832,7 @@ private:
             stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
         std::vector<char> chunk(kChunkBytes);
         std::uint64_t offset = 0;
-        const bool head_only = method == "HEAD";
+        const bool head_only = trace.method == "HEAD";
         while (!ec && !head_only && offset < source->Size()) {
             auto read = co_await OnPool([&source, &chunk, offset] {
                 return source->ReadAt(offset, chunk.data(), chunk.size());
@@ -873,7 +840,8 @@ private:
             if (!read || *read == 0) {
                 // The file cannot be read to its announced length: cut the connection so the
                 // client sees a short body, never a wrong one.
-                LogEvent(spdlog::level::err, "file read failed", {{"request_id", request_id}});
+                LogEvent(
+                    spdlog::level::err, "file read failed", {{"request_id", trace.request_id}});
                 ec = asio::error::broken_pipe;
                 break;
             }
@@ -884,7 +852,7 @@ private:
                                        asio::redirect_error(asio::use_awaitable, ec));
         }
         stream.ExpiresNever();
-        LogAccess(response, request_id, started, method, remote_ip, false);
+        LogAccess(response, trace, false);
         co_return !ec;
     }
 
@@ -893,19 +861,15 @@ private:
     // client goes away or the server drains (checked at least every second).
     asio::awaitable<void> WriteStream(DeadlineStream& stream,
                                       HttpResponse response,
-                                      const std::string& request_id,
-                                      unsigned version,
-                                      std::chrono::steady_clock::time_point started,
-                                      const std::string& method,
-                                      const std::string& remote_ip) {
+                                      const RequestTrace& trace) {
         static constexpr std::string_view kKeepalive = ": keepalive\n\n";
         const std::shared_ptr<EventQueue> queue = response.stream;
         bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
-                                                version};
+                                                trace.version};
         for (auto& [name, value] : response.headers) {
             head.set(name, value);
         }
-        head.set("X-Request-Id", request_id);
+        head.set("X-Request-Id", trace.request_id);
         head.keep_alive(false);
         head.chunked(true);
         bhttp::response_serializer<bhttp::empty_body> serializer{head};
@@ -972,28 +936,23 @@ private:
                                        asio::redirect_error(asio::use_awaitable, last_error));
             stream.ExpiresNever();
         }
-        LogAccess(response, request_id, started, method, remote_ip, true);
+        LogAccess(response, trace, true);
     }
 
     // The one access-log line per request (never a header value or a raw path: `route` is the
     // template, so an MCP token in the path stays out of the log).
-    static void LogAccess(const HttpResponse& response,
-                          const std::string& request_id,
-                          std::chrono::steady_clock::time_point started,
-                          const std::string& method,
-                          const std::string& remote_ip,
-                          bool streamed) {
+    static void LogAccess(const HttpResponse& response, const RequestTrace& trace, bool streamed) {
         if (!LogEnabled(spdlog::level::info)) {  // building the line is not free
             return;
         }
-        const auto duration =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-        boost::json::object fields{{"request_id", request_id},
-                                   {"method", method},
+        const auto duration = std::chrono::duration<double, std::milli>(
+            std::chrono::steady_clock::now() - trace.started);
+        boost::json::object fields{{"request_id", trace.request_id},
+                                   {"method", trace.method},
                                    {"route", response.route.empty() ? "-" : response.route},
                                    {"status", response.status},
                                    {"duration_ms", std::llround(duration.count())},
-                                   {"remote_ip", remote_ip}};
+                                   {"remote_ip", trace.remote_ip}};
         if (streamed) {
             fields["stream"] = true;
         }
@@ -1003,16 +962,15 @@ private:
         LogEvent(spdlog::level::info, "request", fields);
     }
 
+    // Answers in HTTP/1.1 whatever the request said (it may not have been read) and closes.
     asio::awaitable<void> WriteError(DeadlineStream& stream,
                                      const Error& error,
-                                     const std::string& request_id,
-                                     std::chrono::steady_clock::time_point started,
-                                     const std::string& method,
-                                     const std::string& remote_ip) {
-        HttpResponse response = ToHttpResponse(error, request_id);
+                                     const RequestTrace& trace) {
+        HttpResponse response = ToHttpResponse(error, trace.request_id);
         response.close_connection = true;
-        co_await Write(
-            stream, std::move(response), request_id, false, 11, started, method, remote_ip);
+        RequestTrace answer = trace;
+        answer.version = 11;
+        co_await Write(stream, std::move(response), answer, false);
     }
 
     void BeginShutdown() {
