@@ -12,9 +12,9 @@ find_package(Threads REQUIRED)
 find_package(CURL 7.85 REQUIRED)  # CURLOPT_PROTOCOLS_STR; CURLOPT_PREREQFUNCTION is 7.80
 find_package(ZLIB REQUIRED)  # gzip and deflate bodies of the plain-HTTP client
 
-# jemalloc replaces glibc's malloc in the `junction` binary: glibc's fastbin consolidation and
-# arena locks cost a third of execute's throughput under load (bench/RESULTS.md, 2026-12-02).
-# Not under sanitizers, which bring their own allocator.
+# jemalloc replaces glibc's malloc in the `junction` binary: under load glibc's allocator
+# (fastbin consolidation, arena locks) was 12% of an execute's CPU, jemalloc's is 6%
+# (bench/RESULTS.md, the jemalloc entry). Not under sanitizers, which bring their own.
 option(JUNCTION_JEMALLOC "Link jemalloc as the server's allocator (ignored with JUNCTION_SANITIZE)" ON)
 if(JUNCTION_JEMALLOC AND NOT JUNCTION_SANITIZE)
     find_package(PkgConfig REQUIRED)
