@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "junction/connectors/openapi_import.hpp"
+#include "junction/core/ascii.hpp"
 #include "junction/json/schema.hpp"
 #include "junction/json/yaml.hpp"
 
@@ -478,10 +479,7 @@ private:
             timeout != nullptr && timeout->is_int64()) {
             action.timeout_ms = static_cast<int>(timeout->as_int64());
         }
-        std::transform(action.http_method.begin(),
-                       action.http_method.end(),
-                       action.http_method.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        action.http_method = AsciiLowercase(action.http_method);
         std::set<std::string> declared_path_params;
         if (const auto* parameters = object.if_contains("parameters")) {
             const auto& list = parameters->as_array();

@@ -16,6 +16,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/stream_parser.hpp>
 
+#include "junction/core/ascii.hpp"
 #include "junction/json/fields.hpp"
 #include "junction/json/yaml.hpp"
 
@@ -57,14 +58,6 @@ std::string Cat(std::initializer_list<std::string_view> parts) {
     return out;
 }
 
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 std::string Upper(std::string_view text) {
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
@@ -103,7 +96,7 @@ std::string Slug(std::string_view text) {
     std::string out;
     for (const char c : text) {
         if (IsAlnum(c) || c == '_') {
-            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            out += AsciiLower(c);
         } else if (!out.empty() && out.back() != '-') {
             out += '-';
         }
@@ -180,7 +173,7 @@ bool PatternCompiles(std::string_view pattern) {
 
 // "application/json", "application/json; charset=utf-8", "application/vnd.api+json".
 bool IsJsonMediaType(std::string_view media_type) {
-    const std::string type = Lower(Trim(media_type.substr(0, media_type.find(';'))));
+    const std::string type = AsciiLowercase(Trim(media_type.substr(0, media_type.find(';'))));
     return type == "application/json" ||
            (type.starts_with("application/") && type.ends_with("+json"));
 }
@@ -749,11 +742,11 @@ private:
                 return std::nullopt;
             }
             injected_.push_back(
-                Injected{.in = in, .name = in == "header" ? Lower(header) : header});
+                Injected{.in = in, .name = in == "header" ? AsciiLowercase(header) : header});
             return object{{"type", "apiKey"}, {"in", in}, {"name", header}};
         }
         if (type == "http") {
-            const std::string http = Lower(StringOr(scheme, "scheme"));
+            const std::string http = AsciiLowercase(StringOr(scheme, "scheme"));
             if (http == "basic" || http == "bearer") {
                 injected_.push_back(Injected{.in = "header", .name = "authorization"});
                 return object{{"type", http}};
@@ -976,7 +969,7 @@ private:
     }
 
     bool IsInjected(std::string_view in, std::string_view name) const {
-        const std::string key = in == "header" ? Lower(name) : std::string(name);
+        const std::string key = in == "header" ? AsciiLowercase(name) : std::string(name);
         return std::any_of(injected_.begin(), injected_.end(), [&](const Injected& injected) {
             return injected.in == in && injected.name == key;
         });
@@ -1094,7 +1087,8 @@ private:
         for (const std::string_view form :
              {"application/x-www-form-urlencoded", "multipart/form-data"}) {
             for (const auto& [type, media] : *content) {
-                if (Lower(Trim(std::string_view(type).substr(0, type.find(';')))) == form) {
+                if (AsciiLowercase(Trim(std::string_view(type).substr(0, type.find(';')))) ==
+                    form) {
                     return std::pair<std::string, value>{std::string(form), schema_of(media)};
                 }
             }
@@ -1172,7 +1166,7 @@ Result<ConnectorDocument> ImportOpenApi(const value& document, const ImportOptio
 }
 
 Result<value> ParseOpenApiText(std::string_view name, std::string_view text) {
-    const std::string lower = Lower(name);
+    const std::string lower = AsciiLowercase(name);
     bool is_json = lower.ends_with(".json");
     if (!is_json && !lower.ends_with(".yaml") && !lower.ends_with(".yml")) {
         const auto first = text.find_first_not_of(" \t\r\n");

@@ -1,17 +1,11 @@
 #include "junction/connectors/render.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "junction/core/ascii.hpp"
 
 namespace junction::connectors {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // Whether some auth entry of the connector sets this parameter itself.
 bool InjectedByCredential(const ConnectorSpec& connector, const ParameterSpec& parameter) {
@@ -27,7 +21,7 @@ bool InjectedByCredential(const ConnectorSpec& connector, const ParameterSpec& p
             name = std::string(auth.config.at("name").as_string());
         }
         const bool same_name =
-            in == "header" ? EqualsIgnoreCase(name, parameter.name) : name == parameter.name;
+            in == "header" ? AsciiIEquals(name, parameter.name) : name == parameter.name;
         if (in == parameter.in && same_name) {
             return true;
         }

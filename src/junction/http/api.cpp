@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <exception>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/log.hpp"
 #include "junction/core/nonblocking.hpp"
 #include "junction/http/responses.hpp"
@@ -47,19 +47,11 @@ std::pair<std::string_view, std::string_view> SplitVersionPrefix(std::string_vie
     return {{}, path};
 }
 
-std::string Lowercase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 bool IsJsonContentType(std::optional<std::string_view> content_type) {
     if (!content_type) {
         return false;
     }
-    const std::string value = Lowercase(*content_type);
+    const std::string value = AsciiLowercase(*content_type);
     const std::string_view media = std::string_view(value).substr(0, value.find(';'));
     const auto last = media.find_last_not_of(" \t");
     return media.substr(0, last == std::string_view::npos ? 0 : last + 1) == "application/json";

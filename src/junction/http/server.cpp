@@ -1,7 +1,9 @@
 #include "junction/http/server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <csignal>
+#include <iterator>
 #include <list>
 #include <mutex>
 #include <regex>
@@ -21,15 +23,18 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/event_queue.hpp"
 #include "junction/core/log.hpp"
 #include "junction/core/per_thread_rng.hpp"
 #include "junction/core/ulid.hpp"
 #include "junction/http/deadline_stream.hpp"
+#include "junction/http/response_head.hpp"
 #include "junction/http/responses.hpp"
 
 namespace junction::http {
@@ -176,12 +181,10 @@ HttpRequest ToRequestHead(const BeastRequest& beast_request, std::string_view re
     if (question != std::string::npos) {
         request.query = request.target.substr(question + 1);
     }
+    request.headers.reserve(
+        static_cast<std::size_t>(std::distance(beast_request.begin(), beast_request.end())));
     for (const auto& field : beast_request) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-            return static_cast<char>(std::tolower(c));
-        });
-        request.headers.emplace_back(std::move(name), std::string(field.value()));
+        request.headers.emplace_back(AsciiLowercase(field.name_string()), field.value());
     }
     request.remote_ip = remote_ip;
     return request;
@@ -212,20 +215,22 @@ beast::error_code ParseBuffered(bhttp::request_parser<bhttp::string_body>& parse
     return ec;
 }
 
-// Writes `message` at once when the socket takes all of it (the usual small answer): an
+// Writes the head and body at once when the socket takes them (the usual small answer): an
 // asynchronous write that completes immediately still costs a trip round the event loop. The
 // socket is in non-blocking mode, so a full send buffer hands the rest to an asynchronous write.
-template <class Body>
-asio::awaitable<beast::error_code> WriteMessage(DeadlineStream& stream,
-                                                bhttp::response<Body>& message) {
-    bhttp::response_serializer<Body> serializer(message);
+asio::awaitable<beast::error_code> WriteNow(DeadlineStream& stream,
+                                            std::string_view head,
+                                            std::string_view body) {
+    const std::array buffers{asio::const_buffer(head.data(), head.size()),
+                             asio::const_buffer(body.data(), body.size())};
+    beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(buffers);
     beast::error_code ec;
-    while (!ec && !serializer.is_done()) {
-        bhttp::write_some(stream.Socket(), serializer, ec);
+    while (!ec && beast::buffer_bytes(rest) > 0) {
+        rest.consume(stream.Socket().write_some(rest, ec));
     }
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        co_await bhttp::async_write(
-            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        ec = {};
+        co_await asio::async_write(stream, rest, asio::redirect_error(asio::use_awaitable, ec));
     }
     co_return ec;
 }
@@ -611,9 +616,9 @@ private:
         const std::string route = response.route;
         const std::string user_id = response.user_id;
         // What the pipeline put on its answer (RateLimit-*, x-api-version, CORS) belongs on the
-        // final answer, which the continuation builds afresh.
+        // final answer, which the continuation builds afresh (so they can be moved out).
         const auto pipeline_headers =
-            response.next ? response.headers : decltype(response.headers){};
+            response.next ? std::move(response.headers) : decltype(response.headers){};
         while (response.next) {
             const std::shared_ptr<OutboundStep> step = std::move(response.next);
             Result<http_client::OutboundResponse> outcome{http_client::OutboundResponse{}};
@@ -646,10 +651,11 @@ private:
             response.route = route;
             response.user_id = user_id;
         }
+        response.headers.reserve(response.headers.size() + pipeline_headers.size());
         for (const auto& header : pipeline_headers) {
             const bool present =
                 std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& h) {
-                    return beast::iequals(h.first, header.first);
+                    return AsciiIEquals(h.first, header.first);
                 });
             if (!present) {
                 response.headers.push_back(header);
@@ -665,17 +671,14 @@ private:
         if (response.file_body) {
             co_return co_await WriteFileBody(stream, std::move(response), trace, keep_alive);
         }
-        bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status),
-                                                    trace.version};
-        for (auto& [name, value] : response.headers) {
-            message.set(name, value);
-        }
-        message.set("X-Request-Id", trace.request_id);
-        message.keep_alive(keep_alive);
-        message.body() = std::move(response.body);
-        message.prepare_payload();
+        const std::string head = FormatResponseHead(response,
+                                                    {.version = trace.version,
+                                                     .request_id = trace.request_id,
+                                                     .keep_alive = keep_alive,
+                                                     .framing = BodyFraming::kContentLength,
+                                                     .content_length = response.body.size()});
         stream.ExpiresAfter(config_.http.read_timeout);
-        const beast::error_code ec = co_await WriteMessage(stream, message);
+        const beast::error_code ec = co_await WriteNow(stream, head, response.body);
         stream.ExpiresNever();
         LogAccess(response, trace, false);
         co_return !ec;
@@ -817,19 +820,16 @@ private:
                                         bool keep_alive) {
         static constexpr std::size_t kChunkBytes = 256UL * 1024;
         const std::shared_ptr<const ByteSource> source = std::move(response.file_body);
-        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
-                                                trace.version};
-        for (auto& [name, value] : response.headers) {
-            head.set(name, value);
-        }
-        head.set("X-Request-Id", trace.request_id);
-        head.keep_alive(keep_alive);
-        head.content_length(source->Size());
-        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        const std::string head = FormatResponseHead(response,
+                                                    {.version = trace.version,
+                                                     .request_id = trace.request_id,
+                                                     .keep_alive = keep_alive,
+                                                     .framing = BodyFraming::kContentLength,
+                                                     .content_length = source->Size()});
         beast::error_code ec;
         stream.ExpiresAfter(config_.http.read_timeout);
-        co_await bhttp::async_write_header(
-            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(
+            stream, asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
         std::vector<char> chunk(kChunkBytes);
         std::uint64_t offset = 0;
         const bool head_only = trace.method == "HEAD";
@@ -864,19 +864,16 @@ private:
                                       const RequestTrace& trace) {
         static constexpr std::string_view kKeepalive = ": keepalive\n\n";
         const std::shared_ptr<EventQueue> queue = response.stream;
-        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status),
-                                                trace.version};
-        for (auto& [name, value] : response.headers) {
-            head.set(name, value);
-        }
-        head.set("X-Request-Id", trace.request_id);
-        head.keep_alive(false);
-        head.chunked(true);
-        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        const std::string head = FormatResponseHead(response,
+                                                    {.version = trace.version,
+                                                     .request_id = trace.request_id,
+                                                     .keep_alive = false,
+                                                     .framing = BodyFraming::kChunked,
+                                                     .content_length = 0});
         beast::error_code ec;
         stream.ExpiresAfter(config_.http.read_timeout);
-        co_await bhttp::async_write_header(
-            stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+        co_await asio::async_write(
+            stream, asio::buffer(head), asio::redirect_error(asio::use_awaitable, ec));
         stream.ExpiresNever();
 
         const auto executor = co_await asio::this_coro::executor;

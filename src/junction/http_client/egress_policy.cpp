@@ -1,7 +1,6 @@
 #include "junction/http_client/egress_policy.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -9,6 +8,7 @@
 #include <boost/url/parse.hpp>
 #include <netinet/in.h>
 
+#include "junction/core/ascii.hpp"
 #include "junction/http_client/http_client.hpp"
 
 namespace junction::http_client {
@@ -74,14 +74,6 @@ bool PrefixMatches(const std::uint8_t* bytes, const std::uint8_t* network, int p
     }
     const auto mask = static_cast<std::uint8_t>(0xFFU << static_cast<unsigned>(8 - rest));
     return (bytes[full] & mask) == (network[full] & mask);
-}
-
-std::string Lowercase(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return lower;
 }
 
 std::string_view StripTrailingDot(std::string_view host) {
@@ -174,12 +166,12 @@ Result<UrlParts> EgressPolicy::CheckUrl(std::string_view url,
     const boost::urls::scheme scheme = view.scheme_id();
     const bool plain_http = scheme == boost::urls::scheme::http;
     if (scheme != boost::urls::scheme::https && !(plain_http && AllowsPlainHttp())) {
-        return Fail(Denied("scheme '" + Lowercase(view.scheme()) + "' is not allowed", ""));
+        return Fail(Denied("scheme '" + AsciiLowercase(view.scheme()) + "' is not allowed", ""));
     }
     if (view.has_userinfo()) {
         return Fail(Denied("URL carries userinfo", ""));
     }
-    std::string host = Lowercase(std::string(view.host_address()));
+    std::string host = AsciiLowercase(std::string(view.host_address()));
     switch (view.host_type()) {
         case boost::urls::host_type::name:
             if (view.encoded_host().find('%') != boost::urls::string_view::npos || host.empty()) {
@@ -292,8 +284,8 @@ bool EgressPolicy::InAllowCidrs(const std::uint8_t* bytes, bool v4) const {
 }
 
 bool HostMatches(std::string_view pattern, std::string_view host) {
-    const std::string wanted = Lowercase(StripTrailingDot(pattern));
-    const std::string actual = Lowercase(StripTrailingDot(host));
+    const std::string wanted = AsciiLowercase(StripTrailingDot(pattern));
+    const std::string actual = AsciiLowercase(StripTrailingDot(host));
     if (wanted.empty() || actual.empty()) {
         return false;
     }

@@ -18,6 +18,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/log.hpp"
 #include "junction/core/nonblocking.hpp"
 
@@ -167,20 +168,12 @@ Result<void> CheckRequestShape(const OutboundRequest& request) {
 }
 
 bool IsPlainHttpUrl(std::string_view url) {
-    constexpr std::string_view kScheme = "http:";
-    return url.size() >= kScheme.size() &&
-           std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
-               return a == std::tolower(static_cast<unsigned char>(b));
-           });
+    return AsciiIStartsWith(url, "http:");
 }
 
 bool HasHeader(const OutboundRequest& request, std::string_view lowercase_name) {
     return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& header) {
-        const std::string& name = header.first;
-        return name.size() == lowercase_name.size() &&
-               std::equal(name.begin(), name.end(), lowercase_name.begin(), [](char a, char b) {
-                   return std::tolower(static_cast<unsigned char>(a)) == b;
-               });
+        return AsciiIEquals(header.first, lowercase_name);
     });
 }
 

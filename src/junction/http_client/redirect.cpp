@@ -2,25 +2,15 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "junction/core/ascii.hpp"
+
 namespace junction::http_client {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
-}
 
 void RemoveHeaders(OutboundRequest& request, const auto& should_remove) {
     auto& headers = request.headers;
@@ -34,10 +24,7 @@ std::string Origin(const boost::urls::url_view& url) {
     std::string origin(url.scheme());
     origin += "://";
     origin += url.encoded_host_and_port();
-    std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return origin;
+    return AsciiLowercase(origin);
 }
 
 }  // namespace
@@ -69,7 +56,7 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
             return std::any_of(
                 kCredentialHeaders.begin(),
                 kCredentialHeaders.end(),
-                [&](std::string_view credential) { return EqualsIgnoreCase(name, credential); });
+                [&](std::string_view credential) { return AsciiIEquals(name, credential); });
         });
     }
     const bool to_get = (status == 303 && request.method != "HEAD") ||
@@ -78,9 +65,8 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
         request.method = "GET";
         request.body.clear();
         request.multipart.reset();
-        RemoveHeaders(request, [](const std::string& name) {
-            return StartsWithIgnoreCase(name, "content-");
-        });
+        RemoveHeaders(request,
+                      [](const std::string& name) { return AsciiIStartsWith(name, "content-"); });
     }
     request.url = std::string(next.buffer());
     return Ok();

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <optional>
 #include <utility>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "junction/core/ascii.hpp"
 #include "junction/mcp/action_search.hpp"
 #include "junction/mcp/result_shaping.hpp"
 #include "junction/service/action_service.hpp"
@@ -213,14 +213,6 @@ Error Forbidden(std::string message) {
     return Error{.code = ErrorCode::kPermissionDenied, .message = std::move(message)};
 }
 
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 // Header values travel as strings; scalars given as JSON numbers or booleans are spelled out.
 std::optional<std::string> HeaderText(const boost::json::value& value) {
     if (value.is_string()) {
@@ -390,7 +382,7 @@ Result<const connectors::ConnectorSpec*> ToolSet::VisibleConnector(
 }
 
 ToolStep ToolSet::ListConnectors(const boost::json::object& arguments, const CallContext& context) {
-    const std::string category = Lower(Str(arguments, "category"));
+    const std::string category = AsciiLowercase(Str(arguments, "category"));
     boost::json::array connectors;
     for (const auto& connector : services_.catalog.Connectors()) {
         if (!context.server.restrictions.ConnectorAllowed(connector.id)) {
@@ -399,7 +391,7 @@ ToolStep ToolSet::ListConnectors(const boost::json::object& arguments, const Cal
         if (!category.empty() &&
             std::none_of(connector.categories.begin(),
                          connector.categories.end(),
-                         [&](const std::string& c) { return Lower(c) == category; })) {
+                         [&](const std::string& c) { return AsciiLowercase(c) == category; })) {
             continue;
         }
         boost::json::array categories(connector.categories.begin(), connector.categories.end());

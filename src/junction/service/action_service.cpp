@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "junction/connectors/auth_placement.hpp"
+#include "junction/core/ascii.hpp"
 #include "junction/crypto/encoding.hpp"
 #include "junction/service/auth_injection.hpp"
 #include "junction/service/credential_service.hpp"
@@ -42,19 +43,10 @@ constexpr std::array kReservedHeaders{"host",
                                       "trailer",
                                       "upgrade"};
 
-std::string Lower(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return lower;
-}
-
 bool HasHeader(const std::vector<std::pair<std::string, std::string>>& headers,
                std::string_view name) {
-    const std::string wanted = Lower(name);
     return std::any_of(headers.begin(), headers.end(), [&](const auto& header) {
-        return Lower(header.first) == wanted;
+        return AsciiIEquals(header.first, name);
     });
 }
 
@@ -85,12 +77,12 @@ std::string Truncate(std::string_view text, std::size_t limit) {
 }
 
 bool IsJsonType(std::string_view content_type) {
-    const std::string type = Lower(content_type.substr(0, content_type.find(';')));
+    const std::string type = AsciiLowercase(content_type.substr(0, content_type.find(';')));
     return type == "application/json" || type.ends_with("+json");
 }
 
 bool IsTextType(std::string_view content_type) {
-    const std::string type = Lower(content_type.substr(0, content_type.find(';')));
+    const std::string type = AsciiLowercase(content_type.substr(0, content_type.find(';')));
     return type.starts_with("text/") || type == "application/xml" || type.ends_with("+xml") ||
            type == "application/x-www-form-urlencoded" || type == "application/javascript";
 }
@@ -356,7 +348,8 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
                    std::none_of(additional_headers.begin(),
                                 additional_headers.end(),
                                 [&](const auto& header) {
-                                    return Lower(header.key()) == Lower(parameter.name);
+                                    return AsciiLowercase(header.key()) ==
+                                           AsciiLowercase(parameter.name);
                                 }) &&
                    !HasHeader(call->auth_headers_, parameter.name)) {
             field_error("additionalHeaders." + parameter.name, "is required");
@@ -382,6 +375,9 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         }
     }
     std::vector<std::pair<std::string, std::string>> headers;
+    // Room for the Accept, Content-Type and auth headers added later, without a regrowth.
+    headers.reserve(connector->default_headers.size() + additional_headers.size() +
+                    call->auth_headers_.size() + 2);
     for (const auto& [name, value] : connector->default_headers) {
         auto expanded = connectors::ExpandTemplate(value, data);
         if (expanded) {
@@ -389,7 +385,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         }
     }
     for (const auto& [name, value] : additional_headers) {
-        const std::string lower = Lower(name);
+        const std::string lower = AsciiLowercase(name);
         if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(), lower) !=
                 kReservedHeaders.end() ||
             HasHeader(call->auth_headers_, lower) || lower == "authorization") {
@@ -400,7 +396,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         } else {
             // A caller's value replaces a connector default of the same name.
             std::erase_if(headers,
-                          [&](const auto& header) { return Lower(header.first) == lower; });
+                          [&](const auto& header) { return AsciiIEquals(header.first, lower); });
             headers.emplace_back(std::string(name), std::string(value.as_string()));
         }
     }
@@ -428,7 +424,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         return Fail(std::move(invalid));
     }
 
-    http_client::OutboundRequest request{.method = Lower(action->http_method),
+    http_client::OutboundRequest request{.method = AsciiLowercase(action->http_method),
                                          .url = oauth::AppendQuery(*base_url + path, query),
                                          .headers = std::move(headers),
                                          .max_response_bytes = max_response_bytes_,
@@ -463,8 +459,9 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
                 return Fail(std::move(invalid));
             }
             // The client writes the multipart Content-Type with its boundary.
-            std::erase_if(request.headers,
-                          [](const auto& header) { return Lower(header.first) == "content-type"; });
+            std::erase_if(request.headers, [](const auto& header) {
+                return AsciiLowercase(header.first) == "content-type";
+            });
         } else {
             request.body = boost::json::serialize(*request_body);
         }
@@ -491,9 +488,7 @@ http_client::OutboundRequest ActionCall::Attempt() const {
     http_client::OutboundRequest request = base_;
     request.url = oauth::AppendQuery(request.url, auth_query_);
     request.timeout = Remaining();
-    for (const auto& header : auth_headers_) {
-        request.headers.push_back(header);
-    }
+    request.headers.insert(request.headers.end(), auth_headers_.begin(), auth_headers_.end());
     return request;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/ids.hpp"
 #include "junction/crypto/hash.hpp"
 
@@ -11,19 +12,6 @@ namespace {
 
 constexpr std::string_view kUnauthenticatedMessage = "Invalid or missing authentication";
 constexpr auto kLastUsedGranularity = std::chrono::minutes(1);
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // Alloy's rule for keys: at least 16 characters of [A-Za-z0-9_-].
 bool LooksLikeApiKey(std::string_view token) {
@@ -58,7 +46,7 @@ Result<Principal> AuthService::Authenticate(std::optional<std::string_view> auth
     }
     const std::string_view value = *authorization;
     const std::size_t space = value.find(' ');
-    if (space == std::string_view::npos || !EqualsIgnoreCase(value.substr(0, space), "bearer")) {
+    if (space == std::string_view::npos || !AsciiIEquals(value.substr(0, space), "bearer")) {
         return Fail(ErrorCode::kUnauthenticated, std::string(kUnauthenticatedMessage));
     }
     std::string_view token = value.substr(space + 1);

@@ -1,38 +1,30 @@
 #include "junction/service/connector_service.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "junction/connectors/render.hpp"
+#include "junction/core/ascii.hpp"
 #include "junction/service/credential_service.hpp"
 
 namespace junction::service {
 namespace {
 
-std::string Lowercase(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 bool Matches(const connectors::ConnectorSpec& connector,
              const std::optional<std::string>& category,
              const std::optional<std::string>& search) {
     if (category) {
-        const std::string wanted = Lowercase(*category);
+        const std::string wanted = AsciiLowercase(*category);
         if (std::none_of(connector.categories.begin(),
                          connector.categories.end(),
-                         [&](const std::string& c) { return Lowercase(c) == wanted; })) {
+                         [&](const std::string& c) { return AsciiLowercase(c) == wanted; })) {
             return false;
         }
     }
     if (search) {
-        const std::string needle = Lowercase(*search);
-        return Lowercase(connector.id).find(needle) != std::string::npos ||
-               Lowercase(connector.name).find(needle) != std::string::npos ||
-               Lowercase(connector.description).find(needle) != std::string::npos;
+        const std::string needle = AsciiLowercase(*search);
+        return AsciiLowercase(connector.id).find(needle) != std::string::npos ||
+               AsciiLowercase(connector.name).find(needle) != std::string::npos ||
+               AsciiLowercase(connector.description).find(needle) != std::string::npos;
     }
     return true;
 }

@@ -1,7 +1,6 @@
 #include "junction/http_client/curl/curl_engine.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -12,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/log.hpp"
 #include "junction/http_client/redirect.hpp"
 
@@ -116,11 +116,8 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
     if (colon == std::string_view::npos || line.starts_with("HTTP/")) {
         return bytes;
     }
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    call->response.headers.emplace_back(std::move(name), Trim(line.substr(colon + 1)));
+    call->response.headers.emplace_back(AsciiLowercase(line.substr(0, colon)),
+                                        Trim(line.substr(colon + 1)));
     return bytes;
 }
 

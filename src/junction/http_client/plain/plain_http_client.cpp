@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -16,11 +15,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <zlib.h>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/log.hpp"
 #include "junction/http_client/redirect.hpp"
 
@@ -43,14 +42,6 @@ Error ConnectionFailed(std::string detail) {
         "connection_failed", "Could not connect to the upstream API", std::move(detail));
 }
 
-std::string Lowercase(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return lower;
-}
-
 bool SendsBody(const OutboundRequest& request) {
     return !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
            request.method == "PATCH";
@@ -64,7 +55,7 @@ Result<void> DecodeBody(OutboundResponse& response, std::size_t limit) {
     if (!coding || response.body.empty()) {
         return {};
     }
-    const std::string name = Lowercase(*coding);
+    const std::string name = AsciiLowercase(*coding);
     int window_bits = 0;
     if (name == "gzip" || name == "x-gzip") {
         window_bits = MAX_WBITS + 16;
@@ -116,7 +107,65 @@ struct Connection {
     std::string key;  // "host:port" it was opened for
 };
 
-using Parser = http::response_parser<http::string_body>;
+// Parses an upstream answer straight into an OutboundResponse (header names lowercased): no
+// Beast fields container filled only to be copied out again. The base class enforces the
+// header and body limits and tells keep-alive and completion.
+class Parser final : public http::basic_parser<false> {
+public:
+    [[nodiscard]] const OutboundResponse& Get() const { return response_; }
+    [[nodiscard]] OutboundResponse Release() { return std::move(response_); }
+
+private:
+    void on_request_impl(http::verb /*method*/,
+                         beast::string_view /*method_string*/,
+                         beast::string_view /*target*/,
+                         int /*version*/,
+                         SystemError& /*error*/) override {}
+
+    void on_response_impl(int code,
+                          beast::string_view /*reason*/,
+                          int /*version*/,
+                          SystemError& /*error*/) override {
+        response_.status = code;
+    }
+
+    void on_field_impl(http::field /*known*/,
+                       beast::string_view name,
+                       beast::string_view value,
+                       SystemError& /*error*/) override {
+        response_.headers.emplace_back(AsciiLowercase(name), std::string(value));
+    }
+
+    void on_header_impl(SystemError& /*error*/) override {}
+
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                           SystemError& /*error*/) override {
+        // The base class has already refused a length above the body limit.
+        if (length) {
+            response_.body.reserve(static_cast<std::size_t>(*length));
+        }
+    }
+
+    std::size_t on_body_impl(beast::string_view body, SystemError& /*error*/) override {
+        response_.body.append(body.data(), body.size());
+        return body.size();
+    }
+
+    void on_chunk_header_impl(std::uint64_t /*size*/,
+                              beast::string_view /*extensions*/,
+                              SystemError& /*error*/) override {}
+
+    std::size_t on_chunk_body_impl(std::uint64_t /*remain*/,
+                                   beast::string_view body,
+                                   SystemError& /*error*/) override {
+        response_.body.append(body.data(), body.size());
+        return body.size();
+    }
+
+    void on_finish_impl(SystemError& /*error*/) override {}
+
+    OutboundResponse response_;
+};
 
 // One call, across its redirect hops.
 struct Call {
@@ -471,12 +520,12 @@ private:
                 return true;
             }
             if (call->parser->is_done()) {
-                const unsigned status = call->parser->get().result_int();
+                const int status = call->parser->Get().status;
                 if (status >= 100 && status < 200 && status != 101) {
                     NewParser(*call);  // an interim answer: the real one follows
                     continue;
                 }
-                Complete(call, buffer.size() == 0 && call->parser->get().keep_alive());
+                Complete(call, buffer.size() == 0 && call->parser->keep_alive());
                 return true;
             }
         }
@@ -531,7 +580,7 @@ private:
     }
 
     void Complete(const CallPtr& call, bool reusable) {
-        auto message = call->parser->release();
+        OutboundResponse response = call->parser->Release();
         call->parser.reset();
         std::shared_ptr<Connection> connection = std::move(call->connection);
         if (reusable) {
@@ -539,14 +588,6 @@ private:
         } else {
             Close(*connection);
         }
-
-        OutboundResponse response;
-        response.status = static_cast<int>(message.result_int());
-        for (const auto& field : message) {
-            response.headers.emplace_back(Lowercase(field.name_string()),
-                                          std::string(field.value()));
-        }
-        response.body = std::move(message.body());
 
         OutboundRequest& request = call->request;
         const auto location = response.Header("location");

@@ -1,10 +1,10 @@
 // POST, GET and DELETE on /mcp/{serverId} and /mcp/{serverId}/{accessToken}: MCP's
 // Streamable HTTP transport (API.md §4.1). Authentication and the rate limit ran in Api.
-#include <cctype>
 #include <memory>
 
 #include <boost/json/serialize.hpp>
 
+#include "junction/core/ascii.hpp"
 #include "junction/core/event_queue.hpp"
 #include "junction/http/handlers/handlers.hpp"
 #include "junction/http/outbound_step.hpp"
@@ -17,14 +17,6 @@
 
 namespace junction::http::handlers {
 namespace {
-
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 std::string_view Trim(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
@@ -42,7 +34,7 @@ bool AcceptsEventStream(std::optional<std::string_view> accept) {
     if (!accept) {
         return true;
     }
-    const std::string value = Lower(*accept);
+    const std::string value = AsciiLowercase(*accept);
     std::string_view rest = value;
     while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
@@ -75,7 +67,7 @@ bool IsJson(std::optional<std::string_view> content_type) {
     if (!content_type) {
         return false;
     }
-    const std::string value = Lower(*content_type);
+    const std::string value = AsciiLowercase(*content_type);
     return Trim(std::string_view(value).substr(0, value.find(';'))) == "application/json";
 }
 
