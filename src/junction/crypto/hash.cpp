@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include <openssl/core_names.h>
@@ -36,12 +37,21 @@ const EVP_MD* Sha256Md() {
     return md;
 }
 
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
 }  // namespace
 
 std::string Sha256(std::string_view data) {
+    // One context per thread, reused: EVP_Digest makes and frees one per call, and an API key
+    // is hashed on every request.
+    thread_local const std::unique_ptr<EVP_MD_CTX, MdCtxFree> context(EVP_MD_CTX_new());
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     unsigned int length = 0;
-    Require(EVP_Digest(data.data(), data.size(), digest.data(), &length, Sha256Md(), nullptr) == 1);
+    Require(context != nullptr && EVP_DigestInit_ex2(context.get(), Sha256Md(), nullptr) == 1 &&
+            EVP_DigestUpdate(context.get(), data.data(), data.size()) == 1 &&
+            EVP_DigestFinal_ex(context.get(), digest.data(), &length) == 1);
     return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 

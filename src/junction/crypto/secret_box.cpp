@@ -1,6 +1,7 @@
 #include "junction/crypto/secret_box.hpp"
 
 #include <array>
+#include <atomic>
 #include <memory>
 
 #include <openssl/evp.h>
@@ -32,9 +33,47 @@ const unsigned char* Bytes(std::string_view text) {
     return reinterpret_cast<const unsigned char*>(text.data());
 }
 
+std::uint64_t NextBoxSerial() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1);
+}
+
+// A decryption context whose AES key schedule and GHASH table are already set up: opening a
+// credential on every execute then only sets the nonce, instead of making a context and
+// expanding the key each time. Per thread, so contexts are never shared; bounded, because
+// boxes come and go in tests and key rotation (an evicted context is freed, which wipes it).
+struct KeyedOpener {
+    std::uint64_t box_serial = 0;
+    std::uint32_t key_id = 0;
+    CipherCtx context;
+};
+
+constexpr std::size_t kMaxOpenersPerThread = 8;
+
+EVP_CIPHER_CTX* OpenerFor(std::uint64_t box_serial, const MasterKey& key) {
+    thread_local std::vector<KeyedOpener> openers;
+    for (auto& opener : openers) {
+        if (opener.box_serial == box_serial && opener.key_id == key.id) {
+            return opener.context.get();
+        }
+    }
+    CipherCtx context(EVP_CIPHER_CTX_new());
+    if (!context ||
+        EVP_DecryptInit_ex(context.get(), Aes256Gcm(), nullptr, Bytes(key.key.Reveal()), nullptr) !=
+            1) {
+        return nullptr;
+    }
+    if (openers.size() == kMaxOpenersPerThread) {
+        openers.erase(openers.begin());
+    }
+    openers.push_back({.box_serial = box_serial, .key_id = key.id, .context = std::move(context)});
+    return openers.back().context.get();
+}
+
 }  // namespace
 
-SecretBox::SecretBox(std::vector<MasterKey> keys, Rng& rng) : keys_(std::move(keys)), rng_(rng) {}
+SecretBox::SecretBox(std::vector<MasterKey> keys, Rng& rng)
+    : keys_(std::move(keys)), rng_(rng), serial_(NextBoxSerial()) {}
 
 std::string SecretBox::Seal(std::string_view plaintext, std::string_view aad) const {
     const MasterKey& key = keys_.front();
@@ -113,23 +152,22 @@ Result<SecretString> SecretBox::Open(std::string_view blob, std::string_view aad
     std::array<unsigned char, kTagBytes> tag{};
     std::copy_n(Bytes(blob) + kHeaderBytes + cipher_bytes, kTagBytes, tag.begin());
 
-    const CipherCtx ctx(EVP_CIPHER_CTX_new());
+    EVP_CIPHER_CTX* const ctx = OpenerFor(serial_, *key);
     int length = 0;
+    // A null cipher and key keep the context's own; the nonce starts a new message.
     const bool ok =
-        ctx && EVP_DecryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, nullptr, nullptr) == 1 &&
-        EVP_DecryptInit_ex(
-            ctx.get(), nullptr, nullptr, Bytes(key->key.Reveal()), Bytes(blob) + 5) == 1 &&
-        EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) ==
-            1 &&
-        EVP_DecryptUpdate(ctx.get(),
+        ctx != nullptr &&
+        EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, Bytes(blob) + 5) == 1 &&
+        EVP_DecryptUpdate(ctx, nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) == 1 &&
+        EVP_DecryptUpdate(ctx,
                           reinterpret_cast<unsigned char*>(plaintext.data()),
                           &length,
                           Bytes(blob) + kHeaderBytes,
                           static_cast<int>(cipher_bytes)) == 1 &&
-        EVP_CIPHER_CTX_ctrl(
-            ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag.data()) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes), tag.data()) ==
+            1 &&
         EVP_DecryptFinal_ex(
-            ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + length, &length) == 1;
+            ctx, reinterpret_cast<unsigned char*>(plaintext.data()) + length, &length) == 1;
     if (!ok) {
         SecretString wipe(std::move(plaintext));
         return Fail(ErrorCode::kInternal, "cannot decrypt stored secret", "authentication failed");

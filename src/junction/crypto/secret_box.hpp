@@ -44,6 +44,9 @@ public:
 private:
     std::vector<MasterKey> keys_{};
     Rng& rng_;
+    // Names this box in each thread's cache of keyed decryption contexts; unlike its address,
+    // never reused by a later box.
+    std::uint64_t serial_;
 };
 
 }  // namespace junction::crypto

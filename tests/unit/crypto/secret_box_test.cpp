@@ -1,10 +1,12 @@
 #include "junction/crypto/secret_box.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -146,7 +148,84 @@ TEST_F(SecretBoxTest, WrongKeyMaterialWithTheSameIdFails) {
     ExpectCannotDecrypt(impostor.Open(blob, kAad), "authentication failed");
 }
 
+// Opening reuses a per-thread context keyed by box and key id: another box with the same key id
+// but other key material must not inherit it, in either order.
+TEST_F(SecretBoxTest, ImpostorWithTheSameIdFailsAfterTheRealBoxOpenedOnThisThread) {
+    const std::string blob = box_.Seal(kPlaintext, kAad);
+    ASSERT_TRUE(box_.Open(blob, kAad).has_value());
+    const SecretBox impostor(Keys(Key(7, '\x22')), rng_);
+
+    ExpectCannotDecrypt(impostor.Open(blob, kAad), "authentication failed");
+    const auto again = box_.Open(blob, kAad);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again->Reveal(), kPlaintext);
+}
+
 // --- Success -------------------------------------------------------------------------------
+
+TEST_F(SecretBoxTest, OpensAfterAFailedOpenOnTheSameThread) {
+    const std::string blob = box_.Seal(kPlaintext, kAad);
+    ExpectCannotDecrypt(box_.Open(Flip(blob, blob.size() - 1), kAad), "authentication failed");
+    ExpectCannotDecrypt(box_.Open(blob, "other aad"), "authentication failed");
+
+    const auto opened = box_.Open(blob, kAad);
+
+    ASSERT_TRUE(opened.has_value());
+    EXPECT_EQ(opened->Reveal(), kPlaintext);
+}
+
+TEST_F(SecretBoxTest, OpensEachMessageWithItsOwnNonce) {
+    const std::string first = box_.Seal("first secret", kAad);
+    const std::string second = box_.Seal("second, longer secret", kAad);
+
+    for (int round = 0; round < 3; ++round) {
+        EXPECT_EQ(box_.Open(second, kAad)->Reveal(), "second, longer secret");
+        EXPECT_EQ(box_.Open(first, kAad)->Reveal(), "first secret");
+    }
+}
+
+TEST(SecretBoxManyBoxesTest, MoreBoxesThanCachedContextsStillOpenTheirOwnBlobs) {
+    unit::CounterRng rng{3};
+    std::vector<SecretBox> boxes;
+    std::vector<std::string> blobs;
+    for (int i = 0; i < 20; ++i) {
+        boxes.emplace_back(Keys(Key(1, static_cast<char>('a' + i))), rng);
+        blobs.push_back(boxes.back().Seal("secret " + std::to_string(i), kAad));
+    }
+
+    for (int round = 0; round < 2; ++round) {
+        for (std::size_t i = 0; i < boxes.size(); ++i) {
+            const auto opened = boxes[i].Open(blobs[i], kAad);
+            ASSERT_TRUE(opened.has_value()) << i;
+            EXPECT_EQ(opened->Reveal(), "secret " + std::to_string(i));
+            const std::size_t other = (i + 1) % boxes.size();
+            EXPECT_FALSE(boxes[i].Open(blobs[other], kAad).has_value()) << i;
+        }
+    }
+}
+
+TEST_F(SecretBoxTest, OpensConcurrentlyFromSeveralThreads) {
+    const std::string blob = box_.Seal(kPlaintext, kAad);
+    std::atomic<int> opened{0};
+    constexpr int kThreads = 4;
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 200; ++i) {
+                const auto result = box_.Open(blob, kAad);
+                if (result.has_value() && result->Reveal() == kPlaintext) {
+                    ++opened;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+
+    EXPECT_EQ(opened.load(), 800);
+}
 
 TEST_F(SecretBoxTest, SealThenOpenRoundTrips) {
     const std::string blob = box_.Seal(kPlaintext, kAad);

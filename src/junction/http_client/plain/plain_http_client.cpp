@@ -111,6 +111,8 @@ struct Connection {
 // Beast fields container filled only to be copied out again. The base class enforces the
 // header and body limits and tells keep-alive and completion.
 class Parser final : public http::basic_parser<false> {
+    static constexpr std::size_t kUsualHeaderCount = 12;
+
 public:
     [[nodiscard]] const OutboundResponse& Get() const { return response_; }
     [[nodiscard]] OutboundResponse Release() { return std::move(response_); }
@@ -127,6 +129,7 @@ private:
                           int /*version*/,
                           SystemError& /*error*/) override {
         response_.status = code;
+        response_.headers.reserve(kUsualHeaderCount);
     }
 
     void on_field_impl(http::field /*known*/,
