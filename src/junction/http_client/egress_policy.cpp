@@ -171,7 +171,7 @@ Result<UrlParts> EgressPolicy::CheckUrl(std::string_view url,
     if (view.has_userinfo()) {
         return Fail(Denied("URL carries userinfo", ""));
     }
-    std::string host = AsciiLowercase(std::string(view.host_address()));
+    std::string host = AsciiLowercase(view.host_address());
     switch (view.host_type()) {
         case boost::urls::host_type::name:
             if (view.encoded_host().find('%') != boost::urls::string_view::npos || host.empty()) {

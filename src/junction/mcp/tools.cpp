@@ -391,7 +391,7 @@ ToolStep ToolSet::ListConnectors(const boost::json::object& arguments, const Cal
         if (!category.empty() &&
             std::none_of(connector.categories.begin(),
                          connector.categories.end(),
-                         [&](const std::string& c) { return AsciiLowercase(c) == category; })) {
+                         [&](const std::string& c) { return AsciiIEquals(c, category); })) {
             continue;
         }
         boost::json::array categories(connector.categories.begin(), connector.categories.end());
