@@ -473,8 +473,10 @@ private:
                 break;
             }
             if (draining_.load()) {
-                co_await refuse(Error{.code = ErrorCode::kUnavailable,
-                                      .message = "Server is shutting down; retry on another node"});
+                const Error shutting_down{
+                    .code = ErrorCode::kUnavailable,
+                    .message = "Server is shutting down; retry on another node"};
+                co_await refuse(shutting_down);
                 break;
             }
             if (Api::StreamsBody(trace.method,
@@ -489,7 +491,8 @@ private:
             }
             if (const auto length = parser.content_length();
                 length && *length > limits.max_body_bytes) {
-                co_await refuse(PayloadTooLarge(limits));
+                const Error too_large = PayloadTooLarge(limits);
+                co_await refuse(too_large);
                 break;
             }
             parser.body_limit(limits.max_body_bytes);  // chunked JSON bodies
@@ -512,17 +515,20 @@ private:
             }
             if (body_error) {
                 if (body_error == bhttp::error::body_limit) {
-                    co_await refuse(PayloadTooLarge(limits));
+                    const Error too_large = PayloadTooLarge(limits);
+                    co_await refuse(too_large);
                 } else if (!IsDisconnect(body_error)) {
-                    co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
-                                          .message = "Malformed HTTP request body"});
+                    const Error malformed{.code = ErrorCode::kInvalidArgument,
+                                          .message = "Malformed HTTP request body"};
+                    co_await refuse(malformed);
                 }
                 break;
             }
             stream.ExpiresNever();
             const bool client_keep_alive = parser.get().keep_alive();
-            HttpResponse response = co_await RunPipeline(
-                ToRequest(parser.release(), remote_ip), trace.request_id, connection->outbound);
+            HttpRequest request = ToRequest(parser.release(), remote_ip);
+            HttpResponse response =
+                co_await RunPipeline(std::move(request), trace.request_id, connection->outbound);
             if (response.stream) {
                 // A stream owns the connection until it ends; the client reconnects after.
                 co_await WriteStream(stream, std::move(response), trace);
@@ -709,8 +715,8 @@ private:
         static constexpr std::size_t kChunkBytes = 256UL * 1024;
         const bool client_keep_alive = parser.get().keep_alive();
         stream.ExpiresNever();
-        HttpResponse begun = co_await RunPipeline(
-            ToRequestHead(parser.get(), trace.remote_ip), trace.request_id, outbound_);
+        HttpRequest head = ToRequestHead(parser.get(), trace.remote_ip);
+        HttpResponse begun = co_await RunPipeline(std::move(head), trace.request_id, outbound_);
         std::shared_ptr<BodySink> sink = std::move(begun.sink);
         if (!sink) {
             // Refused before the body: answer and close (the unread body would be the next
@@ -764,7 +770,8 @@ private:
             if (ec) {
                 stream.ExpiresNever();
                 if (ec == bhttp::error::body_limit) {
-                    co_await refuse(UploadTooLarge(config_.files.max_upload_bytes));
+                    const Error too_large = UploadTooLarge(config_.files.max_upload_bytes);
+                    co_await refuse(too_large);
                 } else if (IsDisconnect(ec)) {
                     co_await release();  // the client went away: nothing is kept
                     HttpResponse gone;
@@ -772,8 +779,9 @@ private:
                     gone.route = route;
                     LogAccess(gone, trace, false);
                 } else {
-                    co_await refuse(Error{.code = ErrorCode::kInvalidArgument,
-                                          .message = "Malformed HTTP request body"});
+                    const Error malformed{.code = ErrorCode::kInvalidArgument,
+                                          .message = "Malformed HTTP request body"};
+                    co_await refuse(malformed);
                 }
                 co_return false;
             }
@@ -888,9 +896,9 @@ private:
         const auto write_chunk = [&](std::string_view data) -> asio::awaitable<bool> {
             stream.ExpiresAfter(config_.http.read_timeout);
             beast::error_code write_error;
-            co_await asio::async_write(stream,
-                                       bhttp::make_chunk(asio::buffer(data.data(), data.size())),
-                                       asio::redirect_error(asio::use_awaitable, write_error));
+            const auto chunk = bhttp::make_chunk(asio::buffer(data.data(), data.size()));
+            co_await asio::async_write(
+                stream, chunk, asio::redirect_error(asio::use_awaitable, write_error));
             stream.ExpiresNever();
             co_return !write_error;
         };
@@ -928,9 +936,9 @@ private:
         if (open) {
             stream.ExpiresAfter(config_.http.read_timeout);
             beast::error_code last_error;
-            co_await asio::async_write(stream,
-                                       bhttp::make_chunk_last(),
-                                       asio::redirect_error(asio::use_awaitable, last_error));
+            const auto last_chunk = bhttp::make_chunk_last();
+            co_await asio::async_write(
+                stream, last_chunk, asio::redirect_error(asio::use_awaitable, last_error));
             stream.ExpiresNever();
         }
         LogAccess(response, trace, true);

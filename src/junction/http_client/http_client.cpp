@@ -119,7 +119,8 @@ boost::asio::awaitable<Result<OutboundResponse>> Send(HttpClient& client, Outbou
     if (context != nullptr && context->running_in_this_thread() && client.CompletesOnThisThread()) {
         co_return co_await SendOnThisThread(client, std::move(request));
     }
-    co_return co_await Receive(StartOn(client, executor, std::move(request)));
+    std::shared_ptr<PendingCall> pending = StartOn(client, executor, std::move(request));
+    co_return co_await Receive(std::move(pending));
 }
 
 std::string DescribeUrl(std::string_view url) {
