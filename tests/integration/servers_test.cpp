@@ -63,6 +63,16 @@ protected:
     HttpResult Create(const std::string& body, const std::string& key) {
         return Send("POST", std::string(kServers), key, body);
     }
+    /// As the admin key acting for `user_id` (x-alloy-userid): only an admin may make a server
+    /// public or restrict its users.
+    HttpResult SendAsAdminFor(const std::string& user_id,
+                              const std::string& method,
+                              const std::string& path,
+                              const std::string& body) {
+        auto headers = As(server_.AdminKey());
+        headers.push_back("x-alloy-userid: " + user_id);
+        return server_.Client().Send(method, path, headers, body);
+    }
     /// Creates a server for alice named `name`; returns the create response's body.
     boost::json::value CreateForAlice(const std::string& name, const std::string& extra = "") {
         const auto created = Create(R"({"name":")" + name + "\"" + extra + "}", alice_key_);
@@ -101,11 +111,11 @@ protected:
 };
 
 TEST_P(ServersTest, CreateReturnsTheServerWithItsTokenOnce) {
-    const auto created = Create(
+    const std::string body =
         R"({"name":"Production Server","description":"Main","customInstructions":"Prefer Slack",
             "tokenExpiresInDays":90,"isPublic":true,"mode":"connectivity",
-            "restrictions":{"connectors":{"mode":"allowlist","allowedIds":["slack","notion"]}}})",
-        alice_key_);
+            "restrictions":{"connectors":{"mode":"allowlist","allowedIds":["slack","notion"]}}})";
+    const auto created = SendAsAdminFor(alice_, "POST", std::string(kServers), body);
     ASSERT_EQ(created.status, 200) << created.body;
     JUNCTION_EXPECT_SPEC("POST", kServers, created);
     const auto server = created.Json();
@@ -332,7 +342,7 @@ TEST_P(ServersTest, UpdateIsPartialAndReplacesRestrictionsWhole) {
     const std::string path = "/api/servers/" + id;
 
     const auto described =
-        Send("PUT", path, alice_key_, R"({"description":"new","isPublic":true})");
+        SendAsAdminFor(alice_, "PUT", path, R"({"description":"new","isPublic":true})");
     ASSERT_EQ(described.status, 200) << described.body;
     JUNCTION_EXPECT_SPEC("PUT", kServer, described);
     EXPECT_EQ(described.Json().at("name").as_string(), "Before");
@@ -511,7 +521,9 @@ TEST_P(ServersTest, AnExpiredTokenNoLongerAuthenticates) {
 
 TEST_P(ServersTest, AuthorizeLetsOwnersAdminsAndPublicServersThrough) {
     const std::string secret = Id(CreateForAlice("Private"));
-    const std::string open = Id(CreateForAlice("Open", R"(,"isPublic":true)"));
+    const std::string open = Id(
+        SendAsAdminFor(alice_, "POST", std::string(kServers), R"({"name":"Open","isPublic":true})")
+            .Json());
     auto& servers = server_.App().Servers();
     const service::Principal alice{.api_key_id = "k1", .owner_user_id = alice_};
     const service::Principal bob{.api_key_id = "k2", .owner_user_id = bob_};
@@ -526,6 +538,40 @@ TEST_P(ServersTest, AuthorizeLetsOwnersAdminsAndPublicServersThrough) {
     const auto unknown = servers.Authorize(alice, "nope-12345678");
     ASSERT_FALSE(unknown.has_value());
     EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+}
+
+// Issue 18: a public server's token URL acts for any user named by x-alloy-userid, so a user
+// key (or JWT) that could open one would act as every user. Only an admin may make a server
+// public or set, change or clear its users restriction; a user may still close it.
+TEST_P(ServersTest, OnlyAnAdminMayMakeAServerPublicOrRestrictItsUsers) {
+    const std::string users_part =
+        R"("restrictions":{"users":{"mode":"allowlist","allowedIds":[")" + alice_ + R"("]}})";
+    for (const std::string body : {std::string(R"({"name":"Mine","isPublic":true})"),
+                                   R"({"name":"Mine",)" + users_part + "}"}) {
+        const auto refused = Create(body, alice_key_);
+        EXPECT_EQ(refused.status, 403) << body << refused.body;
+        EXPECT_EQ(refused.ErrorCode(), "PERMISSION_DENIED");
+    }
+    const auto listed = Send("GET", std::string(kServers), alice_key_);
+    EXPECT_EQ(listed.Json().at("total").as_int64(), 0) << "a refused create stored nothing";
+
+    const std::string id = Id(CreateForAlice("Mine"));
+    const std::string path = "/api/servers/" + id;
+    EXPECT_EQ(Send("PUT", path, alice_key_, R"({"isPublic":true})").status, 403);
+    EXPECT_EQ(Send("PUT", path, alice_key_, "{" + users_part + "}").status, 403);
+    const auto still = Send("GET", path, alice_key_).Json();
+    EXPECT_FALSE(still.at("isPublic").as_bool());
+    EXPECT_EQ(boost::json::serialize(still.at("restrictions")), "{}");
+
+    // An admin opens it; the owner may keep what the admin set, and close it, not widen it.
+    ASSERT_EQ(SendAsAdminFor(alice_, "PUT", path, "{\"isPublic\":true," + users_part + "}").status,
+              200);
+    EXPECT_EQ(Send("PUT", path, alice_key_, R"({"isPublic":true,"description":"kept"})").status,
+              200);
+    EXPECT_EQ(Send("PUT", path, alice_key_, "{" + users_part + "}").status, 200);
+    EXPECT_EQ(Send("PUT", path, alice_key_, R"({"restrictions":null})").status, 403);
+    EXPECT_EQ(Send("PUT", path, alice_key_, R"({"isPublic":false})").status, 200);
+    EXPECT_EQ(Send("PUT", path, alice_key_, R"({"isPublic":true})").status, 403);
 }
 
 TEST_P(ServersTest, DeletingAUserDeletesItsServers) {

@@ -306,6 +306,60 @@ TEST_P(UsersTest, UserKeysSeeOnlyTheirOwnUser) {
     EXPECT_EQ(server_.Client().Send("GET", "/users/mallory", Headers()).status, 404);
 }
 
+// Issue 18: references resolve ids first, so a username equal to another user's id used to
+// let its owner act as that user. Such usernames are refused on create and update.
+TEST_P(UsersTest, AUsernameThatLooksLikeAUserIdIsRefused) {
+    const std::string alice = server_.CreateUser("alice");
+    const std::string bob = server_.CreateUser("bob");
+    const std::string alice_key = server_.CreateKey("user", alice);
+    const std::vector<std::string> as_alice{"Authorization: Bearer " + alice_key,
+                                            "x-api-version: 2025-09",
+                                            "Content-Type: application/json"};
+    const std::string before = Snapshot();
+    const std::string rename = R"({"username":")" + bob + R"("})";
+    for (const auto& headers : {as_alice, Headers(true)}) {
+        const auto renamed = server_.Client().Send("PUT", "/users/" + alice, headers, rename);
+        EXPECT_EQ(renamed.status, 400) << renamed.body;
+        EXPECT_NE(renamed.body.find(R"("field":"username")"), std::string::npos) << renamed.body;
+    }
+    EXPECT_EQ(Post(R"({"username":"0123456789abcdef01234567"})").status, 400);
+    EXPECT_EQ(Snapshot(), before);
+    // Not an id (upper case, 23 or 25 digits): still a fine username.
+    EXPECT_EQ(Post(R"({"username":"0123456789ABCDEF01234567"})").status, 200);
+    EXPECT_EQ(Post(R"({"username":"0123456789abcdef0123456"})").status, 200);
+}
+
+// Issue 18, at the root: even with such a username already stored (data from before the fix),
+// a user's key and token reach only the user whose resolved id is their own.
+TEST_P(UsersTest, AUsernameEqualToAnotherUsersIdGrantsNothing) {
+    const std::string alice = server_.CreateUser("alice");
+    const std::string bob = server_.CreateUser("bob");
+    const std::string alice_key = server_.CreateKey("user", alice);
+    auto row = server_.App().Store().FindUserById(alice);
+    ASSERT_TRUE(row.has_value());
+    row->username = bob;
+    ASSERT_TRUE(server_.App().Store().UpdateUser(*row).has_value());
+
+    const std::vector<std::string> as_alice{"Authorization: Bearer " + alice_key,
+                                            "x-api-version: 2025-09"};
+    EXPECT_EQ(server_.Client().Send("GET", "/users/" + bob, as_alice).status, 403);
+    EXPECT_EQ(server_.Client().Send("GET", "/users/" + bob + "/token", as_alice).status, 403);
+    EXPECT_EQ(server_.Client().Send("GET", "/users/" + bob + "/credentials", as_alice).status, 403);
+    auto spoofing = as_alice;
+    spoofing.push_back("x-alloy-userid: " + bob);
+    EXPECT_EQ(server_.Client().Send("GET", "/api/servers", spoofing).status, 403);
+    EXPECT_EQ(server_.Client().Send("GET", "/connectors/slack/credentials", spoofing).status, 403);
+
+    const auto minted = server_.Client().Send("GET", "/users/" + alice + "/token", as_alice);
+    ASSERT_EQ(minted.status, 200) << minted.body;
+    const std::string jwt(minted.Json().at("token").as_string());
+    const std::vector<std::string> as_token{
+        "x-alloy-user-token: " + jwt, "x-api-version: 2025-09", "x-alloy-userid: " + bob};
+    EXPECT_EQ(server_.Client().Send("GET", "/api/servers", as_token).status, 403);
+    // Alice herself is still reachable by id.
+    EXPECT_EQ(server_.Client().Send("GET", "/users/" + alice, as_alice).status, 200);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends,
                          UsersTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),

@@ -133,13 +133,10 @@ Result<storage::UserRow> AuthService::ResolveEffectiveUser(
     if (!user_override || user_override->empty()) {
         return store_.FindUserById(principal.owner_user_id);
     }
-    const std::string_view reference = *user_override;
-    if (!principal.IsAdmin() && reference != principal.owner_user_id &&
-        reference != principal.owner_username) {
-        return Fail(ErrorCode::kPermissionDenied,
-                    "This credential may not act for another user (x-alloy-userid)");
-    }
-    return FindUserByReference(store_, reference);
+    return ResolveUserFor(principal,
+                          store_,
+                          *user_override,
+                          "This credential may not act for another user (x-alloy-userid)");
 }
 
 Result<storage::UserRow> FindUserByReference(storage::UserStore& users,
@@ -151,6 +148,37 @@ Result<storage::UserRow> FindUserByReference(storage::UserStore& users,
         }
     }
     return users.FindUserByUsername(reference);
+}
+
+Result<storage::UserRow> ResolveUserFor(const Principal& caller,
+                                        storage::UserStore& users,
+                                        std::string_view reference,
+                                        std::string_view denied_message) {
+    auto user = FindUserByReference(users, reference);
+    if (caller.IsAdmin()) {
+        return user;
+    }
+    if (!user && user.error().code != ErrorCode::kNotFound) {
+        return user;  // the store failed: say so rather than "denied"
+    }
+    // Authorize on the resolved id, never on the reference's text: a username may equal
+    // another user's id (issue 18), and a non-admin learns nothing about other users, not even
+    // whether they exist.
+    if (!user || user->id != caller.owner_user_id) {
+        return Fail(ErrorCode::kPermissionDenied, std::string(denied_message));
+    }
+    return user;
+}
+
+Result<void> CheckUsername(std::string_view username) {
+    if (IsObjectId(username)) {
+        Error error{.code = ErrorCode::kInvalidArgument,
+                    .message = "A username may not look like a user id (24 hex digits)"};
+        error.fields.push_back(
+            {.field = "username", .message = "must not be 24 lowercase hex digits"});
+        return Fail(std::move(error));
+    }
+    return Ok();
 }
 
 }  // namespace junction::service

@@ -42,8 +42,20 @@ private:
 };
 
 /// Finds a user by reference: a 24-hex value is tried as an id first, then as a username.
-/// kNotFound ("User '<ref>' not found").
+/// kNotFound ("User '<ref>' not found"). Finds only; authorizes nothing (see ResolveUserFor).
 [[nodiscard]] Result<storage::UserRow> FindUserByReference(storage::UserStore& users,
                                                            std::string_view reference);
+
+/// The user `reference` (id or username) names, if `caller` may see it: an admin may see
+/// anyone; anyone else only the user whose resolved id is their own. A non-admin gets
+/// kPermissionDenied (`denied_message`) for another user and for an unknown one alike.
+[[nodiscard]] Result<storage::UserRow> ResolveUserFor(const Principal& caller,
+                                                      storage::UserStore& users,
+                                                      std::string_view reference,
+                                                      std::string_view denied_message);
+
+/// kInvalidArgument (field `username`) for a username that looks like a user id: references
+/// resolve ids first, so such a name would shadow or impersonate another user's id.
+[[nodiscard]] Result<void> CheckUsername(std::string_view username);
 
 }  // namespace junction::service

@@ -106,18 +106,15 @@ Result<boost::json::object> CredentialService::Create(const Principal& caller,
     // The owner: the body's userId when given (admins: anyone; others: themselves only).
     storage::UserRow owner = effective_user;
     if (const auto* user = body.if_contains("userId"); user != nullptr && user->is_string()) {
-        const std::string_view reference = user->as_string();
-        if (reference != effective_user.id && reference != effective_user.username) {
-            if (!caller.IsAdmin()) {
-                return Fail(ErrorCode::kPermissionDenied,
-                            "This credential may not create credentials for another user");
-            }
-            auto found = FindUserByReference(store_, reference);
-            if (!found) {
-                return Fail(std::move(found.error()));
-            }
-            owner = std::move(*found);
+        // Resolved first, compared by id: a username may look like another user's id.
+        auto found = ResolveUserFor(caller,
+                                    store_,
+                                    user->as_string(),
+                                    "This credential may not create credentials for another user");
+        if (!found) {
+            return Fail(std::move(found.error()));
         }
+        owner = std::move(*found);
     }
     body["userId"] = owner.id;  // the schema's required owner, normalized to the id
 

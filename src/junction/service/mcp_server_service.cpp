@@ -150,6 +150,25 @@ Result<ServerInput> ReadInput(const boost::json::object& body,
     return input;
 }
 
+// Public servers and users restrictions decide who a token URL may act for; a non-admin
+// may keep them as an admin set them but not set or change them (issue 18).
+Result<void> CheckAdminOnlyFields(const Principal& caller,
+                                  const ServerInput& input,
+                                  bool was_public,
+                                  const RestrictionList& users_before) {
+    if (caller.IsAdmin()) {
+        return Ok();
+    }
+    if (input.is_public && *input.is_public && !was_public) {
+        return Fail(ErrorCode::kPermissionDenied, "Only an admin API key may make a server public");
+    }
+    if (input.restrictions && input.restrictions->Users() != users_before) {
+        return Fail(ErrorCode::kPermissionDenied,
+                    "Only an admin API key may set or change a server's users restriction");
+    }
+    return Ok();
+}
+
 }  // namespace
 
 std::string ServerSlug(std::string_view name) {
@@ -245,11 +264,15 @@ std::string McpServerService::IssueToken(storage::McpServerRow& row,
     return token;
 }
 
-Result<boost::json::object> McpServerService::Create(const storage::UserRow& owner,
+Result<boost::json::object> McpServerService::Create(const Principal& caller,
+                                                     const storage::UserRow& owner,
                                                      const boost::json::object& body) {
     auto input = ReadInput(body, catalog_, true);
     if (!input) {
         return Fail(std::move(input.error()));
+    }
+    if (auto allowed = CheckAdminOnlyFields(caller, *input, false, RestrictionList{}); !allowed) {
+        return Fail(std::move(allowed.error()));
     }
     const TimePoint now = clock_.Now();
     const ServerRestrictions restrictions = input->restrictions.value_or(ServerRestrictions{});
@@ -320,7 +343,8 @@ Result<boost::json::object> McpServerService::Get(const storage::UserRow& user,
     return ToJson(*row);
 }
 
-Result<boost::json::object> McpServerService::Update(const storage::UserRow& user,
+Result<boost::json::object> McpServerService::Update(const Principal& caller,
+                                                     const storage::UserRow& user,
                                                      std::string_view server_id,
                                                      const boost::json::object& body) {
     static constexpr std::array kUpdatable{
@@ -344,6 +368,14 @@ Result<boost::json::object> McpServerService::Update(const storage::UserRow& use
     auto row = Owned(user, server_id);
     if (!row) {
         return Fail(std::move(row.error()));
+    }
+    auto before = ServerRestrictions::FromStored(row->restrictions);
+    if (!before) {
+        return Fail(std::move(before.error()));
+    }
+    if (auto allowed = CheckAdminOnlyFields(caller, *input, row->is_public, before->Users());
+        !allowed) {
+        return Fail(std::move(allowed.error()));
     }
     if (input->name) {
         row->name = *input->name;

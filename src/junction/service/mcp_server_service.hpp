@@ -71,8 +71,11 @@ public:
 
     /// POST /api/servers: `body` is the parsed request object. Owner = `owner`. Returns the
     /// server object with `accessToken` and `accessUrl`. kInvalidArgument (field errors),
-    /// kAlreadyExists (name taken by the owner, case-insensitively).
-    [[nodiscard]] Result<boost::json::object> Create(const storage::UserRow& owner,
+    /// kAlreadyExists (name taken by the owner, case-insensitively), kPermissionDenied when a
+    /// non-admin `caller` asks for `isPublic: true` or a users restriction (a public server's
+    /// token URL acts for any user it names, so only an admin may open one).
+    [[nodiscard]] Result<boost::json::object> Create(const Principal& caller,
+                                                     const storage::UserRow& owner,
                                                      const boost::json::object& body);
     /// GET /api/servers: the owner's servers, newest first.
     [[nodiscard]] Result<McpServerPage> List(const storage::UserRow& owner,
@@ -82,8 +85,10 @@ public:
                                                   std::string_view server_id);
     /// PUT /api/servers/{id}: partial update, restrictions replaced whole (`null` clears).
     /// kInvalidArgument (empty body, tokenExpiresInDays, bad fields), kNotFound,
-    /// kPermissionDenied, kAlreadyExists.
-    [[nodiscard]] Result<boost::json::object> Update(const storage::UserRow& user,
+    /// kPermissionDenied (another user's server; a non-admin `caller` making it public or
+    /// changing its users restriction), kAlreadyExists.
+    [[nodiscard]] Result<boost::json::object> Update(const Principal& caller,
+                                                     const storage::UserRow& user,
                                                      std::string_view server_id,
                                                      const boost::json::object& body);
     /// DELETE /api/servers/{id} → `{"message":"Server deleted","serverId"}`.

@@ -20,6 +20,7 @@ struct RestrictionList {
 
     /// Whether `id` passes: absent part → yes; allowlist → listed; blocklist → not listed.
     [[nodiscard]] bool Allows(std::string_view id) const;
+    [[nodiscard]] bool operator==(const RestrictionList&) const = default;
 };
 
 /// An MCP server's connector, action and user restrictions, parsed and validated (API.md §3.8,
@@ -50,6 +51,8 @@ public:
     [[nodiscard]] bool ActionAllowed(std::string_view connector_id,
                                      std::string_view action_id) const;
     [[nodiscard]] bool UserAllowed(std::string_view user_id) const;
+    /// The users part (kNone when absent). Only an admin may set or change it.
+    [[nodiscard]] const RestrictionList& Users() const { return users_; }
 
 private:
     RestrictionList connectors_{};

@@ -30,6 +30,9 @@ Result<storage::UserRow> UserService::Create(const Principal& caller,
     if (auto allowed = RequireAdmin(caller); !allowed) {
         return Fail(std::move(allowed.error()));
     }
+    if (auto valid = CheckUsername(username); !valid) {
+        return Fail(std::move(valid.error()));
+    }
     const TimePoint now = clock_.Now();
     storage::UserRow user{.id = ids_.Next(),
                           .username = std::move(username),
@@ -51,12 +54,8 @@ Result<storage::Page<storage::UserRow>> UserService::List(const Principal& calle
 }
 
 Result<storage::UserRow> UserService::Visible(const Principal& caller, std::string_view reference) {
-    // A user key learns nothing about other users, not even whether they exist.
-    if (!caller.IsAdmin() && reference != caller.owner_user_id &&
-        reference != caller.owner_username) {
-        return Fail(ErrorCode::kPermissionDenied, "This credential may only access its own user");
-    }
-    return FindUserByReference(store_, reference);
+    return ResolveUserFor(
+        caller, store_, reference, "This credential may only access its own user");
 }
 
 Result<storage::UserRow> UserService::Get(const Principal& caller, std::string_view reference) {
@@ -66,6 +65,11 @@ Result<storage::UserRow> UserService::Get(const Principal& caller, std::string_v
 Result<storage::UserRow> UserService::Update(const Principal& caller,
                                              std::string_view reference,
                                              const UserPatch& patch) {
+    if (patch.username) {
+        if (auto valid = CheckUsername(*patch.username); !valid) {
+            return Fail(std::move(valid.error()));
+        }
+    }
     auto user = Visible(caller, reference);
     if (!user) {
         return user;

@@ -11,7 +11,8 @@ HttpResponse PostServers(Exchange& exchange) {
     if (!object) {
         return ToHttpResponse(object.error(), exchange.request_id);
     }
-    auto server = exchange.services.servers.Create(exchange.effective_user, **object);
+    auto server =
+        exchange.services.servers.Create(exchange.principal, exchange.effective_user, **object);
     if (!server) {
         return ToHttpResponse(server.error(), exchange.request_id);
     }

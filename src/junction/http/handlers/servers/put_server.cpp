@@ -12,7 +12,7 @@ HttpResponse PutServer(Exchange& exchange) {
         return ToHttpResponse(object.error(), exchange.request_id);
     }
     auto server = exchange.services.servers.Update(
-        exchange.effective_user, exchange.PathParam("serverId"), **object);
+        exchange.principal, exchange.effective_user, exchange.PathParam("serverId"), **object);
     if (!server) {
         return ToHttpResponse(server.error(), exchange.request_id);
     }
