@@ -158,13 +158,25 @@ public:
     [[nodiscard]] std::vector<std::string> CallerHeaders(Caller caller) const {
         std::vector<std::string> headers{"x-api-version: 2025-09"};
         switch (caller) {
-        case kAdmin: headers.push_back("Authorization: Bearer " + server.AdminKey()); break;
-        case kKey: headers.push_back("Authorization: Bearer " + alice_key); break;
-        case kJwt: headers.push_back("x-alloy-user-token: " + alice_jwt); break;
-        case kOtherJwt: headers.push_back("x-alloy-user-token: " + bob_jwt); break;
-        case kNone: break;
-        case kRevoked: headers.push_back("Authorization: Bearer " + revoked_key); break;
-        case kCallerCount: break;
+            case kAdmin:
+                headers.push_back("Authorization: Bearer " + server.AdminKey());
+                break;
+            case kKey:
+                headers.push_back("Authorization: Bearer " + alice_key);
+                break;
+            case kJwt:
+                headers.push_back("x-alloy-user-token: " + alice_jwt);
+                break;
+            case kOtherJwt:
+                headers.push_back("x-alloy-user-token: " + bob_jwt);
+                break;
+            case kNone:
+                break;
+            case kRevoked:
+                headers.push_back("Authorization: Bearer " + revoked_key);
+                break;
+            case kCallerCount:
+                break;
         }
         return headers;
     }
@@ -214,7 +226,9 @@ public:
     [[nodiscard]] std::string File(Target target) const {
         return target == kMissing ? alice + "_missing.txt" : Of(target).s3_key;
     }
-    std::string Unique(std::string_view prefix) { return std::string(prefix) + std::to_string(++counter); }
+    std::string Unique(std::string_view prefix) {
+        return std::string(prefix) + std::to_string(++counter);
+    }
 
     // Fresh resources for the cells that destroy their target (when `fresh`; else the
     // fixture's, for sweeps where every cell must be refused).
@@ -242,10 +256,10 @@ public:
     }
     std::string FreshFile(Target target);
     std::string FreshAuthConfig() {
-        const auto created = Admin(
-            "POST",
-            "/auth-configs",
-            R"({"connectorId":"slack","name":")" + Unique("app ") + R"(","clientId":"c","clientSecret":"s"})");
+        const auto created = Admin("POST",
+                                   "/auth-configs",
+                                   R"({"connectorId":"slack","name":")" + Unique("app ") +
+                                       R"(","clientId":"c","clientSecret":"s"})");
         EXPECT_EQ(created.status, 201) << created.body;
         return std::string(created.Json().at("authConfig").at("authConfigId").as_string());
     }
@@ -295,8 +309,10 @@ private:
         return key;
     }
     std::string Jwt(const std::string& user, const std::string& key) const {
-        const auto minted = server.Client().Send(
-            "GET", "/users/" + user + "/token", {"Authorization: Bearer " + key, "x-api-version: 2025-09"});
+        const auto minted =
+            server.Client().Send("GET",
+                                 "/users/" + user + "/token",
+                                 {"Authorization: Bearer " + key, "x-api-version: 2025-09"});
         EXPECT_EQ(minted.status, 200) << minted.body;
         return std::string(minted.Json().at("token").as_string());
     }
@@ -324,19 +340,20 @@ std::string World::FreshFile(Target target) {
         return File(kMissing);
     }
     const std::string bytes = "file of " + User(target);
-    const auto requested = Admin("POST",
-                                 "/connectors/files/upload/request",
-                                 R"({"filename":")" + Unique("f") + R"(.txt","mimeType":"text/plain","md5":")" +
-                                     ToHex(crypto::Md5(bytes)) + R"("})",
-                                 User(target));
+    const auto requested =
+        Admin("POST",
+              "/connectors/files/upload/request",
+              R"({"filename":")" + Unique("f") + R"(.txt","mimeType":"text/plain","md5":")" +
+                  ToHex(crypto::Md5(bytes)) + R"("})",
+              User(target));
     EXPECT_EQ(requested.status, 200) << requested.body;
     const auto ticket = requested.Json().at("presignedUrl");
     const std::string url(ticket.at("presignedUrl").as_string());
-    const auto put = server.Client().Send(
-        "PUT",
-        url.substr(server.Client().BaseUrl().size()),
-        {"Content-Type: text/plain", "Content-MD5: " + Md5Base64(bytes)},
-        bytes);
+    const auto put =
+        server.Client().Send("PUT",
+                             url.substr(server.Client().BaseUrl().size()),
+                             {"Content-Type: text/plain", "Content-MD5: " + Md5Base64(bytes)},
+                             bytes);
     EXPECT_EQ(put.status, 200) << put.body;
     return std::string(ticket.at("s3Key").as_string());
 }
@@ -369,7 +386,8 @@ std::string World::Digest() const {
     std::string digest;
     const auto add = [&](const std::string& path, const std::string& as_user = "") {
         const auto listed = Admin("GET", path, std::nullopt, as_user);
-        digest += path + " " + as_user + " " + std::to_string(listed.status) + " " + listed.body + "\n";
+        digest +=
+            path + " " + as_user + " " + std::to_string(listed.status) + " " + listed.body + "\n";
     };
     add("/users");
     add("/auth-configs");
@@ -398,7 +416,8 @@ Request WithBody(std::string method, std::string path, std::string body) {
     return Request{.method = std::move(method), .path = std::move(path), .body = std::move(body)};
 }
 Request Mcp(std::string method, std::string path) {
-    Request request{.method = std::move(method), .path = std::move(path), .headers = {std::string(kAccept)}};
+    Request request{
+        .method = std::move(method), .path = std::move(path), .headers = {std::string(kAccept)}};
     if (request.method == "POST") {
         request.body = std::string(kPing);
     }
@@ -730,7 +749,8 @@ void ExpectRow(World& world, const Row& row, std::span<const Caller> callers) {
         for (const Target target : {kOwn, kOther, kMissing}) {
             const Cell& cell = CellOf(row, target);
             if (cell) {
-                (void)ExpectCell(world, Cells{.row = row, .target = target, .caller = caller}, (*cell)[caller]);
+                (void)ExpectCell(
+                    world, Cells{.row = row, .target = target, .caller = caller}, (*cell)[caller]);
             }
         }
     }
@@ -876,9 +896,9 @@ TEST_P(AuthorizationMatrixTest, RenamingOneselfToAnotherUsersIdGrantsNothing) {
     World& w = world_;
     const std::string before = w.Digest();
     for (const Caller caller : {kKey, kJwt}) {
-        const auto renamed = w.Send(
-            WithBody("PUT", "/users/" + w.alice, R"({"username":")" + w.bob + R"("})"),
-            w.CallerHeaders(caller));
+        const auto renamed =
+            w.Send(WithBody("PUT", "/users/" + w.alice, R"({"username":")" + w.bob + R"("})"),
+                   w.CallerHeaders(caller));
         EXPECT_EQ(renamed.status, 400) << kCallerNames[caller] << ": " << renamed.body;
         JUNCTION_EXPECT_SPEC("PUT", "/users/{userId}", renamed);
     }
@@ -901,13 +921,14 @@ TEST_P(AuthorizationMatrixTest, RenamingOneselfToAnotherUsersIdGrantsNothing) {
     const std::string renamed = w.Digest();
     for (const Row& matrix_row : kRows) {
         for (const Caller caller : alice_callers) {
-            (void)ExpectCell(w,
-                             Cells{.row = matrix_row,
-                                   .target = kOwn,
-                                   .caller = caller,
-                                   .extra = {"x-alloy-userid: " + w.bob},
-                                   .note = " | alice renamed to bob's id; x-alloy-userid: bob's id"},
-                             NamingAnotherUser(matrix_row, caller));
+            (void)ExpectCell(
+                w,
+                Cells{.row = matrix_row,
+                      .target = kOwn,
+                      .caller = caller,
+                      .extra = {"x-alloy-userid: " + w.bob},
+                      .note = " | alice renamed to bob's id; x-alloy-userid: bob's id"},
+                NamingAnotherUser(matrix_row, caller));
         }
     }
     EXPECT_EQ(w.Digest(), renamed) << "a refused request changed something";
@@ -921,12 +942,12 @@ HttpResult CallTool(const World& w,
                     const std::string& arguments,
                     std::vector<std::string> headers) {
     headers.emplace_back(kAccept);
-    return w.Send(WithBody("POST",
-                           path,
-                           Rpc("tools/call",
-                               R"({"name":")" + std::string(tool) + R"(","arguments":)" +
-                                   arguments + "}")),
-                  std::move(headers));
+    return w.Send(
+        WithBody("POST",
+                 path,
+                 Rpc("tools/call",
+                     R"({"name":")" + std::string(tool) + R"(","arguments":)" + arguments + "}")),
+        std::move(headers));
 }
 
 // The tool's answer: {isError, the text parsed as JSON}.
@@ -951,13 +972,17 @@ std::string Credentials(const World& w, const std::string& path, std::vector<std
 TEST_P(AuthorizationMatrixTest, OnlyAnAdminOpensAServerToOtherUsers) {
     World& w = world_;
     const std::string before = w.Digest();
-    const std::string users = R"({"users":{"mode":"allowlist","allowedIds":[")" + w.alice + R"("]}})";
+    const std::string users =
+        R"({"users":{"mode":"allowlist","allowedIds":[")" + w.alice + R"("]}})";
     for (const Caller caller : {kKey, kJwt}) {
         for (const auto& request : {
                  WithBody("POST", "/api/servers", R"({"name":"open","isPublic":true})"),
-                 WithBody("POST", "/api/servers", R"({"name":"limited","restrictions":)" + users + "}"),
+                 WithBody(
+                     "POST", "/api/servers", R"({"name":"limited","restrictions":)" + users + "}"),
                  WithBody("PUT", "/api/servers/" + w.alice_has.server, R"({"isPublic":true})"),
-                 WithBody("PUT", "/api/servers/" + w.alice_has.server, R"({"restrictions":)" + users + "}"),
+                 WithBody("PUT",
+                          "/api/servers/" + w.alice_has.server,
+                          R"({"restrictions":)" + users + "}"),
              }) {
             const auto refused = w.Send(request, w.CallerHeaders(caller));
             EXPECT_EQ(refused.status, 403) << kCallerNames[caller] << " " << request.method << " "
@@ -977,22 +1002,31 @@ TEST_P(AuthorizationMatrixTest, OnlyAnAdminOpensAServerToOtherUsers) {
         w.alice);
     ASSERT_EQ(created.status, 200) << created.body;
     const std::string id(created.Json().at("serverId").as_string());
-    const std::string path = "/mcp/" + id + "/" + std::string(created.Json().at("accessToken").as_string());
-    EXPECT_NE(Credentials(w, path, {"x-alloy-userid: " + w.bob}).find(w.bob_has.credential), std::string::npos);
-    EXPECT_NE(Credentials(w, path, {"x-alloy-userid: bob"}).find(w.bob_has.credential), std::string::npos);
+    const std::string path =
+        "/mcp/" + id + "/" + std::string(created.Json().at("accessToken").as_string());
+    EXPECT_NE(Credentials(w, path, {"x-alloy-userid: " + w.bob}).find(w.bob_has.credential),
+              std::string::npos);
+    EXPECT_NE(Credentials(w, path, {"x-alloy-userid: bob"}).find(w.bob_has.credential),
+              std::string::npos);
     EXPECT_NE(Credentials(w, path, {}).find(w.alice_has.credential), std::string::npos);
-    for (const std::string& refused : {std::string("carol")}) {
+    // A user the server does not allow and one that does not exist look the same: the token's
+    // holder is no admin and learns nothing about other users.
+    for (const std::string& refused :
+         {std::string("carol"), std::string(kMissingUser), std::string("nobody")}) {
         const auto answer = w.Send(Mcp("POST", path), {"x-alloy-userid: " + refused});
         EXPECT_EQ(answer.status, 403) << refused << ": " << answer.body;
     }
     // Alice keeps what the admin set when she changes other fields, and may close it again.
-    const auto described = w.Send(WithBody("PUT", "/api/servers/" + id, R"({"description":"ours"})"), w.CallerHeaders(kKey));
+    const auto described = w.Send(
+        WithBody("PUT", "/api/servers/" + id, R"({"description":"ours"})"), w.CallerHeaders(kKey));
     EXPECT_EQ(described.status, 200) << described.body;
     EXPECT_EQ(described.Json().at("isPublic"), true);
-    const auto closed = w.Send(WithBody("PUT", "/api/servers/" + id, R"({"isPublic":false})"), w.CallerHeaders(kJwt));
+    const auto closed = w.Send(WithBody("PUT", "/api/servers/" + id, R"({"isPublic":false})"),
+                               w.CallerHeaders(kJwt));
     EXPECT_EQ(closed.status, 200) << closed.body;
     EXPECT_EQ(w.Send(Mcp("POST", path), {"x-alloy-userid: " + w.bob}).status, 403);
-    const auto reopened = w.Send(WithBody("PUT", "/api/servers/" + id, R"({"isPublic":true})"), w.CallerHeaders(kKey));
+    const auto reopened = w.Send(WithBody("PUT", "/api/servers/" + id, R"({"isPublic":true})"),
+                                 w.CallerHeaders(kKey));
     EXPECT_EQ(reopened.status, 403) << reopened.body;
 }
 
@@ -1020,14 +1054,17 @@ std::vector<ToolArguments> EveryTool(const World& w) {
 }
 
 // With alice's server (token URL or API URL) and alice as the user, no tool reaches bob.
-void ExpectToolsActForAlice(World& w, const std::string& path, const std::vector<std::string>& as_alice) {
+void ExpectToolsActForAlice(World& w,
+                            const std::string& path,
+                            const std::vector<std::string>& as_alice) {
     const std::size_t upstream_calls = w.upstream.CallCount("/api/item");
     for (const auto& [tool, arguments] : EveryTool(w)) {
         const auto answer = CallTool(w, path, tool, arguments, as_alice);
         ASSERT_EQ(answer.status, 200) << path << " " << tool << ": " << answer.body;
         const auto [is_error, output] = ToolResult(answer);
         const std::string text = boost::json::serialize(output);
-        EXPECT_EQ(text.find(w.bob_has.credential), std::string::npos) << tool << " leaked bob's credential: " << text;
+        EXPECT_EQ(text.find(w.bob_has.credential), std::string::npos)
+            << tool << " leaked bob's credential: " << text;
         if (tool == "execute_action_alloy") {
             EXPECT_TRUE(is_error) << text;  // bob's credentialId
             EXPECT_EQ(output.at("error").at("code"), "CREDENTIAL_NOT_FOUND") << text;
@@ -1036,23 +1073,31 @@ void ExpectToolsActForAlice(World& w, const std::string& path, const std::vector
         }
         if (tool == "create_credential_alloy" && !is_error) {
             const std::string created(output.at("credentialId").as_string());
-            EXPECT_NE(w.Admin("GET", "/users/" + w.alice + "/credentials").body.find(created), std::string::npos)
+            EXPECT_NE(w.Admin("GET", "/users/" + w.alice + "/credentials").body.find(created),
+                      std::string::npos)
                 << "the credential a tool created is not alice's";
         }
     }
     // bob's credential named in x-credential-id is not a fallback either.
     auto with_header = as_alice;
     with_header.push_back("x-credential-id: " + w.bob_has.credential);
-    const auto header = CallTool(w, path, "execute_action_alloy",
-                                 R"({"connectorId":"echo","actionId":"getItem","parameters":{}})", with_header);
+    const auto header = CallTool(w,
+                                 path,
+                                 "execute_action_alloy",
+                                 R"({"connectorId":"echo","actionId":"getItem","parameters":{}})",
+                                 with_header);
     ASSERT_EQ(header.status, 200) << header.body;
     EXPECT_TRUE(ToolResult(header).first) << header.body;
     EXPECT_EQ(ToolResult(header).second.at("error").at("code"), "CREDENTIAL_NOT_FOUND");
     EXPECT_EQ(w.upstream.CallCount("/api/item"), upstream_calls) << "bob's credential was used";
     // Alice's own credential works (the control).
-    const auto own = CallTool(w, path, "execute_action_alloy",
-                              R"({"connectorId":"echo","actionId":"getItem","parameters":{},"credentialId":")" +
-                                  w.alice_has.credential + R"("})", as_alice);
+    const auto own =
+        CallTool(w,
+                 path,
+                 "execute_action_alloy",
+                 R"({"connectorId":"echo","actionId":"getItem","parameters":{},"credentialId":")" +
+                     w.alice_has.credential + R"("})",
+                 as_alice);
     EXPECT_FALSE(ToolResult(own).first) << own.body;
     EXPECT_EQ(w.upstream.CallCount("/api/item"), upstream_calls + 1);
 }
@@ -1085,7 +1130,8 @@ TEST_P(AuthorizationMatrixTest, EveryMcpToolActsOnlyForItsUser) {
     for (const auto& [path, headers] : refused) {
         for (const auto& [tool, arguments] : EveryTool(w)) {
             const auto answer = CallTool(w, path, tool, arguments, headers);
-            EXPECT_EQ(answer.status, 403) << path << " " << tool << " " << headers.back() << ": " << answer.body;
+            EXPECT_EQ(answer.status, 403)
+                << path << " " << tool << " " << headers.back() << ": " << answer.body;
             EXPECT_EQ(answer.ErrorCode(), "FORBIDDEN") << answer.body;
         }
     }
@@ -1095,7 +1141,8 @@ TEST_P(AuthorizationMatrixTest, EveryMcpToolActsOnlyForItsUser) {
     const auto as_bob = naming_bob(w.CallerHeaders(kAdmin));
     EXPECT_NE(Credentials(w, api_url, as_bob).find(w.bob_has.credential), std::string::npos);
     EXPECT_EQ(Credentials(w, api_url, as_bob).find(w.alice_has.credential), std::string::npos);
-    const auto executed = CallTool(w, api_url, "execute_action_alloy", EveryTool(w)[3].arguments, as_bob);
+    const auto executed =
+        CallTool(w, api_url, "execute_action_alloy", EveryTool(w)[3].arguments, as_bob);
     EXPECT_FALSE(ToolResult(executed).first) << executed.body;
 }
 

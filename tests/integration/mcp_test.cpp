@@ -296,7 +296,7 @@ TEST_F(McpTest, TokenUrlIdentityRules) {
     EXPECT_EQ(
         Post(shared_path, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"x-alloy-userid: nobody"})
             .status,
-        404);
+        403);  // like a user the server refuses: no probing for users (issue 18)
 }
 
 TEST_F(McpTest, ApiUrlIdentityRules) {

@@ -51,6 +51,12 @@ Result<McpCaller> Gateway::ForToken(service::McpServerContext server,
                         "x-alloy-userid is only accepted on public servers");
         }
         user = service::FindUserByReference(users_, *headers.user_id);
+        if (!user && user.error().code == ErrorCode::kNotFound) {
+            // Like a user the server's restriction refuses: the token's holder is no admin and
+            // must not learn which users exist outside what the server allows (issue 18).
+            return Fail(ErrorCode::kPermissionDenied,
+                        "User '" + *headers.user_id + "' is not allowed on this server");
+        }
     } else {
         user = users_.FindUserById(server.row.owner_user_id);
     }
