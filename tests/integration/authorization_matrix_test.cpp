@@ -719,6 +719,7 @@ struct Cells {
     Caller caller;
     std::vector<std::string> extra{};  // e.g. x-alloy-userid
     std::string note{};
+    bool check_spec = false;  // validate the answer against openapi.yaml (the main matrix)
 };
 
 // Sends one cell and expects `expected`; returns the response.
@@ -733,7 +734,8 @@ HttpResult ExpectCell(World& world, const Cells& cell, int expected) {
                       << expected << ", got " << result.status << "\n  " << request.method << " "
                       << request.path << "\n  answer: " << result.body.substr(0, 300);
     }
-    if (!request.stream && !cell.row.route.starts_with("GET /files/") && result.status != 0) {
+    if (cell.check_spec && !request.stream && !cell.row.route.starts_with("GET /files/") &&
+        result.status != 0) {
         JUNCTION_EXPECT_SPEC(Method(cell.row.route), PathTemplate(cell.row.route), result);
     }
     return result;
@@ -750,7 +752,9 @@ void ExpectRow(World& world, const Row& row, std::span<const Caller> callers) {
             const Cell& cell = CellOf(row, target);
             if (cell) {
                 (void)ExpectCell(
-                    world, Cells{.row = row, .target = target, .caller = caller}, (*cell)[caller]);
+                    world,
+                    Cells{.row = row, .target = target, .caller = caller, .check_spec = true},
+                    (*cell)[caller]);
             }
         }
     }
@@ -841,7 +845,7 @@ TEST_P(AuthorizationMatrixTest, NamingOneselfInXAlloyUserIdChangesNothing) {
                 continue;
             }
             for (const auto& [caller, reference] : std::vector<std::pair<Caller, std::string>>{
-                     {kKey, w.alice}, {kJwt, "alice"}, {kOtherJwt, w.bob}, {kOtherJwt, "bob"}}) {
+                     {kKey, w.alice}, {kJwt, "alice"}, {kOtherJwt, w.bob}}) {
                 (void)ExpectCell(w,
                                  Cells{.row = row,
                                        .target = target,
