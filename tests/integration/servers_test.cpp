@@ -234,10 +234,14 @@ TEST_P(ServersTest, UnknownConnectorsAndActionsAreListed) {
     EXPECT_EQ(ErrorFields(response).size(), 4U);
 
     // Known ids in both forms, a user blocklist and an empty allowlist are fine.
-    const auto fine = CreateForAlice("ok", R"(,"restrictions":{
+    // (A users restriction needs the admin key.)
+    const auto created = SendAsAdminFor(alice_, "POST", std::string(kServers), R"({"name":"ok",
+        "restrictions":{
             "actions":{"mode":"blocklist","blockedActions":["chat_delete","slack.chat_update"]},
             "users":{"mode":"blocklist","blockedIds":["68c3229752345278627ae373"],"allowedIds":[]},
-            "connectors":{"mode":"allowlist","allowedIds":[]}})");
+            "connectors":{"mode":"allowlist","allowedIds":[]}}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto fine = created.Json();
     EXPECT_EQ(
         boost::json::serialize(fine.at("restrictions")),
         R"({"connectors":{"mode":"allowlist","allowedIds":[],"blockedIds":[]},)"
@@ -546,11 +550,11 @@ TEST_P(ServersTest, AuthorizeLetsOwnersAdminsAndPublicServersThrough) {
 TEST_P(ServersTest, OnlyAnAdminMayMakeAServerPublicOrRestrictItsUsers) {
     const std::string users_part =
         R"("restrictions":{"users":{"mode":"allowlist","allowedIds":[")" + alice_ + R"("]}})";
-    for (const std::string body : {std::string(R"({"name":"Mine","isPublic":true})"),
-                                   R"({"name":"Mine",)" + users_part + "}"}) {
+    for (const std::string& body : {std::string(R"({"name":"Mine","isPublic":true})"),
+                                    R"({"name":"Mine",)" + users_part + "}"}) {
         const auto refused = Create(body, alice_key_);
         EXPECT_EQ(refused.status, 403) << body << refused.body;
-        EXPECT_EQ(refused.ErrorCode(), "PERMISSION_DENIED");
+        EXPECT_EQ(refused.ErrorCode(), "FORBIDDEN");
     }
     const auto listed = Send("GET", std::string(kServers), alice_key_);
     EXPECT_EQ(listed.Json().at("total").as_int64(), 0) << "a refused create stored nothing";
