@@ -64,6 +64,22 @@ TYPED_TEST(CachingStoreTest, ARevokedKeyIsRefusedAtOnceLocallyAndWithinTheTtlEls
     EXPECT_TRUE(b.FindApiKeyByHash(this->key_.key_hash)->revoked_at.has_value());
 }
 
+TYPED_TEST(CachingStoreTest, ATokenEpochBumpIsSeenAtOnceLocallyAndWithinTheTtlElsewhere) {
+    auto& a = *this->node_a_;
+    auto& b = *this->node_b_;
+    ASSERT_EQ(a.FindUserById(kAlice)->token_epoch, 0);
+    ASSERT_EQ(a.FindUserByUsername("alice")->token_epoch, 0);
+    ASSERT_EQ(b.FindUserById(kAlice)->token_epoch, 0);
+
+    ASSERT_EQ(a.BumpTokenEpoch(kAlice), 1);
+    EXPECT_EQ(a.FindUserById(kAlice)->token_epoch, 1);
+    EXPECT_EQ(a.FindUserByUsername("alice")->token_epoch, 1);
+    this->clock_.Advance(999ms);
+    EXPECT_EQ(b.FindUserById(kAlice)->token_epoch, 0);
+    this->clock_.Advance(1ms);
+    EXPECT_EQ(b.FindUserById(kAlice)->token_epoch, 1);
+}
+
 TYPED_TEST(CachingStoreTest, ReadsWithinTheTtlComeFromMemory) {
     auto& a = *this->node_a_;
     ASSERT_EQ(a.FindUserById(kAlice)->full_name, "Full alice");

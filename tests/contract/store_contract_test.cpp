@@ -119,6 +119,30 @@ TYPED_TEST(StoreContractTest, UpdatingAnUnknownUserIsNotFound) {
     EXPECT_EQ(updated.error().code, ErrorCode::kNotFound);
 }
 
+TYPED_TEST(StoreContractTest, TokenEpochStartsAtZeroAndEachBumpAddsOne) {
+    this->SeedUser(std::string(kAlice), "alice");
+    this->SeedUser(std::string(kBob), "bob");
+    EXPECT_EQ(this->TheStore().FindUserById(kAlice)->token_epoch, 0);
+
+    EXPECT_EQ(this->TheStore().BumpTokenEpoch(kAlice), 1);
+    EXPECT_EQ(this->TheStore().BumpTokenEpoch(kAlice), 2);
+    EXPECT_EQ(this->TheStore().FindUserById(kAlice)->token_epoch, 2);
+    EXPECT_EQ(this->TheStore().FindUserByUsername("alice")->token_epoch, 2);
+    EXPECT_EQ(this->TheStore().FindUserById(kBob)->token_epoch, 0);  // only the one user
+
+    // A rename keeps the epoch (UpdateUser does not write it).
+    auto renamed = *this->TheStore().FindUserById(kAlice);
+    renamed.username = "alice2";
+    renamed.token_epoch = 0;
+    ASSERT_TRUE(this->TheStore().UpdateUser(renamed).has_value());
+    EXPECT_EQ(this->TheStore().FindUserById(kAlice)->token_epoch, 2);
+
+    const auto unknown = this->TheStore().BumpTokenEpoch("000000000000000000000000");
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(unknown.error().message, "User '000000000000000000000000' not found");
+}
+
 TYPED_TEST(StoreContractTest, DeleteUserCascadesToItsApiKeys) {
     this->SeedUser(std::string(kAlice), "alice");
     this->SeedUser(std::string(kBob), "bob");
@@ -429,10 +453,10 @@ TYPED_TEST(StoreContractTest, ANewerSchemaIsRefused) {
     EXPECT_EQ(migrated.error().code, ErrorCode::kFailedPrecondition);
     EXPECT_EQ(
         migrated.error().message,
-        "Database schema version 999 is newer than this binary supports (6); upgrade Junction");
+        "Database schema version 999 is newer than this binary supports (7); upgrade Junction");
     const auto checked = this->TheStore().CheckSchema();
     ASSERT_FALSE(checked.has_value());
-    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 6");
+    EXPECT_EQ(checked.error().message, "Database schema version 999, expected 7");
 }
 
 }  // namespace

@@ -44,6 +44,8 @@ TEST_F(ApiKeysTest, CreateShowsTheKeyOnceAndItWorks) {
                               R"({"name":"backend","ownerUserId":")" + alice + R"("})");
     ASSERT_EQ(created.status, 201);
     JUNCTION_EXPECT_SPEC("POST", "/api-keys", created);
+    EXPECT_EQ(created.Header("cache-control"), "no-store");  // the key is shown here only
+    EXPECT_EQ(created.Header("pragma"), "no-cache");
     const auto key_json = created.Json();
     const auto& key = key_json.at("apiKey");
     const std::string secret(key.at("key").as_string());

@@ -191,9 +191,77 @@ TEST(RateLimitTest, RepeatedAuthenticationFailuresAreThrottledPerClient) {
     }
     const auto throttled = server.Client().Send("GET", "/users", bad);
     EXPECT_EQ(throttled.status, 429);
+    EXPECT_EQ(throttled.ErrorMessage(), "Rate limit exceeded (3 requests per 60 s)");
     EXPECT_TRUE(throttled.Header("retry-after").has_value());
-    // The same client is refused before authentication, even with a good key.
-    EXPECT_EQ(server.Client().Send("GET", "/users", server.AdminHeaders()).status, 429);
+    JUNCTION_EXPECT_SPEC("GET", "/users", throttled);
+    // Only failing attempts are slowed down: a valid key from the same address passes.
+    EXPECT_EQ(server.Client().Send("GET", "/users", server.AdminHeaders()).status, 200);
+    EXPECT_EQ(server.Client().Send("GET", "/users", bad).status, 429);
+}
+
+// Issue 18 #5: 21 bad keys from one address (a shared NAT) used to lock out every valid key and
+// token from it for up to 60 s.
+TEST(RateLimitTest, FailuresNeverLockOutValidCredentialsFromTheSameAddress) {
+    TestServer server;  // rate_limit.auth_failures 20/60s
+    const std::string alice = server.CreateUser("alice");
+    const std::string user_key = server.CreateKey("user", alice);
+    const auto issued = server.Client().Send("GET", "/users/alice/token", server.AdminHeaders());
+    ASSERT_EQ(issued.status, 200);
+    const std::string token(issued.Json().at("token").as_string());
+    for (int i = 0; i < 21; ++i) {
+        // A different key prefix each time: the address's budget is what runs out.
+        const std::string bad = "jk_" + std::string(8, static_cast<char>('a' + i)) +
+                                "wrongwrongwrongwrongwrongwrongwron";
+        const auto refused = server.Client().Send(
+            "GET", "/users", {"Authorization: Bearer " + bad, "x-api-version: 2025-09"});
+        EXPECT_EQ(refused.status, i < 20 ? 401 : 429) << i;
+    }
+    EXPECT_EQ(server.Client().Send("GET", "/users", server.AdminHeaders()).status, 200);
+    EXPECT_EQ(server.Client()
+                  .Send("GET",
+                        "/users/alice",
+                        {"Authorization: Bearer " + user_key, "x-api-version: 2025-09"})
+                  .status,
+              200);
+    EXPECT_EQ(
+        server.Client()
+            .Send("GET", "/users/alice", {"x-alloy-user-token: " + token, "x-api-version: 2025-09"})
+            .status,
+        200);
+    // Failing attempts of any kind stay throttled: a bad key, a bad token, no credential.
+    std::string forged = token;
+    forged[forged.size() - 10] = forged[forged.size() - 10] == 'A' ? 'B' : 'A';
+    for (const std::string& header : {std::string("Authorization: Bearer jk_zzzzzzzzzzzzzzzzzzzz"),
+                                      "x-alloy-user-token: " + forged,
+                                      std::string("Accept: application/json")}) {
+        const auto refused =
+            server.Client().Send("GET", "/users/alice", {header, "x-api-version: 2025-09"});
+        EXPECT_EQ(refused.status, 429) << header;
+        EXPECT_TRUE(refused.Header("retry-after").has_value()) << header;
+    }
+}
+
+TEST(RateLimitTest, FailuresAreAlsoCountedPerPresentedKeyPrefix) {
+    TestServer server(
+        TestServerOptions{.environment = {{"JUNCTION_RATE_LIMIT_AUTH_FAILURES", "3/60s"},
+                                          {"JUNCTION_TRUSTED_PROXIES", "127.0.0.1"}}});
+    auto attempt = [&](const std::string& client, const std::string& key) {
+        return server.Client()
+            .Send("GET",
+                  "/users",
+                  {"Authorization: Bearer " + key,
+                   "X-Forwarded-For: " + client,
+                   "x-api-version: 2025-09"})
+            .status;
+    };
+    // One guesser spread over addresses, each under its own budget: the prefix's budget runs out.
+    EXPECT_EQ(attempt("10.0.0.1", "jk_guessingAAAAAAAAAAAAAAAAAAAAAAA1"), 401);
+    EXPECT_EQ(attempt("10.0.0.2", "jk_guessingAAAAAAAAAAAAAAAAAAAAAAA2"), 401);
+    EXPECT_EQ(attempt("10.0.0.3", "jk_guessingAAAAAAAAAAAAAAAAAAAAAAA3"), 401);
+    EXPECT_EQ(attempt("10.0.0.4", "jk_guessingAAAAAAAAAAAAAAAAAAAAAAA4"), 429);
+    // Another prefix from a fresh address is unaffected, and a valid key always passes.
+    EXPECT_EQ(attempt("10.0.0.5", "jk_otherkeyAAAAAAAAAAAAAAAAAAAAAAA5"), 401);
+    EXPECT_EQ(attempt("10.0.0.4", server.AdminKey()), 200);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ TEST_P(CredentialsTest, KeyCredentialsAreCreatedListedAndDeleted) {
     const auto created = CreateStripe("alice");
     ASSERT_EQ(created.status, 200) << created.body;
     JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/credentials", created);
+    EXPECT_EQ(created.Header("cache-control"), "no-store");
     const std::string id(created.Json().at("credentialId").as_string());
 
     const auto listed = server_.Client().Send(
@@ -194,6 +195,7 @@ TEST_P(CredentialsTest, UsersManageOnlyTheirOwnCredentials) {
         R"({"connectorId":"stripe","authenticationType":"bearer","data":{"token":"sk_test_x"}})");
     ASSERT_EQ(user_scoped.status, 200) << user_scoped.body;
     JUNCTION_EXPECT_SPEC("POST", "/users/{userId}/credentials", user_scoped);
+    EXPECT_EQ(user_scoped.Header("cache-control"), "no-store");
     const auto mismatch = server_.Client().Send(
         "POST",
         "/users/alice/credentials",

@@ -156,6 +156,7 @@ protected:
                        const std::string& mime_type = "application/octet-stream") {
         const auto requested = RequestUpload(key, filename, mime_type, Md5Hex(bytes));
         EXPECT_EQ(requested.status, 200) << requested.body;
+        EXPECT_EQ(requested.Header("cache-control"), "no-store");  // the signed URL is a capability
         const auto ticket = requested.Json().at("presignedUrl");
         const auto put = Put(
             std::string(ticket.at("presignedUrl").as_string()), bytes, mime_type, Md5Base64(bytes));
@@ -170,6 +171,7 @@ protected:
             return requested;
         }
         JUNCTION_EXPECT_SPEC("POST", kDownloadRequest, requested);
+        EXPECT_EQ(requested.Header("cache-control"), "no-store");
         return server_.Client().Send(
             "GET", Relative(std::string(requested.Json().at("downloadUrl").at("url").as_string())));
     }

@@ -166,6 +166,7 @@ protected:
                      std::string(kAppRedirect) + "\"" + extra + "}");
         EXPECT_EQ(created.status, 200) << created.body;
         JUNCTION_EXPECT_SPEC("POST", "/connectors/{connectorId}/credentials", created);
+        EXPECT_EQ(created.Header("cache-control"), "no-store");  // the URL holds a one-time token
         return std::string(created.Json().at("oauthUrl").as_string());
     }
 

@@ -118,6 +118,8 @@ TEST_P(ServersTest, CreateReturnsTheServerWithItsTokenOnce) {
     const auto created = SendAsAdminFor(alice_, "POST", std::string(kServers), body);
     ASSERT_EQ(created.status, 200) << created.body;
     JUNCTION_EXPECT_SPEC("POST", kServers, created);
+    EXPECT_EQ(created.Header("cache-control"), "no-store");  // accessUrl holds the token
+    EXPECT_EQ(created.Header("pragma"), "no-cache");
     const auto server = created.Json();
     const std::string id = Id(server);
     const std::string token = Token(server);
@@ -464,6 +466,8 @@ TEST_P(ServersTest, RotationIssuesANewTokenAndKillsTheOldOne) {
     const auto rotated = server_.Client().Send("POST", path, As(alice_key_, false), "");
     ASSERT_EQ(rotated.status, 200) << rotated.body;
     JUNCTION_EXPECT_SPEC("POST", kRotate, rotated);
+    EXPECT_EQ(rotated.Header("cache-control"), "no-store");
+    EXPECT_EQ(rotated.Header("pragma"), "no-cache");
     const auto server = rotated.Json();
     const std::string token = Token(server);
     EXPECT_NE(token, Token(created));

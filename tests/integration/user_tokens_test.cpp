@@ -119,6 +119,102 @@ TEST_F(UserTokensTest, ATokenDiesWithItsUser) {
               401);
 }
 
+TEST_F(UserTokensTest, RevokingAUsersTokensRefusesEveryTokenIssuedBefore) {
+    const std::string alice = server_.CreateUser("alice");
+    (void)server_.CreateUser("bob");
+    const std::string old_token = IssueToken("alice");
+    const std::string short_token = IssueToken("alice", "?expiresIn=600");
+    const std::string bob_token = IssueToken("bob");
+    auto get_alice = [&](const std::string& token) {
+        return server_.Client()
+            .Send("GET", "/users/alice", {"x-alloy-user-token: " + token, "x-api-version: 2025-09"})
+            .status;
+    };
+    ASSERT_EQ(get_alice(old_token), 200);
+
+    const auto revoked =
+        server_.Client().Send("POST", "/users/alice/token/revoke", server_.AdminHeaders());
+    ASSERT_EQ(revoked.status, 200) << revoked.body;
+    EXPECT_TRUE(revoked.Json().at("success").as_bool());
+    JUNCTION_EXPECT_SPEC("POST", "/users/{userId}/token/revoke", revoked);
+
+    for (const auto& token : {old_token, short_token}) {
+        EXPECT_EQ(get_alice(token), 401);
+        const auto bearer = server_.Client().Send(
+            "GET", "/users/alice", {"Authorization: Bearer " + token, "x-api-version: 2025-09"});
+        EXPECT_EQ(bearer.status, 401);
+        EXPECT_EQ(bearer.ErrorMessage(), "Invalid or missing authentication");
+    }
+    // A token issued afterwards works; other users' tokens were never touched.
+    EXPECT_EQ(get_alice(IssueToken("alice")), 200);
+    EXPECT_EQ(
+        server_.Client()
+            .Send(
+                "GET", "/users/bob", {"x-alloy-user-token: " + bob_token, "x-api-version: 2025-09"})
+            .status,
+        200);
+    // Revoking again refuses the token of the previous round too.
+    const std::string second = IssueToken("alice");
+    ASSERT_EQ(server_.Client()
+                  .Send("POST", "/2025-09/users/" + alice + "/token/revoke", server_.AdminHeaders())
+                  .status,
+              200);
+    EXPECT_EQ(get_alice(second), 401);
+}
+
+TEST_F(UserTokensTest, UsersRevokeOnlyTheirOwnTokens) {
+    const std::string alice = server_.CreateUser("alice");
+    const std::string bob = server_.CreateUser("bob");
+    const std::string alice_key = server_.CreateKey("user", alice);
+    const std::string bob_token = IssueToken("bob");
+    const std::vector<std::string> as_alice{"Authorization: Bearer " + alice_key,
+                                            "x-api-version: 2025-09"};
+
+    const auto other = server_.Client().Send("POST", "/users/bob/token/revoke", as_alice);
+    EXPECT_EQ(other.status, 403);
+    EXPECT_EQ(other.ErrorMessage(), "This credential may only access its own user");
+    JUNCTION_EXPECT_SPEC("POST", "/users/{userId}/token/revoke", other);
+    EXPECT_EQ(
+        server_.Client()
+            .Send(
+                "GET", "/users/bob", {"x-alloy-user-token: " + bob_token, "x-api-version: 2025-09"})
+            .status,
+        200);  // bob's token survived
+
+    const std::string alice_token = IssueToken("alice");
+    EXPECT_EQ(server_.Client().Send("POST", "/users/alice/token/revoke", as_alice).status, 200);
+    // A user token may revoke its own user's tokens, itself included ("log out everywhere").
+    const std::string fresh = IssueToken("alice");
+    const std::vector<std::string> as_token{"x-alloy-user-token: " + fresh,
+                                            "x-api-version: 2025-09"};
+    EXPECT_EQ(server_.Client().Send("POST", "/users/bob/token/revoke", as_token).status, 403);
+    EXPECT_EQ(server_.Client().Send("POST", "/users/alice/token/revoke", as_token).status, 200);
+    EXPECT_EQ(server_.Client().Send("GET", "/users/alice", as_token).status, 401);
+    EXPECT_EQ(server_.Client()
+                  .Send("GET",
+                        "/users/alice",
+                        {"x-alloy-user-token: " + alice_token, "x-api-version: 2025-09"})
+                  .status,
+              401);
+
+    const auto unknown =
+        server_.Client().Send("POST", "/users/nobody/token/revoke", server_.AdminHeaders());
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_EQ(unknown.ErrorMessage(), "User 'nobody' not found");
+    JUNCTION_EXPECT_SPEC("POST", "/users/{userId}/token/revoke", unknown);
+    const auto anonymous = server_.Client().Send(
+        "POST", "/users/" + bob + "/token/revoke", {"x-api-version: 2025-09"});
+    EXPECT_EQ(anonymous.status, 401);
+}
+
+TEST_F(UserTokensTest, TokensAreNeverCached) {
+    (void)server_.CreateUser("alice");
+    const auto issued = server_.Client().Send("GET", "/users/alice/token", server_.AdminHeaders());
+    ASSERT_EQ(issued.status, 200);
+    EXPECT_EQ(issued.Header("cache-control"), "no-store");
+    EXPECT_EQ(issued.Header("pragma"), "no-cache");
+}
+
 TEST_F(UserTokensTest, LifetimeIsChosenWithinLimits) {
     (void)server_.CreateUser("alice");
     const auto issued =

@@ -11,6 +11,7 @@
 #include "junction/http/router.hpp"
 #include "junction/json/bounded_parse.hpp"
 #include "junction/service/auth_service.hpp"
+#include "junction/service/login_throttle.hpp"
 #include "junction/service/mcp_server_service.hpp"
 #include "junction/service/rate_limiter.hpp"
 
@@ -240,16 +241,14 @@ std::optional<HttpResponse> Api::Dispatch(const HttpRequest& request,
 
     const bool by_principal = route.auth == AuthKind::kApiKey || route.auth == AuthKind::kMcpApi;
     if (by_principal || route.auth == AuthKind::kMcpToken) {
-        const std::string client_ip = ClientIp(config, request);
-        const std::string failure_key = "authfail:" + client_ip;
         auto refuse = [&](const service::RateDecision& decision) {
             HttpResponse response = RateLimited(decision, request_id);
             response.route = std::string(route.pattern);
             return response;
         };
-        // A client address over its failure limit gets 429 whatever it presents. The check
-        // comes after the credential lookup (usually a cache hit) so that, for an accepted
-        // credential, it shares one database round trip with the caller's rate-limit hit below.
+        // The credential is checked first (usually a cache hit), and only a failed attempt meets
+        // the failed-login budgets: a valid credential is never refused because of failures,
+        // from its address or anyone else's (LoginThrottle).
         std::optional<Error> refused;
         if (by_principal) {
             auto principal = services_.auth.Authenticate(request.Header("authorization"),
@@ -273,14 +272,16 @@ std::optional<HttpResponse> Api::Dispatch(const HttpRequest& request,
             if (BlockingRefusedHere()) {
                 return std::nullopt;  // not a failed login: the pool reruns it with the store
             }
-            auto failures =
-                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
-            if (failures && !failures->allowed) {
-                return refuse(*failures);
-            }
             HttpResponse response = ToHttpResponse(*refused, request_id);
             if (refused->code == ErrorCode::kUnauthenticated) {
-                (void)services_.rate_limiter.Hit(failure_key, config.rate_limit_auth_failures);
+                service::LoginThrottle throttle(services_.rate_limiter,
+                                                config.rate_limit_auth_failures);
+                const auto authorization =
+                    by_principal ? request.Header("authorization") : std::nullopt;
+                const auto spent = throttle.OnFailure(ClientIp(config, request), authorization);
+                if (spent) {
+                    return refuse(*spent);
+                }
                 if (by_principal) {
                     response.SetHeader("WWW-Authenticate", "Bearer");
                 }
@@ -297,28 +298,16 @@ std::optional<HttpResponse> Api::Dispatch(const HttpRequest& request,
             const std::string key = route.auth == AuthKind::kMcpToken
                                         ? "mcp:token:" + exchange.mcp_server->row.token_hash
                                         : (mcp ? "mcp:" : "") + exchange.principal.RateLimitKey();
-            auto decision = services_.rate_limiter.HitUnlessBlocked(
-                key,
-                mcp ? config.rate_limit_mcp : config.rate_limit_api,
-                failure_key,
-                config.rate_limit_auth_failures);
+            auto decision = services_.rate_limiter.Hit(
+                key, mcp ? config.rate_limit_mcp : config.rate_limit_api);
             if (!decision) {
                 return ToHttpResponse(decision.error(), request_id);
             }
-            if (!decision->guard.allowed) {
-                return refuse(decision->guard);
+            if (!decision->allowed) {
+                return refuse(*decision);
             }
-            if (!decision->hit->allowed) {
-                return refuse(*decision->hit);
-            }
-            rate = *decision->hit;
+            rate = *decision;
             state.rate = rate;
-        } else {
-            auto failures =
-                services_.rate_limiter.Peek(failure_key, config.rate_limit_auth_failures);
-            if (failures && !failures->allowed) {
-                return refuse(*failures);
-            }
         }
     } else if (route.rate_limited) {
         // Browser-facing endpoints (OAuth) have no caller identity: per client address.

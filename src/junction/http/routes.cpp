@@ -16,6 +16,7 @@ constexpr std::array kRoutes{
     Route{"PUT",    "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kJson, true,  &handlers::PutUser},
     Route{"DELETE", "/users/{userId}",        AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::DeleteUser},
     Route{"GET",    "/users/{userId}/token",  AuthKind::kApiKey, true,  BodyKind::kNone, true,  &handlers::GetUserToken},
+    Route{"POST",   "/users/{userId}/token/revoke", AuthKind::kApiKey, true, BodyKind::kNone, true, &handlers::PostUserTokenRevoke},
 
     // Files first: `/connectors/files/...` is never a connector (API.md §3.5).
     Route{"POST",   "/connectors/files/upload/request", AuthKind::kApiKey, true, BodyKind::kJson, true, &handlers::PostFileUploadRequest},

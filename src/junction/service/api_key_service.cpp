@@ -12,14 +12,14 @@ namespace {
 constexpr std::string_view kKeyPrefix = "jk_";
 constexpr std::size_t kMinBootstrapKeyLength = 32;
 
-std::string DisplayPrefix(std::string_view key) {
+}  // namespace
+
+std::string KeyDisplayPrefix(std::string_view key) {
     if (key.starts_with(kKeyPrefix)) {
         key.remove_prefix(kKeyPrefix.size());
     }
     return std::string(key.substr(0, 8));
 }
-
-}  // namespace
 
 ApiKeyService::ApiKeyService(storage::Store& store,
                              const Clock& clock,
@@ -37,7 +37,7 @@ storage::ApiKeyRow ApiKeyService::NewRow(std::string name,
                               .role = RoleName(role),
                               .owner_user_id = std::move(owner_user_id),
                               .key_hash = crypto::Sha256Hex(key),
-                              .prefix = DisplayPrefix(key),
+                              .prefix = KeyDisplayPrefix(key),
                               .created_at = clock_.Now(),
                               .expires_at = expires_at};
 }

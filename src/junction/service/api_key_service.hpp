@@ -72,4 +72,8 @@ private:
     ObjectIdGenerator& ids_;
 };
 
+/// The part of a key that listings show as `prefix`: 8 characters after the `jk_` marker (or
+/// the first 8 of a key without it). Never enough to authenticate.
+[[nodiscard]] std::string KeyDisplayPrefix(std::string_view key);
+
 }  // namespace junction::service

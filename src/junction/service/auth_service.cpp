@@ -85,6 +85,13 @@ Result<Principal> AuthService::FromUserToken(std::string_view token) {
         }
         return Fail(std::move(user.error()));
     }
+    // A newer epoch in the token is fine: another node may have minted it after a revoke that
+    // this node's user cache has not seen yet.
+    if (claims->epoch < user->token_epoch) {
+        return Fail(ErrorCode::kUnauthenticated,
+                    std::string(kUnauthenticatedMessage),
+                    "token revoked (epoch)");
+    }
     return Principal{.via_user_token = true,
                      .role = Role::kUser,
                      .owner_user_id = user->id,

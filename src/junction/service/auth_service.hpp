@@ -21,7 +21,8 @@ public:
     /// Verifies `Authorization: Bearer <API key or JWT>` and `x-alloy-user-token: <JWT>`. A
     /// valid JWT makes the caller its user (role user); every presented credential must be
     /// valid. kUnauthenticated ("Invalid or missing authentication") for a missing, malformed,
-    /// unknown, revoked or expired key or token, or a token whose user is gone;
+    /// unknown, revoked or expired key or token, a token issued before its user's token epoch
+    /// moved (UserService::RevokeTokens), or a token whose user is gone;
     /// kPermissionDenied when two tokens name different users.
     [[nodiscard]] Result<Principal> Authenticate(std::optional<std::string_view> authorization,
                                                  std::optional<std::string_view> user_token);

@@ -57,13 +57,18 @@ std::optional<std::int64_t> IntegerClaim(const boost::json::object& claims, std:
 TokenService::TokenService(SecretString secret, std::string issuer, const Clock& clock)
     : secret_(std::move(secret)), issuer_(std::move(issuer)), clock_(clock) {}
 
-IssuedToken TokenService::Issue(std::string_view user_id, std::chrono::seconds lifetime) const {
+IssuedToken TokenService::Issue(std::string_view user_id,
+                                std::chrono::seconds lifetime,
+                                std::int64_t epoch) const {
     const TimePoint now = clock_.Now();
     const TimePoint expires_at = now + lifetime;
-    const boost::json::object claims{{"sub", user_id},
-                                     {"iss", issuer_},
-                                     {"iat", ToSeconds(now)},
-                                     {"exp", ToSeconds(expires_at)}};
+    boost::json::object claims{{"sub", user_id},
+                               {"iss", issuer_},
+                               {"iat", ToSeconds(now)},
+                               {"exp", ToSeconds(expires_at)}};
+    if (epoch > 0) {
+        claims["epoch"] = epoch;  // absent means 0: tokens of never-revoked users stay unchanged
+    }
     std::string token = crypto::Base64UrlEncode(kHeader) + "." +
                         crypto::Base64UrlEncode(boost::json::serialize(claims));
     const std::string signature = crypto::HmacSha256(secret_.Reveal(), token);
@@ -124,9 +129,17 @@ Result<TokenClaims> TokenService::Verify(std::string_view token) const {
         std::chrono::duration_cast<std::chrono::seconds>(kMaxLifetime).count()) {
         return Reject("lifetime over 30 days");
     }
+    std::optional<std::int64_t> epoch = 0;
+    if (claims->contains("epoch")) {
+        epoch = IntegerClaim(*claims, "epoch");
+    }
+    if (!epoch || *epoch < 0) {
+        return Reject("epoch is not a non-negative integer");
+    }
     return TokenClaims{.subject = std::string(subject->as_string()),
                        .issued_at = FromUnixMillis(*issued * 1000),
-                       .expires_at = FromUnixMillis(*expires * 1000)};
+                       .expires_at = FromUnixMillis(*expires * 1000),
+                       .epoch = *epoch};
 }
 
 bool LooksLikeJwt(std::string_view value) {

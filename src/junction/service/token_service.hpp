@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@ struct TokenClaims {
     std::string subject;  // userId
     TimePoint issued_at{};
     TimePoint expires_at{};
+    std::int64_t epoch = 0;  // the user's token epoch at issue (0 when the claim is absent)
 };
 
 struct IssuedToken {
@@ -22,8 +24,9 @@ struct IssuedToken {
     TimePoint expires_at{};
 };
 
-/// HS256 user JWTs (API.md §1.1): claims sub (24-hex userId), iss, iat, exp; lifetime at most
-/// 30 days; 60 s clock skew. Thread-safe after construction.
+/// HS256 user JWTs (API.md §1.1): claims sub (24-hex userId), iss, iat, exp, and `epoch` (the
+/// user's token epoch, written only when above 0); lifetime at most 30 days; 60 s clock skew.
+/// Thread-safe after construction.
 class TokenService {
 public:
     static constexpr auto kMaxLifetime = std::chrono::hours(24 * 30);
@@ -32,11 +35,16 @@ public:
     /// REQUIRES: secret of at least 32 bytes.
     TokenService(SecretString secret, std::string issuer, const Clock& clock);
 
-    [[nodiscard]] IssuedToken Issue(std::string_view user_id, std::chrono::seconds lifetime) const;
+    /// `epoch`: the user's current token epoch (UserRow::token_epoch); AuthService refuses the
+    /// token once the user's epoch has moved past it.
+    [[nodiscard]] IssuedToken Issue(std::string_view user_id,
+                                    std::chrono::seconds lifetime,
+                                    std::int64_t epoch) const;
 
     /// kUnauthenticated ("Invalid or missing authentication", reason in `detail`) for a
     /// malformed token, another algorithm (including `none`), a bad signature, a wrong issuer,
-    /// a missing or malformed claim, an expired token or a lifetime over 30 days.
+    /// a missing or malformed claim (`epoch`, when present, must be an integer >= 0), an expired
+    /// token or a lifetime over 30 days. The epoch is not checked here (it needs the user row).
     [[nodiscard]] Result<TokenClaims> Verify(std::string_view token) const;
 
 private:

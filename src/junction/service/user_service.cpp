@@ -132,4 +132,16 @@ Result<void> UserService::Delete(const Principal& caller, std::string_view refer
     return Ok();
 }
 
+Result<void> UserService::RevokeTokens(const Principal& caller, std::string_view reference) {
+    auto user = Visible(caller, reference);
+    if (!user) {
+        return Fail(std::move(user.error()));
+    }
+    auto epoch = store_.BumpTokenEpoch(user->id);
+    if (!epoch) {
+        return Fail(std::move(epoch.error()));  // kNotFound: deleted in between
+    }
+    return Ok();
+}
+
 }  // namespace junction::service

@@ -62,6 +62,10 @@ public:
     /// Deletes the user and everything it owns. kPermissionDenied (non-admin), kNotFound,
     /// kFailedPrecondition (the caller's own user, or the last active admin key would go).
     [[nodiscard]] Result<void> Delete(const Principal& caller, std::string_view reference);
+    /// Refuses every user JWT issued for the user so far (bumps its token epoch); tokens issued
+    /// afterwards work. Admin keys: any user; user keys and user tokens: their own user.
+    /// kPermissionDenied (another user, before any lookup), kNotFound.
+    [[nodiscard]] Result<void> RevokeTokens(const Principal& caller, std::string_view reference);
 
 private:
     [[nodiscard]] Result<storage::UserRow> Visible(const Principal& caller,

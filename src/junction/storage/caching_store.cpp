@@ -102,6 +102,10 @@ Result<std::int64_t> CachingStore::CountUsers() {
     return inner_->CountUsers();
 }
 
+Result<std::int64_t> CachingStore::BumpTokenEpoch(std::string_view id) {
+    return InvalidateAfter(kUsers, inner_->BumpTokenEpoch(id));
+}
+
 // ApiKeyStore
 
 Result<void> CachingStore::CreateApiKey(const ApiKeyRow& key) {

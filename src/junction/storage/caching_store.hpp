@@ -43,6 +43,7 @@ public:
     [[nodiscard]] Result<void> UpdateUser(const UserRow& user) override;
     [[nodiscard]] Result<void> DeleteUser(std::string_view id, TimePoint now) override;
     [[nodiscard]] Result<std::int64_t> CountUsers() override;
+    [[nodiscard]] Result<std::int64_t> BumpTokenEpoch(std::string_view id) override;
 
     // ApiKeyStore
     [[nodiscard]] Result<void> CreateApiKey(const ApiKeyRow& key) override;

@@ -19,6 +19,9 @@ struct UserRow {
     std::string full_name{};
     TimePoint created_at{};
     TimePoint updated_at{};
+    // Every user JWT carries the epoch its user had when it was issued; a token whose epoch is
+    // older than this is refused (UserStore::BumpTokenEpoch revokes all of a user's tokens).
+    std::int64_t token_epoch = 0;
 };
 
 /// api_keys table. `key_hash` is the SHA-256 hex of the key; the key itself is never stored.

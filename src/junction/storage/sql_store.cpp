@@ -28,7 +28,8 @@ constexpr std::string_view kCreateMigrationsTable =
 constexpr std::string_view kSelectSchemaVersion =
     "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 
-constexpr std::string_view kUserColumns = "id, username, full_name, created_at, updated_at";
+constexpr std::string_view kUserColumns =
+    "id, username, full_name, created_at, updated_at, token_epoch";
 constexpr std::string_view kApiKeyColumns =
     "id, name, role, owner_user_id, key_hash, prefix, created_at, expires_at, last_used_at, "
     "revoked_at";
@@ -40,7 +41,8 @@ UserRow ToUser(const SqlRow& row) {
                    .username = row[1].value_or(""),
                    .full_name = row[2].value_or(""),
                    .created_at = FromUnixMillis(ToInt(row[3])),
-                   .updated_at = FromUnixMillis(ToInt(row[4]))};
+                   .updated_at = FromUnixMillis(ToInt(row[4])),
+                   .token_epoch = ToInt(row[5])};
 }
 
 ApiKeyRow ToApiKey(const SqlRow& row) {
@@ -193,6 +195,23 @@ Result<void> SqlStore::DeleteUser(std::string_view id, TimePoint now) {
             return Fail(std::move(deleted.error()));
         }
         return Ok();
+    });
+}
+
+Result<std::int64_t> SqlStore::BumpTokenEpoch(std::string_view id) {
+    const std::string user_id(id);
+    return InSession<std::int64_t>(*database_, [&](SqlSession& session) -> Result<std::int64_t> {
+        // One statement: concurrent bumps on any node each add one.
+        auto rows = session.Query(
+            "UPDATE users SET token_epoch = token_epoch + 1 WHERE id = $1 RETURNING token_epoch",
+            {user_id});
+        if (!rows) {
+            return Fail(std::move(rows.error()));
+        }
+        if (rows->empty()) {
+            return Fail(ErrorCode::kNotFound, "User '" + user_id + "' not found");
+        }
+        return ToInt(rows->front()[0]);
     });
 }
 

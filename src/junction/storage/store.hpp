@@ -37,6 +37,9 @@ public:
     /// when that would leave no active admin API key (lockout protection).
     [[nodiscard]] virtual Result<void> DeleteUser(std::string_view id, TimePoint now) = 0;
     [[nodiscard]] virtual Result<std::int64_t> CountUsers() = 0;
+    /// Adds one to the user's token_epoch (refusing every JWT issued before) and returns the new
+    /// epoch. Concurrent bumps each add one. kNotFound when no user has this id.
+    [[nodiscard]] virtual Result<std::int64_t> BumpTokenEpoch(std::string_view id) = 0;
 };
 
 /// API keys (hashes only).

@@ -44,7 +44,7 @@ protected:
 };
 
 TEST_F(TokenServiceTest, IssuedTokensVerify) {
-    const IssuedToken issued = tokens_.Issue(kUser, std::chrono::hours(24));
+    const IssuedToken issued = tokens_.Issue(kUser, std::chrono::hours(24), 0);
     EXPECT_TRUE(LooksLikeJwt(issued.token));
     EXPECT_EQ(FormatTimestamp(issued.expires_at), "2025-09-02T10:00:00.000Z");
 
@@ -55,12 +55,12 @@ TEST_F(TokenServiceTest, IssuedTokensVerify) {
 }
 
 TEST_F(TokenServiceTest, TheTokenIsAStandardHs256Jwt) {
-    const std::string token = tokens_.Issue(kUser, std::chrono::seconds(60)).token;
+    const std::string token = tokens_.Issue(kUser, std::chrono::seconds(60), 0).token;
     EXPECT_EQ(token, Forge(kHs256, Claims(kNowSeconds, kNowSeconds + 60)));
 }
 
 TEST_F(TokenServiceTest, ExpiryHonoursTheClockSkew) {
-    const std::string token = tokens_.Issue(kUser, std::chrono::seconds(60)).token;
+    const std::string token = tokens_.Issue(kUser, std::chrono::seconds(60), 0).token;
     clock_.Advance(std::chrono::seconds(60 + 59));
     EXPECT_TRUE(tokens_.Verify(token).has_value());
     clock_.Advance(std::chrono::seconds(1));
@@ -68,7 +68,7 @@ TEST_F(TokenServiceTest, ExpiryHonoursTheClockSkew) {
 }
 
 TEST_F(TokenServiceTest, ATamperedTokenIsRejected) {
-    std::string token = tokens_.Issue(kUser, std::chrono::hours(1)).token;
+    std::string token = tokens_.Issue(kUser, std::chrono::hours(1), 0).token;
     const std::string other_claims = crypto::Base64UrlEncode(boost::json::serialize(
         Claims(kNowSeconds, kNowSeconds + 3600, "68c3229752345278627ae374")));
     const std::size_t first = token.find('.');
@@ -80,7 +80,7 @@ TEST_F(TokenServiceTest, ATamperedTokenIsRejected) {
 }
 
 TEST_F(TokenServiceTest, EveryFinalCharacterButTheIssuedOneIsRejected) {
-    const std::string token = tokens_.Issue(kUser, std::chrono::hours(1)).token;
+    const std::string token = tokens_.Issue(kUser, std::chrono::hours(1), 0).token;
     const std::string_view alphabet =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     for (const char c : alphabet) {
@@ -123,6 +123,26 @@ TEST_F(TokenServiceTest, ClaimsAreChecked) {
                    "lifetime over 30 days");
     EXPECT_TRUE(tokens_.Verify(Forge(kHs256, Claims(kNowSeconds, kNowSeconds + 30L * 24 * 3600)))
                     .has_value());
+}
+
+TEST_F(TokenServiceTest, TheEpochTravelsInTheTokenAndIsAbsentAtZero) {
+    const auto epoch3 = tokens_.Verify(tokens_.Issue(kUser, std::chrono::hours(1), 3).token);
+    ASSERT_TRUE(epoch3.has_value()) << epoch3.error().detail;
+    EXPECT_EQ(epoch3->epoch, 3);
+    auto with_epoch = Claims(kNowSeconds, kNowSeconds + 60);
+    with_epoch["epoch"] = 3;
+    EXPECT_EQ(tokens_.Issue(kUser, std::chrono::seconds(60), 3).token, Forge(kHs256, with_epoch));
+    // Tokens issued before epochs existed (no claim) count as epoch 0.
+    EXPECT_EQ(tokens_.Verify(Forge(kHs256, Claims(kNowSeconds, kNowSeconds + 60)))->epoch, 0);
+
+    for (const boost::json::value& bad : {boost::json::value(-1),
+                                          boost::json::value("3"),
+                                          boost::json::value(1.5),
+                                          boost::json::value(nullptr)}) {
+        auto claims = Claims(kNowSeconds, kNowSeconds + 60);
+        claims["epoch"] = bad;
+        ExpectRejected(Forge(kHs256, claims), "epoch is not a non-negative integer");
+    }
 }
 
 TEST_F(TokenServiceTest, MalformedTokensAreRejected) {

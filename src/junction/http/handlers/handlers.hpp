@@ -12,6 +12,7 @@ HttpResponse GetUser(Exchange& exchange);
 HttpResponse PutUser(Exchange& exchange);
 HttpResponse DeleteUser(Exchange& exchange);
 HttpResponse GetUserToken(Exchange& exchange);
+HttpResponse PostUserTokenRevoke(Exchange& exchange);
 
 HttpResponse GetConnectors(Exchange& exchange);
 HttpResponse GetConnector(Exchange& exchange);

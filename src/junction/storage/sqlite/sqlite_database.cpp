@@ -18,6 +18,7 @@ extern const std::string_view kMigration0003;
 extern const std::string_view kMigration0004;
 extern const std::string_view kMigration0005;
 extern const std::string_view kMigration0006;
+extern const std::string_view kMigration0007;
 
 namespace {
 
@@ -263,7 +264,8 @@ std::span<const Migration> SqliteDatabase::Migrations() const {
                                        Migration{.version = 3, .sql = kMigration0003},
                                        Migration{.version = 4, .sql = kMigration0004},
                                        Migration{.version = 5, .sql = kMigration0005},
-                                       Migration{.version = 6, .sql = kMigration0006}};
+                                       Migration{.version = 6, .sql = kMigration0006},
+                                       Migration{.version = 7, .sql = kMigration0007}};
     return migrations;
 }
 

@@ -40,7 +40,7 @@ HttpResponse PostApiKeys(Exchange& exchange) {
     }
     boost::json::object key = ApiKeyToJson(created->row);
     key["key"] = created->key.Reveal();  // shown once, here only (API.md §3.7)
-    return JsonResponse(201, boost::json::object{{"apiKey", std::move(key)}});
+    return SecretJsonResponse(201, boost::json::object{{"apiKey", std::move(key)}});
 }
 
 }  // namespace junction::http::handlers

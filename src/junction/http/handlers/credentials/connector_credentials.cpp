@@ -17,7 +17,8 @@ HttpResponse PostConnectorCredentials(Exchange& exchange) {
     if (!created) {
         return ToHttpResponse(created.error(), exchange.request_id);
     }
-    return JsonResponse(200, *created);  // Alloy-surface create: 200
+    // Alloy-surface create: 200; oauthUrl holds a one-time token.
+    return SecretJsonResponse(200, *created);
 }
 
 HttpResponse GetConnectorCredentials(Exchange& exchange) {

@@ -44,7 +44,7 @@ HttpResponse PostUserCredentials(Exchange& exchange) {
     if (!created) {
         return ToHttpResponse(created.error(), exchange.request_id);
     }
-    return JsonResponse(200, *created);
+    return SecretJsonResponse(200, *created);  // oauthUrl holds a one-time token
 }
 
 HttpResponse GetUserCredentials(Exchange& exchange) {

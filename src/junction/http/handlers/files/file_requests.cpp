@@ -26,7 +26,8 @@ HttpResponse PostFileUploadRequest(Exchange& exchange) {
     if (!ticket) {
         return ToHttpResponse(ticket.error(), exchange.request_id);
     }
-    return JsonResponse(
+    // The signed URL is a bearer capability until it expires.
+    return SecretJsonResponse(
         200,
         boost::json::object{
             {"presignedUrl",
@@ -51,7 +52,8 @@ HttpResponse PostFileDownloadRequest(Exchange& exchange) {
     if (!ticket) {
         return ToHttpResponse(ticket.error(), exchange.request_id);
     }
-    return JsonResponse(
+    // The signed URL is a bearer capability until it expires.
+    return SecretJsonResponse(
         200,
         boost::json::object{
             {"downloadUrl",

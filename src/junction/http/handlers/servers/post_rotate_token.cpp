@@ -22,7 +22,7 @@ HttpResponse PostRotateServerToken(Exchange& exchange) {
     if (!server) {
         return ToHttpResponse(server.error(), exchange.request_id);
     }
-    return JsonResponse(200, *server);
+    return SecretJsonResponse(200, *server);  // accessUrl holds the token
 }
 
 }  // namespace junction::http::handlers

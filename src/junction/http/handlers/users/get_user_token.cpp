@@ -21,10 +21,12 @@ HttpResponse GetUserToken(Exchange& exchange) {
     if (!user) {
         return ToHttpResponse(user.error(), exchange.request_id);
     }
-    const auto issued = exchange.services.tokens.Issue(user->id, std::chrono::seconds(*seconds));
-    return JsonResponse(200,
-                        boost::json::object{{"token", issued.token},
-                                            {"expiresAt", FormatTimestamp(issued.expires_at)}});
+    const auto issued =
+        exchange.services.tokens.Issue(user->id, std::chrono::seconds(*seconds), user->token_epoch);
+    return SecretJsonResponse(
+        200,
+        boost::json::object{{"token", issued.token},
+                            {"expiresAt", FormatTimestamp(issued.expires_at)}});
 }
 
 }  // namespace junction::http::handlers
