@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -132,7 +133,7 @@ public:
         alice = server.CreateUser("alice");
         bob = server.CreateUser("bob");
         alice_key = server.CreateKey("user", alice);
-        const std::string bob_key = server.CreateKey("user", bob);
+        bob_key = server.CreateKey("user", bob);
         revoked_key = RevokedKey(alice);
         alice_jwt = Jwt(alice, alice_key);
         bob_jwt = Jwt(bob, bob_key);
@@ -226,6 +227,20 @@ public:
     [[nodiscard]] std::string File(Target target) const {
         return target == kMissing ? alice + "_missing.txt" : Of(target).s3_key;
     }
+    /// New user tokens for alice and bob: a row that revokes tokens leaves theirs dead. A user
+    /// the admin's cells already deleted keeps its old (dead) token.
+    void RemintTokens() {
+        for (auto [user, key, jwt] :
+             {std::tuple{&alice, &alice_key, &alice_jwt}, std::tuple{&bob, &bob_key, &bob_jwt}}) {
+            const auto minted =
+                server.Client().Send("GET",
+                                     "/users/" + *user + "/token",
+                                     {"Authorization: Bearer " + *key, "x-api-version: 2025-09"});
+            if (minted.status == 200) {
+                *jwt = std::string(minted.Json().at("token").as_string());
+            }
+        }
+    }
     std::string Unique(std::string_view prefix) {
         return std::string(prefix) + std::to_string(++counter);
     }
@@ -282,6 +297,7 @@ public:
     std::string alice;
     std::string bob;
     std::string alice_key;
+    std::string bob_key;
     std::string revoked_key;
     std::string alice_jwt;
     std::string bob_jwt;
@@ -667,9 +683,16 @@ const std::array kRows{
         [](World&, Target) { return Get("/openapi.json"); },
         Statuses{200, 200, 200, 200, 200, 200}, kNoTarget, kNoTarget},
 
-    // Last: the admin's cells delete alice and bob.
+    // Each cell starts with live tokens (the cell before may have revoked them).
+    Row{"POST /users/{userId}/token/revoke", ActsAs::kPrincipal,
+        [](World& w, Target t) { w.RemintTokens(); return Request{.method = "POST", .path = "/users/" + w.User(t) + "/token/revoke"}; },
+        Statuses{200, 200, 200, 403, 401, 401},
+        Statuses{200, 403, 403, 200, 401, 401},
+        Statuses{404, 403, 403, 403, 401, 401}},
+
+    // Last: the admin's cells delete alice and bob (with live tokens: the row above revoked them).
     Row{"DELETE /users/{userId}", ActsAs::kPrincipal,
-        [](World& w, Target t) { return Delete("/users/" + w.User(t)); },
+        [](World& w, Target t) { w.RemintTokens(); return Delete("/users/" + w.User(t)); },
         Statuses{200, 403, 403, 403, 401, 401},
         Statuses{200, 403, 403, 403, 401, 401},
         Statuses{404, 403, 403, 403, 401, 401}},
@@ -724,9 +747,10 @@ struct Cells {
 
 // Sends one cell and expects `expected`; returns the response.
 HttpResult ExpectCell(World& world, const Cells& cell, int expected) {
+    // Built first: a build may renew the callers' tokens.
+    const Request request = cell.row.build(world, cell.target);
     auto headers = world.CallerHeaders(cell.caller);
     headers.insert(headers.end(), cell.extra.begin(), cell.extra.end());
-    const Request request = cell.row.build(world, cell.target);
     const HttpResult result = world.Send(request, headers);
     if (result.status != expected) {
         ADD_FAILURE() << cell.row.route << " | caller: " << kCallerNames[cell.caller]
