@@ -107,11 +107,34 @@ TEST_F(CliTest, FirstStartCreatesTheMasterKeyAndPrintsOneBootstrapKey) {
     EXPECT_EQ(server->Err().find(master_key.substr(0, 20)), std::string::npos);
 }
 
+// A lost key file must not be replaced by a new key while the database holds data sealed with
+// the old one: start-up refuses and writes nothing, so the real file can still be restored.
+TEST_F(CliTest, AMissingMasterKeyIsNotRecreatedOverSealedData) {
+    const auto first =
+        RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    std::filesystem::remove(dir_.File("data/master.key"));  // lost
+
+    for (const char* command : {"serve", "migrate"}) {
+        const auto refused =
+            RunProcess({JunctionBinary(), command}, Environment(), dir_.Path().string());
+        EXPECT_EQ(refused.exit_code, 1) << command;
+        EXPECT_NE(refused.err.find("is missing, but the database holds data encrypted with a "
+                                   "master key"),
+                  std::string::npos)
+            << refused.err;
+        EXPECT_FALSE(std::filesystem::exists(dir_.File("data/master.key"))) << command;
+    }
+}
+
 TEST_F(CliTest, AForeignMasterKeyIsRefused) {
     const auto first =
         RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
     ASSERT_EQ(first.exit_code, 0) << first.err;
-    std::filesystem::remove(dir_.File("data/master.key"));  // lost; a new one would be generated
+    {
+        std::ofstream(dir_.File("data/master.key"), std::ios::trunc)
+            << "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+    }
 
     const auto refused =
         RunProcess({JunctionBinary(), "serve"}, Environment(), dir_.Path().string());
@@ -120,6 +143,42 @@ TEST_F(CliTest, AForeignMasterKeyIsRefused) {
         refused.err.find("Cannot decrypt data in this database with the configured master key"),
         std::string::npos)
         << refused.err;
+}
+
+// Whoever can read the key file can read every stored credential: a file group or others may
+// access stops start-up, unless the operator explicitly allows it (then a warning).
+TEST_F(CliTest, AKeyFileOthersCanAccessIsRefusedUnlessAllowed) {
+    const auto first =
+        RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    const std::string key_file = dir_.File("data/master.key");
+    const std::string master_key = testing::ReadFile(key_file);
+    for (const unsigned mode : {0640U, 0604U, 0620U}) {
+        ASSERT_EQ(::chmod(key_file.c_str(), mode), 0);
+        const auto refused =
+            RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
+        EXPECT_EQ(refused.exit_code, 1) << mode;
+        EXPECT_NE(refused.err.find("is accessible to group or others"), std::string::npos)
+            << refused.err;
+        EXPECT_NE(refused.err.find("JUNCTION_MASTER_KEY_ALLOW_INSECURE_PERMISSIONS"),
+                  std::string::npos)
+            << refused.err;
+    }
+
+    auto allowed_environment = Environment();
+    allowed_environment["JUNCTION_MASTER_KEY_ALLOW_INSECURE_PERMISSIONS"] = "1";
+    const auto allowed =
+        RunProcess({JunctionBinary(), "migrate"}, allowed_environment, dir_.Path().string());
+    EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+    EXPECT_NE(allowed.err.find("master key file is accessible to group or others"),
+              std::string::npos)
+        << allowed.err;
+    EXPECT_EQ(testing::ReadFile(key_file), master_key);  // untouched
+
+    ASSERT_EQ(::chmod(key_file.c_str(), 0600), 0);
+    const auto fixed =
+        RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());
+    EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
 }
 
 TEST_F(CliTest, UserTokensSurviveARestart) {

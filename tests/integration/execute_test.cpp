@@ -131,6 +131,32 @@ protected:
         return result;
     }
 
+    /// Connects ann to acme through the browser flow; the credential id ("" on failure).
+    std::string ConnectAcme() {
+        const auto headers = Headers();
+        const auto config =
+            server_.Client().Send("POST",
+                                  "/auth-configs",
+                                  headers,
+                                  R"({"connectorId":"acme","clientId":"c","clientSecret":"s"})");
+        EXPECT_EQ(config.status, 201) << config.body;
+        const auto created = server_.Client().Send(
+            "POST",
+            "/connectors/acme/credentials",
+            headers,
+            R"({"userId":"ann","authenticationType":"oauth2","redirectUri":"https://app.example.com/done"})");
+        EXPECT_EQ(created.status, 200) << created.body;
+        if (created.status != 200) {
+            return "";
+        }
+        const testing::HttpClient browser("");
+        const std::string oauth_url(created.Json().at("oauthUrl").as_string());
+        const auto authorize = browser.Send("GET", oauth_url);
+        const std::string callback = provider_.Authorize(authorize.Header("location").value_or(""));
+        const auto done = browser.Send("GET", callback);
+        return QueryParameter(done.Header("location").value_or(""), "credentialId");
+    }
+
     TempDir dir_;
     FakeUpstream upstream_;
     OAuthProvider provider_;
@@ -399,29 +425,24 @@ TEST_F(ExecuteTest, OversizedAnswersAndBlockedRedirectsAreRefused) {
     EXPECT_EQ(upstream_.CallCount("/api/text"), 0U);
 }
 
+// The API key the credential placed in X-Api-Key is not sent to another origin a redirect
+// points at (another loopback port), while the connector's other headers are.
+TEST_F(ExecuteTest, TheKeyDoesNotFollowARedirectToAnotherOrigin) {
+    FakeUpstream other;
+    other.On("GET", "/landing", UpstreamResponse::Text("elsewhere"));
+    upstream_.On("GET", "/api/redirect", UpstreamResponse::Redirect(302, other.Url("/landing")));
+    const auto done = Execute("echo", "toMetadata", "");
+    ASSERT_EQ(done.status, 200) << done.body;
+    EXPECT_EQ(done.Json().at("result"), "elsewhere");
+    const auto landed = other.RequestsTo("/landing");
+    ASSERT_EQ(landed.size(), 1U);
+    EXPECT_FALSE(landed[0].Header("x-api-key").has_value());
+    EXPECT_EQ(landed[0].Header("x-client"), "junction-test");
+}
+
 TEST_F(ExecuteTest, AnOAuthTokenRejectedUpstreamIsRefreshedOnceAndTheCallRetried) {
-    auto headers = Headers();
-    ASSERT_EQ(server_.Client()
-                  .Send("POST",
-                        "/auth-configs",
-                        headers,
-                        R"({"connectorId":"acme","clientId":"c","clientSecret":"s"})")
-                  .status,
-              201);
-    const auto created = server_.Client().Send(
-        "POST",
-        "/connectors/acme/credentials",
-        headers,
-        R"({"userId":"ann","authenticationType":"oauth2","redirectUri":"https://app.example.com/done"})");
-    ASSERT_EQ(created.status, 200) << created.body;
-    const testing::HttpClient browser("");
-    const std::string oauth_url(created.Json().at("oauthUrl").as_string());
-    const auto authorize = browser.Send("GET", oauth_url);
-    const std::string callback = provider_.Authorize(authorize.Header("location").value_or(""));
-    const auto done = browser.Send("GET", callback);
-    const std::string credential =
-        QueryParameter(done.Header("location").value_or(""), "credentialId");
-    ASSERT_EQ(credential.size(), 24U) << done.body;
+    const std::string credential = ConnectAcme();
+    ASSERT_EQ(credential.size(), 24U);
 
     std::vector<std::string> seen_tokens;
     upstream_.On("GET", "/acme/me", [&seen_tokens](const RecordedRequest& request) {
@@ -443,6 +464,69 @@ TEST_F(ExecuteTest, AnOAuthTokenRejectedUpstreamIsRefreshedOnceAndTheCallRetried
     // A second 401 after the refresh is the upstream's answer, not another refresh.
     upstream_.On("GET", "/acme/me", UpstreamResponse::Json(R"({"error":"no"})", 401));
     EXPECT_EQ(Execute("acme", "getMe", "", credential).status, 502);
+}
+
+// An upstream that echoes the OAuth access token bare (not as `Bearer <token>`), or the refresh
+// token, must not hand either to the caller: in a result, in a 502's body, or in the log.
+TEST_F(ExecuteTest, OAuthTokensEchoedBareAreRedacted) {
+    constexpr std::string_view kAccess = "at-PLANTEDaccessTOKEN-5e2f";
+    constexpr std::string_view kRefresh = "rt-PLANTEDrefreshTOKEN-81d0";
+    provider_.FailNext(200,
+                       R"({"access_token":")" + std::string(kAccess) + R"(","refresh_token":")" +
+                           std::string(kRefresh) + R"(","token_type":"Bearer","expires_in":3600})");
+    const std::string credential = ConnectAcme();
+    ASSERT_EQ(credential.size(), 24U);
+    auto echo = [kRefresh](int status) {
+        return [kRefresh, status](const RecordedRequest& request) {
+            std::string token = request.Header("authorization").value_or("");
+            token.erase(0, std::string_view("Bearer ").size());
+            UpstreamResponse answer = UpstreamResponse::Json(
+                R"({"token":")" + token + R"(","refresh":")" + std::string(kRefresh) + R"("})",
+                status);
+            answer.headers.emplace_back("X-Echo-Token", token);
+            return answer;
+        };
+    };
+    upstream_.On("GET", "/acme/me", echo(200));
+    const auto ok = Execute("acme", "getMe", "", credential);
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.Json().at("result"),
+              boost::json::parse(R"({"token":"[redacted]","refresh":"[redacted]"})"));
+
+    upstream_.On("GET", "/acme/me", echo(403));
+    const auto failed = Execute("acme", "getMe", "", credential);
+    ASSERT_EQ(failed.status, 502) << failed.body;
+    EXPECT_EQ(failed.Json().at("error").at("details").at("body"),
+              R"({"token":"[redacted]","refresh":"[redacted]"})");
+
+    server_.Stop();
+    for (const auto& secret : {kAccess, kRefresh}) {
+        EXPECT_EQ(server_.LogText().find(secret), std::string::npos) << secret;
+        for (const auto& response : responses_) {
+            EXPECT_EQ(response.body.find(secret), std::string::npos) << response.body;
+            for (const auto& [name, value] : response.headers) {
+                EXPECT_EQ(value.find(secret), std::string::npos) << name;
+            }
+        }
+    }
+}
+
+// A secret that occurs inside the "[redacted]" marker itself ("acte") is replaced once per
+// occurrence in the answer; the search goes on after the marker instead of looping on it.
+TEST_F(ExecuteTest, ASecretInsideTheMarkerIsRedactedOnce) {
+    const auto created = server_.Client().Send(
+        "POST",
+        "/connectors/echo/credentials",
+        Headers(),
+        R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":"acte"}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    upstream_.On("GET", "/api/echo", [](const RecordedRequest& request) {
+        return UpstreamResponse::Text("key=" + request.Header("x-api-key").value_or("") + "!", 200);
+    });
+    const auto echoed =
+        Execute("echo", "echoKey", "", std::string(created.Json().at("credentialId").as_string()));
+    ASSERT_EQ(echoed.status, 200) << echoed.body;
+    EXPECT_EQ(echoed.Json().at("result"), "key=[redacted]!");
 }
 
 // Outbound calls complete through a channel bound to the server's io_context. A call still in

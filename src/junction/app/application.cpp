@@ -137,6 +137,49 @@ Result<SecretString> LoadJwtSecret(const std::optional<SecretString>& from_env,
     return std::move(*opened);
 }
 
+// Whether anything in the database was sealed with a master key: the JWT secret setting or a
+// row of any sealed column.
+Result<bool> HoldsSealedData(storage::Store& store) {
+    auto jwt = store.FindSetting(kJwtSecretSetting);
+    if (!jwt) {
+        return Fail(std::move(jwt.error()));
+    }
+    if (jwt->has_value()) {
+        return true;
+    }
+    for (const auto column : {storage::SealedColumn::kCredentialSecret,
+                              storage::SealedColumn::kAuthConfigClientSecret,
+                              storage::SealedColumn::kOAuthFlowSecret}) {
+        auto counts = store.CountSealedValuesByKeyId(column);
+        if (!counts) {
+            return Fail(std::move(counts.error()));
+        }
+        if (!counts->empty()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A new key file for a database that holds nothing sealed; otherwise a refusal that writes
+// nothing, so restoring the real key file is still possible.
+Result<LoadedKeys> CreateKeyUnlessSealed(storage::Store& store,
+                                         const std::string& key_file,
+                                         Rng& rng) {
+    auto sealed = HoldsSealedData(store);
+    if (!sealed) {
+        return Fail(std::move(sealed.error()));
+    }
+    if (*sealed) {
+        return Fail(ErrorCode::kFailedPrecondition,
+                    "Master key file '" + key_file +
+                        "' is missing, but the database holds data encrypted with a master key. "
+                        "Restore the key file (or set JUNCTION_MASTER_KEYS); no new key was "
+                        "written; refusing to start");
+    }
+    return CreateMasterKeyFile(key_file, rng);
+}
+
 }  // namespace
 
 Result<connectors::Catalog> LoadCatalog(const std::string& extra_directory) {
@@ -206,19 +249,18 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         return Fail(ErrorCode::kUnavailable,
                     "Cannot create data directory '" + config.data_dir + "': " + ec.message());
     }
-    auto keys = LoadMasterKeys(loaded.secrets.master_keys, config.master_key_file, parts->rng);
+    auto keys = LoadMasterKeys(loaded.secrets.master_keys,
+                               config.master_key_file,
+                               config.master_key_allow_insecure_permissions);
     if (!keys) {
         return Fail(std::move(keys.error()));
     }
-    if (keys->created) {
+    if (keys->insecure_permissions) {
         LogEvent(spdlog::level::warn,
-                 "created a new master key; back it up; without it encrypted data cannot be read",
+                 "master key file is accessible to group or others; allowed by "
+                 "master_key_allow_insecure_permissions",
                  {{"path", config.master_key_file}});
     }
-    // Signed file URLs get their own key (API.md §3.5), derived from the active master key.
-    SecretString file_url_key(crypto::HkdfSha256(
-        keys->keys.front().key.Reveal(), service::kFileUrlKeyLabel, kFileUrlKeyBytes));
-    parts->secret_box = std::make_unique<crypto::SecretBox>(std::move(keys->keys), parts->rng);
 
     auto catalog = LoadCatalog(config.catalog_dir);
     if (!catalog) {
@@ -256,6 +298,22 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     if (auto schema = parts->store->CheckSchema(); !schema) {
         return Fail(std::move(schema.error()));
     }
+    if (keys->missing) {
+        // Only now, with the database open, can a missing key file be told apart from a
+        // first start: a new key would never open what the old one sealed.
+        auto created = CreateKeyUnlessSealed(*parts->store, config.master_key_file, parts->rng);
+        if (!created) {
+            return Fail(std::move(created.error()));
+        }
+        keys = std::move(created);
+        LogEvent(spdlog::level::warn,
+                 "created a new master key; back it up; without it encrypted data cannot be read",
+                 {{"path", config.master_key_file}});
+    }
+    // Signed file URLs get their own key (API.md §3.5), derived from the active master key.
+    SecretString file_url_key(crypto::HkdfSha256(
+        keys->keys.front().key.Reveal(), service::kFileUrlKeyLabel, kFileUrlKeyBytes));
+    parts->secret_box = std::make_unique<crypto::SecretBox>(std::move(keys->keys), parts->rng);
 
     auto jwt_secret = LoadJwtSecret(
         loaded.secrets.jwt_secret, *parts->store, *parts->secret_box, parts->rng, parts->clock);

@@ -73,6 +73,17 @@ std::optional<std::string> SetList(std::vector<std::string>& field, const std::s
     return std::nullopt;
 }
 
+std::optional<std::string> SetBool(bool& field, const std::string& value) {
+    if (value == "true" || value == "1") {
+        field = true;
+    } else if (value == "false" || value == "0") {
+        field = false;
+    } else {
+        return "must be true or false (or 1 or 0)";
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> SetLogLevel(std::string& field, const std::string& value) {
     static const std::set<std::string> levels{
         "trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -259,6 +270,11 @@ const std::vector<Setting>& Settings() {
          "JUNCTION_MASTER_KEY_FILE",
          [](Config& c, const std::string& v) {
              return SetString(c.master_key_file, v);
+         }},
+        {"master_key_allow_insecure_permissions",
+         "JUNCTION_MASTER_KEY_ALLOW_INSECURE_PERMISSIONS",
+         [](Config& c, const std::string& v) {
+             return SetBool(c.master_key_allow_insecure_permissions, v);
          }},
     };
     return settings;

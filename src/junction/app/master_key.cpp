@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -65,44 +66,39 @@ Result<LoadedKeys> FromEnvironment(const SecretString& value) {
 
 Result<LoadedKeys> LoadMasterKeys(const std::optional<SecretString>& from_env,
                                   const std::string& key_file,
-                                  Rng& rng) {
+                                  bool allow_insecure_permissions) {
     if (from_env) {
         return FromEnvironment(*from_env);
     }
     LoadedKeys loaded;
-    std::error_code ec;
-    if (!std::filesystem::exists(key_file, ec)) {
-        const auto parent = std::filesystem::path(key_file).parent_path();
-        if (!parent.empty()) {
-            std::filesystem::create_directories(parent, ec);
-        }
-        std::array<std::uint8_t, kKeyBytes> raw{};
-        rng.Fill(raw);
-        SecretString encoded(crypto::Base64Encode(
-            std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size())));
-        explicit_bzero(raw.data(), raw.size());
-        const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
-            return Fail(ErrorCode::kUnavailable,
-                        "Cannot create master key file '" + key_file +
-                            "': " + std::generic_category().message(errno));
-        }
-        const std::string line = std::string(encoded.Reveal()) + "\n";
-        const bool written =
-            ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
-            ::fsync(fd) == 0;
-        ::close(fd);
-        SecretString wipe_line(line);
-        if (!written) {
-            return Fail(ErrorCode::kUnavailable, "Cannot write master key file '" + key_file + "'");
-        }
-        loaded.created = true;
-    }
     const int fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        loaded.missing = true;
+        return loaded;
+    }
     if (fd < 0) {
         return Fail(ErrorCode::kUnavailable,
                     "Cannot read master key file '" + key_file +
                         "': " + std::generic_category().message(errno));
+    }
+    struct stat status {};
+    if (::fstat(fd, &status) != 0) {
+        ::close(fd);
+        return Fail(ErrorCode::kUnavailable, "Cannot read master key file '" + key_file + "'");
+    }
+    // Anyone who can read the file can read every stored credential.
+    if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        if (!allow_insecure_permissions) {
+            ::close(fd);
+            std::array<char, 8> mode{};
+            std::snprintf(mode.data(), mode.size(), "%04o", status.st_mode & 07777U);
+            return Fail(ErrorCode::kFailedPrecondition,
+                        "Master key file '" + key_file +
+                            "' is accessible to group or others (mode " + mode.data() +
+                            "); run chmod 600 on it, or set "
+                            "JUNCTION_MASTER_KEY_ALLOW_INSECURE_PERMISSIONS=1 to start anyway");
+        }
+        loaded.insecure_permissions = true;
     }
     std::string content(256, '\0');
     const ssize_t length = ::read(fd, content.data(), content.size());
@@ -116,6 +112,42 @@ Result<LoadedKeys> LoadMasterKeys(const std::optional<SecretString>& from_env,
     if (!key) {
         return Fail(std::move(key.error()));
     }
+    loaded.keys.push_back(crypto::MasterKey{.id = 1, .key = std::move(*key)});
+    return loaded;
+}
+
+Result<LoadedKeys> CreateMasterKeyFile(const std::string& key_file, Rng& rng) {
+    std::error_code ec;
+    const auto parent = std::filesystem::path(key_file).parent_path();
+    if (!parent.empty()) {
+        std::filesystem::create_directories(parent, ec);
+    }
+    std::array<std::uint8_t, kKeyBytes> raw{};
+    rng.Fill(raw);
+    SecretString encoded(crypto::Base64Encode(
+        std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size())));
+    explicit_bzero(raw.data(), raw.size());
+    const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return Fail(ErrorCode::kUnavailable,
+                    "Cannot create master key file '" + key_file +
+                        "': " + std::generic_category().message(errno));
+    }
+    const std::string line = std::string(encoded.Reveal()) + "\n";
+    const bool written =
+        ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+        ::fsync(fd) == 0;
+    ::close(fd);
+    SecretString wipe_line(line);
+    if (!written) {
+        return Fail(ErrorCode::kUnavailable, "Cannot write master key file '" + key_file + "'");
+    }
+    auto key = DecodeKey(encoded.Reveal(), "master key file '" + key_file + "'");
+    if (!key) {
+        return Fail(std::move(key.error()));
+    }
+    LoadedKeys loaded;
+    loaded.created = true;
     loaded.keys.push_back(crypto::MasterKey{.id = 1, .key = std::move(*key)});
     return loaded;
 }

@@ -18,6 +18,7 @@ void Inject(const boost::json::object& config, SecretString value, AuthPlacement
     }
     const std::string in = StringOr(inject, "in", "header");
     const std::string name = StringOr(inject, "name", "Authorization");
+    placement.values.emplace_back(std::string(value.Reveal()));
     SecretString full(StringOr(inject, "prefix", in == "header" ? "Bearer " : "") +
                       std::string(value.Reveal()));
     if (in == "query") {
@@ -63,6 +64,7 @@ Result<AuthPlacement> PlaceKeyCredential(const AuthSpec& auth, const boost::json
             return Fail(std::move(value.error()));
         }
         SecretString full(StringOr(config, "prefix", "") + *value);
+        placement.values.emplace_back(std::move(*value));
         const std::string name = StringOr(config, "name", "X-Api-Key");
         if (StringOr(config, "in", "header") == "query") {
             placement.query.emplace_back(name, std::move(full));
@@ -80,6 +82,7 @@ Result<AuthPlacement> PlaceKeyCredential(const AuthSpec& auth, const boost::json
         if (!password) {
             return Fail(std::move(password.error()));
         }
+        placement.values.emplace_back(std::string(*password));
         placement.basic.emplace(SecretString(std::move(*user)), SecretString(std::move(*password)));
         return placement;
     }

@@ -28,6 +28,9 @@ struct AuthPlacement {
     // basic: user and password, for `Authorization: Basic base64(user:password)` (the caller
     // encodes; this layer has no crypto).
     std::optional<std::pair<SecretString, SecretString>> basic{};
+    // Every secret as the credential holds it, without a prefix such as `Bearer `: an upstream
+    // may echo the bare value, so redaction needs it as well as the placed one.
+    std::vector<SecretString> values{};
 };
 
 /// The placement of a key-type credential (apiKey, basic, bearer) from its `data`.

@@ -73,6 +73,8 @@ struct Config {
     std::chrono::milliseconds mcp_stream_lifetime{1'800'000};
     // Secrets and where to find them come only from the environment (DESIGN.md §7).
     std::string master_key_file;  // empty: <data_dir>/master.key
+    // Start even when group or others may access the key file (then only warn).
+    bool master_key_allow_insecure_permissions = false;
 };
 
 }  // namespace junction

@@ -2,7 +2,14 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "junction/storage/storage_full.hpp"
+
 namespace junction::http {
+namespace {
+
+constexpr std::string_view kStorageFullRetryAfter = "30";
+
+}  // namespace
 
 HttpResponse JsonResponse(int status, const boost::json::value& body) {
     HttpResponse response;
@@ -20,7 +27,13 @@ HttpResponse SecretJsonResponse(int status, const boost::json::value& body) {
 }
 
 HttpResponse ToHttpResponse(const Error& error, std::string_view request_id) {
-    return JsonResponse(Describe(error.code).http_status, ErrorEnvelope(error, request_id));
+    HttpResponse response =
+        JsonResponse(Describe(error.code).http_status, ErrorEnvelope(error, request_id));
+    if (storage::IsStorageFull(error)) {
+        // Freeing space takes an operator, not a moment: a slower retry than a busy database.
+        response.SetHeader("Retry-After", std::string(kStorageFullRetryAfter));
+    }
+    return response;
 }
 
 }  // namespace junction::http

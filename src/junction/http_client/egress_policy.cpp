@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 #include <arpa/inet.h>
 #include <boost/url/parse.hpp>
@@ -51,10 +52,19 @@ constexpr std::array kV4Blocked{
     V4Range{{240, 0, 0, 0}, 4, Lift::kAllowCidrsOnly},     // reserved, broadcast
 };
 
+// Ranges may nest (::1 inside ::/96): the longest matching prefix decides.
 constexpr std::array kV6Blocked{
     V6Range{{}, 128, Lift::kAllowCidrsOnly},                                                // ::
     V6Range{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, Lift::kPrivateNetwork},  // ::1
-    V6Range{{0xfc}, 7, Lift::kPrivateNetwork},                                              // ULA
+    // IPv4-compatible (::a.b.c.d, deprecated by RFC 4291): a host with an automatic tunnel
+    // (Linux sit0) sends these to the embedded IPv4 address. No API is reached this way, so
+    // the whole range is refused rather than judged by the IPv4 address.
+    V6Range{{}, 96, Lift::kAllowCidrsOnly},
+    // Local-use NAT64 (RFC 8215): the translator's prefix length, and so where the IPv4
+    // address sits in the address (RFC 6052), is a local choice we cannot know. Refused whole;
+    // an operator who runs such a translator lists its prefix in egress.allow_cidrs.
+    V6Range{{0, 0x64, 0xff, 0x9b, 0, 1}, 48, Lift::kAllowCidrsOnly},
+    V6Range{{0xfc}, 7, Lift::kPrivateNetwork},         // ULA
     V6Range{{0xfe, 0x80}, 10, Lift::kAllowCidrsOnly},  // link-local
     V6Range{{0xff}, 8, Lift::kAllowCidrsOnly},         // multicast
 };
@@ -62,6 +72,11 @@ constexpr std::array kV6Blocked{
 // IPv6 prefixes whose last 32 bits are an IPv4 address that is what actually gets reached.
 constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 constexpr std::array<std::uint8_t, 12> kNat64Prefix{0, 0x64, 0xff, 0x9b};  // 64:ff9b::/96
+// 6to4 (2002::/16, RFC 3056): bytes 2-5 are the IPv4 address of the site's relay, where a
+// host with 6to4 configured sends the packet. Judged by that IPv4 address, as NAT64 is: a
+// public relay passes, 2002:a9fe:a9fe:: (169.254.169.254) does not.
+constexpr std::array<std::uint8_t, 2> k6to4Prefix{0x20, 0x02};
+constexpr std::size_t k6to4V4Offset = 2;
 
 bool PrefixMatches(const std::uint8_t* bytes, const std::uint8_t* network, int prefix_length) {
     const auto full = static_cast<std::size_t>(prefix_length / 8);
@@ -244,10 +259,13 @@ Result<void> EgressPolicy::CheckAddress(const sockaddr* address,
         if (InAllowCidrs(bytes.data(), false)) {
             return Ok();
         }
-        // An IPv4-mapped or NAT64 address reaches the embedded IPv4 address: judge that one.
+        // An IPv4-mapped, NAT64 or 6to4 address reaches the embedded IPv4 address: judge that.
         if (std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), bytes.begin()) ||
             std::equal(kNat64Prefix.begin(), kNat64Prefix.end(), bytes.begin())) {
             return CheckIp(&bytes[12], true, allow_private_network, plain_http, host);
+        }
+        if (std::equal(k6to4Prefix.begin(), k6to4Prefix.end(), bytes.begin())) {
+            return CheckIp(&bytes[k6to4V4Offset], true, allow_private_network, plain_http, host);
         }
         return CheckIp(bytes.data(), false, allow_private_network, plain_http, host);
     }
@@ -265,12 +283,19 @@ Result<void> EgressPolicy::CheckIp(const std::uint8_t* bytes,
     if (plain_http) {
         return Fail(Denied("plain http is allowed only to egress.allow_cidrs", host));
     }
-    const auto blocked = [&](const auto& range) {
-        return PrefixMatches(bytes, range.network.data(), range.prefix_length) &&
-               (range.lift == Lift::kAllowCidrsOnly || !allow_private_network);
+    // The most specific matching range decides whether allow_private_network lifts it.
+    const auto refused_by = [&](const auto& ranges) {
+        const typename std::decay_t<decltype(ranges)>::value_type* decisive = nullptr;
+        for (const auto& range : ranges) {
+            if (PrefixMatches(bytes, range.network.data(), range.prefix_length) &&
+                (decisive == nullptr || range.prefix_length > decisive->prefix_length)) {
+                decisive = &range;
+            }
+        }
+        return decisive != nullptr &&
+               (decisive->lift == Lift::kAllowCidrsOnly || !allow_private_network);
     };
-    const bool refused = v4 ? std::any_of(kV4Blocked.begin(), kV4Blocked.end(), blocked)
-                            : std::any_of(kV6Blocked.begin(), kV6Blocked.end(), blocked);
+    const bool refused = v4 ? refused_by(kV4Blocked) : refused_by(kV6Blocked);
     if (refused) {
         return Fail(Denied("address " + host + " is in a blocked range", host));
     }

@@ -46,6 +46,11 @@ struct OutboundRequest {
     bool allow_private_network = false;  // the connector's allow_private_network
     // Followed by the client itself, each hop re-validated (DESIGN.md §11); 0 returns the 3xx.
     int max_redirects = 0;
+    // Names of the headers and query parameters that carry the caller's credential (an API key
+    // in `X-Api-Key`, a token in `?access_token=`). A redirect to another origin drops them, as
+    // it drops Authorization and Cookie: the other origin must not receive the secret.
+    std::vector<std::string> credential_headers{};
+    std::vector<std::string> credential_query{};
 };
 
 /// The upstream's answer, whatever its status: a 404 or 500 is a response, not an error.

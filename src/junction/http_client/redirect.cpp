@@ -27,6 +27,25 @@ std::string Origin(const boost::urls::url_view& url) {
     return AsciiLowercase(origin);
 }
 
+// Before a hop to another origin: the fixed credential headers, the headers the caller's
+// credential placed, and the credential's query parameters should the Location repeat them.
+void DropCredentials(OutboundRequest& request, boost::urls::url& next) {
+    constexpr std::array kCredentialHeaders{std::string_view("authorization"),
+                                            std::string_view("cookie"),
+                                            std::string_view("proxy-authorization")};
+    const auto named = [](const std::string& name, const auto& names) {
+        return std::any_of(names.begin(), names.end(), [&](const auto& credential) {
+            return AsciiIEquals(name, credential);
+        });
+    };
+    RemoveHeaders(request, [&](const std::string& name) {
+        return named(name, kCredentialHeaders) || named(name, request.credential_headers);
+    });
+    for (const auto& name : request.credential_query) {
+        next.params().erase(name);
+    }
+}
+
 }  // namespace
 
 bool IsFollowableRedirect(int status) {
@@ -49,15 +68,7 @@ Result<void> ApplyRedirect(OutboundRequest& request, int status, std::string_vie
     }
     next.remove_fragment();
     if (Origin(next) != Origin(*base)) {
-        constexpr std::array kCredentialHeaders{std::string_view("authorization"),
-                                                std::string_view("cookie"),
-                                                std::string_view("proxy-authorization")};
-        RemoveHeaders(request, [&](const std::string& name) {
-            return std::any_of(
-                kCredentialHeaders.begin(),
-                kCredentialHeaders.end(),
-                [&](std::string_view credential) { return AsciiIEquals(name, credential); });
-        });
+        DropCredentials(request, next);
     }
     const bool to_get = (status == 303 && request.method != "HEAD") ||
                         ((status == 301 || status == 302) && request.method == "POST");

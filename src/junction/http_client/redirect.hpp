@@ -14,8 +14,9 @@ namespace junction::http_client {
 /// relative to request.url). The method changes like browsers do: 303 → GET (HEAD stays), 301
 /// and 302 turn POST into GET; 307 and 308 keep method and body. A method change drops the
 /// body and its Content-* headers. When the origin changes, Authorization, Cookie and
-/// Proxy-Authorization are dropped (as curl and browsers do). The caller re-checks the new
-/// URL with EgressPolicy::CheckUrl.
+/// Proxy-Authorization are dropped (as curl and browsers do), and so are the headers named in
+/// request.credential_headers and the Location's query parameters named in
+/// request.credential_query. The caller re-checks the new URL with EgressPolicy::CheckUrl.
 /// Fails with kUpstreamError reason "redirect_denied" when `location` is empty or invalid.
 [[nodiscard]] Result<void> ApplyRedirect(OutboundRequest& request,
                                          int status,

@@ -27,6 +27,7 @@ constexpr std::int64_t kMinTimeoutMs = 1'000;
 constexpr std::int64_t kMaxTimeoutMs = 300'000;
 constexpr std::size_t kMaxHeaderValueBytes = 8192;
 constexpr std::size_t kShortestRedactedSecret = 4;
+constexpr std::string_view kRedacted = "[redacted]";
 // Answers up to this size are redacted and parsed on the IO thread (OnOutcomeBlocks).
 constexpr std::size_t kInlineBodyBytes = 64UL * 1024;
 
@@ -286,6 +287,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
         call->credential_version_ = access->version;
         data = std::move(access->data);
         placement = connectors::PlaceAccessToken(*auth, access->access_token.Reveal());
+        placement.values.emplace_back(std::string(access->refresh_token.Reveal()));
     } else {
         const auto blob = crypto::Base64Decode(row->secret);
         if (!blob) {
@@ -378,9 +380,13 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
     // Room for the Accept, Content-Type and auth headers added later, without a regrowth.
     headers.reserve(connector->default_headers.size() + additional_headers.size() +
                     call->auth_headers_.size() + 2);
+    std::vector<std::string> credential_headers;  // dropped on a redirect to another origin
     for (const auto& [name, value] : connector->default_headers) {
         auto expanded = connectors::ExpandTemplate(value, data);
         if (expanded) {
+            if (value.find("{{") != std::string::npos) {
+                credential_headers.push_back(name);  // filled from the credential's data
+            }
             headers.emplace_back(name, std::move(*expanded));
         }
     }
@@ -430,7 +436,8 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
                                          .max_response_bytes = max_response_bytes_,
                                          .allowed_hosts = connector->allowed_hosts,
                                          .allow_private_network = connector->allow_private_network,
-                                         .max_redirects = kMaxRedirects};
+                                         .max_redirects = kMaxRedirects,
+                                         .credential_headers = std::move(credential_headers)};
     std::transform(
         request.method.begin(), request.method.end(), request.method.begin(), [](char c) {
             return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -472,9 +479,7 @@ Result<std::shared_ptr<ActionCall>> ActionService::Start(const storage::UserRow&
     call->base_ = std::move(request);
     call->timeout_ = std::chrono::milliseconds(timeout_ms);
     call->deadline_ = clock_.Now() + call->timeout_;
-    std::erase_if(call->secrets_, [](const std::string& secret) {
-        return secret.size() < kShortestRedactedSecret;
-    });
+    call->KeepRedactable();
     return call;
 }
 
@@ -489,6 +494,12 @@ http_client::OutboundRequest ActionCall::Attempt() const {
     request.url = oauth::AppendQuery(request.url, auth_query_);
     request.timeout = Remaining();
     request.headers.insert(request.headers.end(), auth_headers_.begin(), auth_headers_.end());
+    for (const auto& header : auth_headers_) {
+        request.credential_headers.push_back(header.first);
+    }
+    for (const auto& parameter : auth_query_) {
+        request.credential_query.push_back(parameter.first);
+    }
     return request;
 }
 
@@ -505,10 +516,24 @@ bool ActionCall::Retryable() const {
            method == "OPTIONS";
 }
 
+void ActionCall::KeepRedactable() {
+    std::erase_if(secrets_, [](const std::string& secret) {
+        return secret.size() < kShortestRedactedSecret;
+    });
+    // Longest first, so a placed value (`Bearer <token>`) is replaced whole before the bare
+    // token inside it.
+    std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) {
+        return a.size() != b.size() ? a.size() > b.size() : a < b;
+    });
+    secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
+}
+
 std::string ActionCall::Redact(std::string text) const {
     for (const auto& secret : secrets_) {
-        for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-            text.replace(at, secret.size(), "[redacted]");
+        for (auto at = text.find(secret); at != std::string::npos;
+             at = text.find(secret, at + kRedacted.size())) {
+            // Searching on after the marker: a secret such as "acte" occurs inside it.
+            text.replace(at, secret.size(), kRedacted);
         }
     }
     return text;
@@ -554,11 +579,14 @@ Result<void> ActionCall::Reauthorize() {
         return Fail(std::move(access.error()));
     }
     credential_version_ = access->version;
-    auto injection =
-        ToInjection(connectors::PlaceAccessToken(*auth_, access->access_token.Reveal()));
+    auto placement = connectors::PlaceAccessToken(*auth_, access->access_token.Reveal());
+    placement.values.emplace_back(std::string(access->refresh_token.Reveal()));
+    auto injection = ToInjection(placement);
     auth_headers_ = std::move(injection.headers);
     auth_query_ = std::move(injection.query);
+    // The old token stays in the list: a later answer may still echo it.
     secrets_.insert(secrets_.end(), injection.secrets.begin(), injection.secrets.end());
+    KeepRedactable();
     return Ok();
 }
 

@@ -55,6 +55,8 @@ private:
     [[nodiscard]] http_client::OutboundRequest Attempt() const;
     [[nodiscard]] bool Retryable() const;
     [[nodiscard]] std::chrono::milliseconds Remaining() const;
+    /// Drops secrets too short to redact safely and orders the rest longest first.
+    void KeepRedactable();
     [[nodiscard]] std::string Redact(std::string text) const;
     [[nodiscard]] Result<boost::json::object> Success(
         const http_client::OutboundResponse& answer) const;

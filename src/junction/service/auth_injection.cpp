@@ -21,7 +21,9 @@ AuthInjection ToInjection(const connectors::AuthPlacement& placement) {
         const std::string encoded = crypto::Base64Encode(pair.Reveal());
         injection.headers.emplace_back("Authorization", "Basic " + encoded);
         injection.secrets.emplace_back(encoded);
-        injection.secrets.emplace_back(placement.basic->second.Reveal());
+    }
+    for (const auto& value : placement.values) {
+        injection.secrets.emplace_back(value.Reveal());
     }
     return injection;
 }

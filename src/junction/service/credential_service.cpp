@@ -239,7 +239,11 @@ Result<void> CredentialService::Verify(const connectors::ConnectorSpec& connecto
         .max_response_bytes = kVerifyResponseBytes,
         .allowed_hosts = connector.allowed_hosts};
     for (auto& header : injection.headers) {
+        request.credential_headers.push_back(header.first);
         request.headers.push_back(std::move(header));
+    }
+    for (const auto& parameter : injection.query) {
+        request.credential_query.push_back(parameter.first);
     }
     auto response = http_client::SendAndWait(http_, std::move(request));
     if (!response) {

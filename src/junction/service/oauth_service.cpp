@@ -516,9 +516,11 @@ Result<OAuthAccess> OAuthService::EnsureFresh(std::string_view credential_id,
         const bool expiring = row->token_expires_at && *row->token_expires_at <= now + kRefreshSkew;
         const bool still_valid = !row->token_expires_at || *row->token_expires_at > now;
         auto access = [&] {
-            OAuthAccess result{.access_token = SecretString(json::StringOr(*secret, "accessToken")),
-                               .token_type = json::StringOr(*secret, "tokenType"),
-                               .version = row->version};
+            OAuthAccess result{
+                .access_token = SecretString(json::StringOr(*secret, "accessToken")),
+                .refresh_token = SecretString(json::StringOr(*secret, "refreshToken")),
+                .token_type = json::StringOr(*secret, "tokenType"),
+                .version = row->version};
             result.data = DataOf(*secret);
             return result;
         };

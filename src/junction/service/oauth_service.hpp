@@ -54,6 +54,7 @@ struct CallbackParams {
 /// A usable OAuth access token of a credential.
 struct OAuthAccess {
     SecretString access_token{};
+    SecretString refresh_token{};  // empty when the provider issued none; for redaction only
     std::string token_type{};
     boost::json::object data{};  // connector inputs
     std::int64_t version = 0;    // pass back as `stale_version` after an upstream 401

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "junction/storage/storage_full.hpp"
+
 namespace junction::storage {
 namespace {
 
@@ -21,6 +23,9 @@ std::string Errno(std::string_view what) {
 }
 
 Error Unavailable(std::string detail) {
+    if (errno == ENOSPC || errno == EDQUOT) {  // the caller's failed call set errno
+        return StorageFullError(std::move(detail));
+    }
     return Error{.code = ErrorCode::kUnavailable,
                  .message = "File storage is unavailable",
                  .detail = std::move(detail)};

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "junction/core/result.hpp"
+#include "junction/storage/storage_full.hpp"
 
 namespace junction::storage {
 
@@ -66,6 +70,35 @@ public:
     [[nodiscard]] virtual Result<void> TakeTransactionLock(SqlSession& session,
                                                            std::int64_t lock_id) = 0;
     [[nodiscard]] virtual std::span<const Migration> Migrations() const = 0;
+
+    /// Whether a write failed for lack of space (disk full, or the database's size limit)
+    /// less than kStorageFullHold ago with no transaction committed since. Readiness reports
+    /// it; the hold lets a node out of rotation come back and try again. Thread-safe.
+    [[nodiscard]] bool StorageFull() const {
+        const std::int64_t since = full_since_ms_.load(std::memory_order_relaxed);
+        return since != 0 && NowMs() - since < kStorageFullHold.count();
+    }
+
+protected:
+    static constexpr std::chrono::milliseconds kStorageFullHold{30'000};
+
+    /// Drivers call this with each piece of work's outcome; `committed` for a transaction.
+    void NoteOutcome(const Result<void>& result, bool committed) {
+        if (!result && IsStorageFull(result.error())) {
+            full_since_ms_.store(std::max<std::int64_t>(NowMs(), 1), std::memory_order_relaxed);
+        } else if (result && committed) {
+            full_since_ms_.store(0, std::memory_order_relaxed);
+        }
+    }
+
+private:
+    static std::int64_t NowMs() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+
+    std::atomic<std::int64_t> full_since_ms_{0};  // steady clock; 0: no failure
 };
 
 }  // namespace junction::storage

@@ -753,6 +753,10 @@ Result<void> SqlStore::CheckSchema() {
 }
 
 Result<void> SqlStore::Ping() {
+    if (database_->StorageFull()) {
+        return Fail(ErrorCode::kUnavailable,
+                    "storage full: a write failed for lack of space within the last 30 s");
+    }
     return database_->WithSession([&](SqlSession& session) -> Result<void> {
         auto rows = session.Query("SELECT 1", {});
         if (!rows) {

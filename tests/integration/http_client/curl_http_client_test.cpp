@@ -393,6 +393,38 @@ TYPED_TEST(CurlHttpClientTest, RedirectsAreFollowedWhenAsked) {
     EXPECT_EQ(as_is->Header("location"), "/new?page=2");
 }
 
+// A header the credential placed (X-Api-Key here) reaches a same-origin hop, but not another
+// origin (another loopback port), nor does a credential query parameter the Location repeats.
+TYPED_TEST(CurlHttpClientTest, CredentialHeadersStayWithTheirOrigin) {
+    FakeUpstream other;
+    other.On("GET", "/landing", UpstreamResponse::Text("elsewhere"));
+    this->upstream_.On("GET", "/here", UpstreamResponse::Text("same"));
+    this->upstream_.On("GET", "/same", UpstreamResponse::Redirect(302, "/here"));
+    this->upstream_.On(
+        "GET", "/away", UpstreamResponse::Redirect(302, other.Url("/landing?api_key=k1&page=2")));
+    OutboundRequest request = this->Get("/same");
+    request.headers = {{"X-Api-Key", "k1"}, {"X-Trace", "t1"}};
+    request.credential_headers = {"X-Api-Key"};
+    request.credential_query = {"api_key"};
+    request.max_redirects = 5;
+
+    const auto same = SendAndWait(*this->client_, request);
+    ASSERT_TRUE(same.has_value()) << same.error().detail;
+    EXPECT_EQ(same->body, "same");
+    ASSERT_EQ(this->upstream_.RequestsTo("/here").size(), 1U);
+    EXPECT_EQ(this->upstream_.RequestsTo("/here")[0].Header("x-api-key"), "k1");
+
+    request.url = this->upstream_.Url("/away");
+    const auto away = SendAndWait(*this->client_, request);
+    ASSERT_TRUE(away.has_value()) << away.error().detail;
+    EXPECT_EQ(away->body, "elsewhere");
+    const auto landed = other.RequestsTo("/landing");
+    ASSERT_EQ(landed.size(), 1U);
+    EXPECT_FALSE(landed[0].Header("x-api-key").has_value());
+    EXPECT_EQ(landed[0].Header("x-trace"), "t1");
+    EXPECT_EQ(landed[0].target, "/landing?page=2");
+}
+
 TYPED_TEST(CurlHttpClientTest, RedirectToHostOutsideAllowedHostsIsDenied) {
     this->upstream_.On(
         "GET",

@@ -98,6 +98,23 @@ TEST(PlaceKeyCredentialTest, ApiKeyHeaderWithPrefixAndCustomName) {
     EXPECT_EQ(Reveal(placement->headers), (Revealed{{"Authorization", "Token k-123"}}));
 }
 
+// An upstream may echo the bare secret: redaction gets it without the prefix too.
+TEST(PlaceKeyCredentialTest, BareSecretsAreListedForRedaction) {
+    const auto key =
+        PlaceKeyCredential(Auth("apiKey", R"({"prefix": "Token "})"), {{"apiKey", "k-123"}});
+    ASSERT_TRUE(key.has_value());
+    ASSERT_EQ(key->values.size(), 1U);
+    EXPECT_EQ(key->values[0].Reveal(), "k-123");
+    const auto bearer = PlaceKeyCredential(Auth("bearer"), {{"token", "t-456"}});
+    ASSERT_TRUE(bearer.has_value());
+    EXPECT_EQ(Reveal(bearer->headers), (Revealed{{"Authorization", "Bearer t-456"}}));
+    ASSERT_EQ(bearer->values.size(), 1U);
+    EXPECT_EQ(bearer->values[0].Reveal(), "t-456");
+    const auto access = PlaceAccessToken(Auth("oauth2"), "at-789");
+    ASSERT_EQ(access.values.size(), 1U);
+    EXPECT_EQ(access.values[0].Reveal(), "at-789");
+}
+
 TEST(PlaceKeyCredentialTest, ApiKeyCustomValueTemplate) {
     const auto placement =
         PlaceKeyCredential(Auth("apiKey", R"({"value": "{{apiKey}}:x"})"), {{"apiKey", "k-123"}});

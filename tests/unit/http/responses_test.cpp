@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "junction/storage/storage_full.hpp"
+
 namespace junction::http {
 namespace {
 
@@ -16,6 +18,19 @@ using ::testing::Pair;
 
 boost::json::value Body(const HttpResponse& response) {
     return boost::json::parse(response.body);
+}
+
+// A write refused for lack of space is 503 with a Retry-After, never a 500.
+TEST(ToHttpResponseTest, StorageFullIsUnavailableWithRetryAfter) {
+    const HttpResponse response =
+        ToHttpResponse(storage::StorageFullError("sqlite: database or disk is full"), "req-1");
+
+    EXPECT_EQ(response.status, 503);
+    EXPECT_THAT(response.headers, Contains(Pair("Retry-After", "30")));
+    EXPECT_EQ(Body(response),
+              boost::json::parse(R"({"error":{"code":"SERVICE_UNAVAILABLE",)"
+                                 R"("message":"Storage is full; retry later",)"
+                                 R"("details":{"reason":"storage_full"}}})"));
 }
 
 TEST(ToHttpResponseTest, NotFoundHasNoDetails) {

@@ -120,7 +120,21 @@ INSTANTIATE_TEST_SUITE_P(EveryRange,
                              RangeCase{"64:ff9b::127.0.0.1", true},
                              RangeCase{"64:ff9b::192.168.1.1", true},
                              RangeCase{"64:ff9b::169.254.169.254", false},
-                             RangeCase{"64:ff9b::a9fe:a9fe", false}));
+                             RangeCase{"64:ff9b::a9fe:a9fe", false},
+                             // IPv4-compatible (::/96) is refused whole, ::1 keeps its own rule.
+                             RangeCase{"::2", false},
+                             RangeCase{"::8.8.8.8", false},
+                             RangeCase{"::127.0.0.1", false},
+                             RangeCase{"::ffff:ffff", false},
+                             // Local-use NAT64 (64:ff9b:1::/48) is refused whole.
+                             RangeCase{"64:ff9b:1::", false},
+                             RangeCase{"64:ff9b:1::8.8.8.8", false},
+                             RangeCase{"64:ff9b:1:ffff:ffff:ffff:ffff:ffff", false},
+                             // 6to4 (2002::/16) is judged by the relay's IPv4 address.
+                             RangeCase{"2002:a9fe:a9fe::1", false},
+                             RangeCase{"2002:7f00:1::", true},
+                             RangeCase{"2002:a00:1::1", true},
+                             RangeCase{"2002:e000:1::", false}));
 
 TEST(EgressPolicyTest, PublicAddressesPass) {
     const EgressPolicy policy;
@@ -148,7 +162,10 @@ TEST(EgressPolicyTest, PublicAddressesPass) {
                            "64:ff9b::8.8.8.8",
                            "fbff::1",
                            "fec0::1",
-                           "::2"}) {
+                           "::1:0:0:0",
+                           "64:ff9b:2::1",
+                           "2002:808:808::1",
+                           "2003::1"}) {
         EXPECT_TRUE(policy.CheckAddress(Address(ip).Get(), false).has_value()) << ip;
     }
 }

@@ -80,6 +80,27 @@ TEST(RedirectTest, CrossOriginDropsCredentials) {
     EXPECT_EQ(port_change.headers.size(), 2U);
 }
 
+// Whatever header or query parameter the credential placed (an API key in X-Api-Key or in
+// `?api_key=`) stays with its origin: only a same-origin hop carries it.
+TEST(RedirectTest, CrossOriginDropsWhatTheCredentialPlaced) {
+    OutboundRequest request{.method = "GET",
+                            .url = "https://api.example.com/a?api_key=k1",
+                            .headers = {{"X-Api-Key", "k1"}, {"X-Tenant", "t"}},
+                            .credential_headers = {"x-api-key"},
+                            .credential_query = {"api_key"}};
+    OutboundRequest same = request;
+    ASSERT_TRUE(ApplyRedirect(same, 302, "/b?api_key=k1&page=2").has_value());
+    EXPECT_EQ(same.url, "https://api.example.com/b?api_key=k1&page=2");
+    ASSERT_EQ(same.headers.size(), 2U);
+    EXPECT_EQ(same.headers[0].first, "X-Api-Key");
+
+    ASSERT_TRUE(
+        ApplyRedirect(request, 302, "https://cdn.example.net/b?api_key=k1&page=2").has_value());
+    EXPECT_EQ(request.url, "https://cdn.example.net/b?page=2");
+    ASSERT_EQ(request.headers.size(), 1U);
+    EXPECT_EQ(request.headers[0].first, "X-Tenant");
+}
+
 TEST(RedirectTest, InvalidLocationIsRedirectDenied) {
     for (const char* location : {"", "http://exa mple.com/", "https://[::1/"}) {
         OutboundRequest request = Post("https://api.example.com/a");

@@ -38,6 +38,10 @@ Error ToError(PGconn* conn, const PGresult* result) {
                      .message = "Referenced resource does not exist",
                      .detail = std::move(detail)};
     }
+    // 53100 disk_full; 53400 configuration_limit_exceeded is not about space.
+    if (sqlstate == "53100") {
+        return StorageFullError(std::move(detail));
+    }
     if (PQstatus(conn) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate == "57014" ||
         sqlstate.starts_with("57P")) {
         return Error{.code = ErrorCode::kUnavailable,
@@ -206,6 +210,7 @@ Result<void> PgDatabase::WithSession(const SessionWork& work) {
     }
     auto result = work(**connection);
     Return(std::move(*connection));
+    NoteOutcome(result, false);
     return result;
 }
 
@@ -228,6 +233,7 @@ Result<void> PgDatabase::WithTransaction(const SessionWork& work) {
         }
     }
     Return(std::move(*connection));
+    NoteOutcome(result, true);
     return result;
 }
 

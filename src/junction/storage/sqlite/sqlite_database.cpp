@@ -45,6 +45,9 @@ Error ToError(sqlite3* db, int rc) {
         default:
             break;
     }
+    if (rc == SQLITE_FULL) {  // the disk, or max_page_count
+        return StorageFullError(std::move(detail));
+    }
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
         return Error{.code = ErrorCode::kUnavailable,
                      .message = "Database is busy; retry",
@@ -230,6 +233,7 @@ Result<void> SqliteDatabase::WithSession(const SessionWork& work) {
     auto connection = Borrow();
     auto result = work(*connection);
     Return(std::move(connection));
+    NoteOutcome(result, false);
     return result;
 }
 
@@ -249,6 +253,7 @@ Result<void> SqliteDatabase::WithTransaction(const SessionWork& work) {
         }
     }
     Return(std::move(connection));
+    NoteOutcome(result, true);
     return result;
 }
 
