@@ -44,7 +44,9 @@ run_target() {
               -artifact_prefix="$dir/artifacts/")
   [[ -f tests/fuzz/$target.dict ]] && args+=(-dict="$PWD/tests/fuzz/$target.dict")
   local status=0
+  # TMPDIR: the targets that make a whole Application put its data directory there.
   (cd "$dir" &&
+    TMPDIR="$dir" \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$bin/${target}_fuzz" "${args[@]}" corpus) >"$dir/log" 2>&1 || status=$?
@@ -59,7 +61,7 @@ run_target() {
     cp "$dir/log" "$artifacts/$target/log"
     echo "fuzz: $target FAILED (exit $status) after ${runs:-?} executions; log and input in $artifacts/$target/"
     grep -E -A40 'ERROR: |runtime error:|fuzz invariant violated|==[0-9]+== ' "$dir/log" |
-      grep -v '^0x' | head -60 || true
+      grep -v '^0x' | cut -c1-240 | head -40 || true
   else
     echo "fuzz: $target ok, ${runs:-?} executions in ${seconds} s"
   fi

@@ -2,8 +2,8 @@
 
 // A real Junction Application for the fuzz targets that need the whole composition (the HTTP
 // server's read path, MCP dispatch): SQLite and files in a fresh temporary directory, logs
-// (errors only) in a file there. Created once per process and never destroyed: the running
-// server's threads are stopped at exit (atexit), and the directory removed.
+// (errors only) in a file there. Created once per process and never destroyed (a target that
+// runs the server stops its threads at exit); the directory is removed at exit.
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,12 +28,18 @@ struct FuzzApp {
 /// (the target cannot run at all).
 inline FuzzApp MakeFuzzApp(const std::function<void(Config&)>& adjust) {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "junction-fuzz.XXXXXX").string();
+        (std::filesystem::temp_directory_path() / "junction-fuzz-app.XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
         std::perror("mkdtemp");
         std::abort();
     }
     FuzzApp result{.dir = pattern};
+    static std::string directory_to_remove;
+    directory_to_remove = result.dir;
+    std::atexit([] {
+        std::error_code ignored;
+        std::filesystem::remove_all(directory_to_remove, ignored);
+    });
     const std::string config_file = result.dir + "/junction.yaml";
     std::ofstream(config_file) << "{}\n";
     const app::Environment environment{

@@ -36,13 +36,10 @@ constexpr auto kAnswerDeadline = std::chrono::seconds(10);
 std::uint16_t g_port = 0;
 junction::app::Application* g_app = nullptr;
 std::thread* g_server = nullptr;
-std::string g_dir;
 
 void StopServer() {
     g_app->Shutdown();
     g_server->join();
-    std::error_code ignored;
-    std::filesystem::remove_all(g_dir, ignored);
 }
 
 // Sends `request` on a new connection, half-closes it and returns all the server sent until
@@ -136,7 +133,6 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
         config.rate_limit_oauth = unlimited;
     });
     g_app = fuzz.app;
-    g_dir = fuzz.dir;
     auto port = g_app->Listen();
     Check(port.has_value(), "the in-process server cannot listen");
     g_port = *port;
