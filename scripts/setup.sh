@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build pkg-config git clang-14 clang-format-14 clang-tidy-14
-  libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libclang-rt-14-dev libfuzzer-14-dev libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libcurl4-openssl-dev
   libssl-dev libsqlite3-dev sqlite3 libpq-dev postgresql libspdlog-dev libfmt-dev
   libcli11-dev libexpected-dev libyaml-cpp-dev prometheus-cpp-dev zlib1g-dev libjemalloc-dev

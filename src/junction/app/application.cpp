@@ -547,6 +547,10 @@ service::KeyRotationService& Application::KeyRotation() {
     return *parts_->key_rotation;
 }
 
+mcp::Dispatcher& Application::McpDispatcher() {
+    return *parts_->mcp_dispatcher;
+}
+
 Result<void> ConfigureLogging(const Config& config) {
     // Asynchronous: IO threads log access lines and must never wait on the disk. When the
     // queue is full the oldest lines are dropped rather than blocking a request.

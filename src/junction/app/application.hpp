@@ -14,6 +14,9 @@ class Store;
 namespace junction::connectors {
 class Catalog;
 }
+namespace junction::mcp {
+class Dispatcher;
+}
 namespace junction::service {
 class ApiKeyService;
 class KeyRotationService;
@@ -57,6 +60,8 @@ public:
     [[nodiscard]] service::McpServerService& Servers();
     [[nodiscard]] service::OAuthService& OAuth();
     [[nodiscard]] service::KeyRotationService& KeyRotation();
+    /// The MCP method dispatcher behind POST /mcp (the JSON-RPC fuzz target drives it).
+    [[nodiscard]] mcp::Dispatcher& McpDispatcher();
 
 private:
     struct Parts;

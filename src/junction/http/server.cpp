@@ -648,7 +648,7 @@ private:
             }
             response = co_await asio::co_spawn(
                 pool_,
-                [this, &step, &outcome, &request_id]() -> asio::awaitable<HttpResponse> {
+                [&step, &outcome, &request_id]() -> asio::awaitable<HttpResponse> {
                     co_return Api::Resume(*step, std::move(outcome), request_id);
                 },
                 asio::use_awaitable);

@@ -178,6 +178,13 @@ Result<UrlParts> EgressPolicy::CheckUrl(std::string_view url,
         return Fail(Denied("URL does not parse", ""));
     }
     const boost::urls::url_view& view = *parsed;
+    // Boost.URL 1.81 reads "https://1.2.3.4.evil.com/" as host 1.2.3.4 and path ".evil.com/";
+    // curl connects to 1.2.3.4.evil.com. After an authority the path is empty or starts with
+    // '/' (RFC 3986 path-abempty): anything else is such a misreading (found by
+    // tests/fuzz/egress_url_fuzz).
+    if (const auto path = view.encoded_path(); !path.empty() && path.front() != '/') {
+        return Fail(Denied("URL does not parse", ""));
+    }
     const boost::urls::scheme scheme = view.scheme_id();
     const bool plain_http = scheme == boost::urls::scheme::http;
     if (scheme != boost::urls::scheme::https && !(plain_http && AllowsPlainHttp())) {
@@ -224,13 +231,22 @@ Result<UrlParts> EgressPolicy::CheckUrl(std::string_view url,
             return tl::unexpected(std::move(checked.error()));
         }
     }
+    // An empty port ("https://host:/") is the scheme's default (RFC 3986 §3.2.3); 0 and ports
+    // beyond 65535 (port_number() 0) are refused rather than connected to (found by
+    // tests/fuzz/egress_url_fuzz).
+    auto port = static_cast<std::uint16_t>(plain_http ? 80 : 443);
+    if (view.has_port() && !view.port().empty()) {
+        if (view.port_number() == 0) {
+            return Fail(Denied("URL has an invalid port", std::string(StripTrailingDot(host))));
+        }
+        port = view.port_number();
+    }
     const auto host_and_port = view.encoded_host_and_port();
     const auto target = view.encoded_target();
     return UrlParts{
         .plain_http = plain_http,
         .host = std::move(host),
-        .port = view.has_port() ? view.port_number()
-                                : static_cast<std::uint16_t>(plain_http ? 80 : 443),
+        .port = port,
         .host_and_port = std::string_view(host_and_port.data(), host_and_port.size()),
         .target = std::string_view(target.data(), target.size()),
     };

@@ -1,5 +1,6 @@
 #include "junction/json/bounded_parse.hpp"
 
+#include <cmath>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -11,7 +12,7 @@
 namespace junction::json {
 namespace {
 
-enum class Violation { kNone, kArrayTooLong, kDuplicateKey };
+enum class Violation { kNone, kArrayTooLong, kDuplicateKey, kNumberOutOfRange };
 
 using boost::system::error_code;
 using JsonText = boost::json::string_view;
@@ -68,7 +69,16 @@ public:
     bool on_number_part(JsonText /*s*/, error_code& /*ec*/) { return true; }
     bool on_int64(std::int64_t /*i*/, JsonText /*s*/, error_code& ec) { return CountValue(ec); }
     bool on_uint64(std::uint64_t /*u*/, JsonText /*s*/, error_code& ec) { return CountValue(ec); }
-    bool on_double(double /*d*/, JsonText /*s*/, error_code& ec) { return CountValue(ec); }
+    // 1e400 would read as infinity, which Boost.JSON writes as 1e99999 and cannot read back:
+    // a value accepted here could be stored or forwarded but never parsed again.
+    bool on_double(double d, JsonText /*s*/, error_code& ec) {
+        if (!std::isfinite(d)) {
+            violation_ = Violation::kNumberOutOfRange;
+            ec = boost::json::error::exponent_overflow;
+            return false;
+        }
+        return CountValue(ec);
+    }
     bool on_bool(bool /*b*/, error_code& ec) { return CountValue(ec); }
     bool on_null(error_code& ec) { return CountValue(ec); }
     bool on_comment_part(JsonText /*s*/, error_code& /*ec*/) { return true; }
@@ -138,6 +148,9 @@ Result<boost::json::value> ParseBounded(std::string_view text, const ParseLimits
                 return Fail(ErrorCode::kInvalidArgument,
                             "Duplicate JSON object key '" + checker.handler().DuplicateKey() +
                                 "' at " + where);
+            case Violation::kNumberOutOfRange:
+                return Fail(ErrorCode::kInvalidArgument,
+                            "JSON number out of range (not a finite double) at " + where);
             case Violation::kNone:
                 break;
         }

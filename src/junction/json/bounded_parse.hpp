@@ -17,7 +17,8 @@ struct ParseLimits {
 
 /// Parses untrusted JSON text. Fails with kMalformedJson for a syntax error (the message names
 /// line and column) and kInvalidArgument for nesting deeper than `max_depth`, an array longer
-/// than `max_array_items`, or an object with a duplicate key. Pure; thread-safe.
+/// than `max_array_items`, an object with a duplicate key, or a number too large for a double
+/// (e.g. 1e400, which would not survive serialization). Pure; thread-safe.
 [[nodiscard]] Result<boost::json::value> ParseBounded(std::string_view text,
                                                       const ParseLimits& limits);
 

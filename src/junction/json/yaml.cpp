@@ -54,11 +54,59 @@ boost::json::value PlainScalar(const std::string& text) {
     return boost::json::string(text);
 }
 
+// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
+bool IsUtf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t length = 0;
+        unsigned char low = 0x80;
+        unsigned char high = 0xBF;
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            low = lead == 0xE0 ? 0xA0 : 0x80;
+            high = lead == 0xED ? 0x9F : 0xBF;
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            low = lead == 0xF0 ? 0x90 : 0x80;
+            high = lead == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return false;
+        }
+        if (text.size() - i < length) {
+            return false;
+        }
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto byte = static_cast<unsigned char>(text[i + k]);
+            if (byte < (k == 1 ? low : 0x80) || byte > (k == 1 ? high : 0xBF)) {
+                return false;
+            }
+        }
+        i += length;
+    }
+    return true;
+}
+
+// yaml-cpp passes any bytes through; JSON text is UTF-8, and the schema validator (valijson)
+// reads out of bounds on a run of stray continuation bytes (found by tests/fuzz/catalog_fuzz).
+const std::string& Utf8Text(const YAML::Node& node) {
+    if (!IsUtf8(node.Scalar())) {
+        throw YAML::ParserException(node.Mark(), "text is not valid UTF-8");
+    }
+    return node.Scalar();
+}
+
 boost::json::value ScalarToJson(const YAML::Node& node) {
     if (node.Tag() != "?") {  // quoted or explicitly tagged: a string
-        return boost::json::string(node.Scalar());
+        return boost::json::string(Utf8Text(node));
     }
-    return PlainScalar(node.Scalar());
+    return PlainScalar(Utf8Text(node));
 }
 
 boost::json::value NodeToJson(const YAML::Node& node) {
@@ -79,7 +127,11 @@ boost::json::value NodeToJson(const YAML::Node& node) {
         case YAML::NodeType::Map: {
             boost::json::object object;
             for (const auto& entry : node) {
-                object[entry.first.as<std::string>()] = NodeToJson(entry.second);
+                const std::string key = entry.first.as<std::string>();
+                if (!IsUtf8(key)) {
+                    throw YAML::ParserException(entry.first.Mark(), "key is not valid UTF-8");
+                }
+                object[key] = NodeToJson(entry.second);
             }
             return object;
         }

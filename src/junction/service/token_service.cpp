@@ -38,13 +38,19 @@ Result<boost::json::object> DecodeSegment(std::string_view segment) {
     return std::move(value->as_object());
 }
 
+// A time claim: seconds since the epoch in [0, 2^62), so the checks below cannot overflow
+// (iat = INT64_MIN made `iat - skew` overflow; found by tests/fuzz/jwt_fuzz).
 std::optional<std::int64_t> IntegerClaim(const boost::json::object& claims, std::string_view name) {
     const auto* value = claims.if_contains(name);
     if (value == nullptr) {
         return std::nullopt;
     }
     if (value->is_int64()) {
-        return value->as_int64();
+        const std::int64_t seconds = value->as_int64();
+        if (seconds < 0 || seconds >= (std::int64_t{1} << 62U)) {
+            return std::nullopt;
+        }
+        return seconds;
     }
     if (value->is_uint64() && value->as_uint64() < (std::uint64_t{1} << 62U)) {
         return static_cast<std::int64_t>(value->as_uint64());

@@ -361,9 +361,35 @@ TEST(EgressPolicyTest, UserinfoAndMalformedUrlsAreDenied) {
                             "https:///nohost",
                             "https://",
                             "https://exa%6dple.com/",
-                            "https://[v1.fe80::1]/"}) {
+                            "https://[v1.fe80::1]/",
+                            // Boost.URL 1.81 read these as host 1.2.3.4 (or ::1) and a path
+                            // not starting with '/'; curl connects to the whole name (found by
+                            // tests/fuzz/egress_url_fuzz, corpus regression-egress-ipv4-prefix).
+                            "https://1.2.3.4.evil.com/",
+                            "https://127.0.0.1p",
+                            "https://127.0.0.1:80p/",
+                            "https://[::1]x/"}) {
         ExpectEgressDenied(policy.CheckUrl(url, {}, false));
     }
+}
+
+// Found by tests/fuzz/egress_url_fuzz (corpus regression-egress-empty-port): "https://host:/"
+// passed with port 0, and so did ports beyond 65535.
+TEST(EgressPolicyTest, AnEmptyPortIsTheDefaultAndBadPortsAreDenied) {
+    const EgressPolicy policy;
+    const std::string empty_port = "https://api.slack.com:/x";
+    const auto parts = policy.CheckUrl(empty_port, {}, false);
+    ASSERT_TRUE(parts.has_value());
+    EXPECT_EQ(parts->port, 443);
+    for (const char* url : {"https://api.slack.com:0/",
+                            "https://api.slack.com:65536/",
+                            "https://api.slack.com:99999999999999999999/"}) {
+        ExpectEgressDenied(policy.CheckUrl(url, {}, false));
+    }
+    const std::string highest = "https://api.slack.com:65535/";
+    const auto last_port = policy.CheckUrl(highest, {}, false);
+    ASSERT_TRUE(last_port.has_value());
+    EXPECT_EQ(last_port->port, 65535);
 }
 
 TEST(EgressPolicyTest, IpLiteralHostsFollowTheAddressRules) {

@@ -236,6 +236,26 @@ TEST(ParseBoundedTest, ArrayLimitIsConfigurable) {
     EXPECT_TRUE(ParseBounded("[1,2]", limits).has_value());
 }
 
+// --- Numbers -------------------------------------------------------------------------------
+
+// Found by tests/fuzz/json_fuzz (corpus regression-json-1e400): 1e400 read as infinity, which
+// serializes as 1e99999 and cannot be parsed back.
+TEST(ParseBoundedTest, NumbersBeyondDoubleRangeAreRejected) {
+    for (const std::string_view text : {"1e400", "[1, -1e400]", R"({"a": 1.5e309})"}) {
+        const auto result = ParseBounded(text, ParseLimits{});
+        ASSERT_FALSE(result.has_value()) << text;
+        EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument) << text;
+        EXPECT_THAT(result.error().message, StartsWith("JSON number out of range")) << text;
+    }
+}
+
+TEST(ParseBoundedTest, LargeFiniteAndTinyNumbersAreAccepted) {
+    const auto result =
+        ParseBounded("[1.7976931348623157e308, 1e-400, 18446744073709551616]", ParseLimits{});
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->as_array().size(), 3U);
+}
+
 // --- Duplicate keys ------------------------------------------------------------------------
 
 TEST(ParseBoundedTest, DuplicateTopLevelKeyIsRejectedByName) {

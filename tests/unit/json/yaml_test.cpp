@@ -22,6 +22,28 @@ TEST(YamlToJsonTest, InvalidYamlNamesTheLine) {
     EXPECT_THAT(result.error().message, StartsWith("Invalid YAML at line 3: "));
 }
 
+// Found by tests/fuzz/catalog_fuzz (corpus regression-catalog-invalid-utf8): yaml-cpp passed
+// stray continuation bytes through, and valijson's maxLength check then read out of bounds.
+TEST(YamlToJsonTest, TextThatIsNotUtf8IsInvalid) {
+    for (const std::string_view text : {"name: Fuzz\xac\xac\xac\n",
+                                        "name: \"\xc3\"\n",
+                                        "\xff: 1\n",
+                                        "- \xed\xa0\x80\n",
+                                        "- \xf4\x90\x80\x80\n",
+                                        "- \xc0\xaf\n"}) {
+        const auto result = YamlToJson(text);
+        ASSERT_FALSE(result.has_value()) << text;
+        EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+        EXPECT_THAT(result.error().message, HasSubstr("not valid UTF-8"));
+    }
+}
+
+TEST(YamlToJsonTest, Utf8TextIsKept) {
+    const auto result = YamlToJson("caf\xc3\xa9: \"\xe2\x82\xac \xf0\x9f\x98\x80\"\n");
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->at("caf\xc3\xa9").as_string(), "\xe2\x82\xac \xf0\x9f\x98\x80");
+}
+
 TEST(YamlToJsonTest, UnclosedFlowSequenceIsInvalid) {
     const auto result = YamlToJson("name: x\nlist: [1, 2\n");
 

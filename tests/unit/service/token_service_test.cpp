@@ -1,5 +1,7 @@
 #include "junction/service/token_service.hpp"
 
+#include <limits>
+
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
@@ -143,6 +145,18 @@ TEST_F(TokenServiceTest, TheEpochTravelsInTheTokenAndIsAbsentAtZero) {
         claims["epoch"] = bad;
         ExpectRejected(Forge(kHs256, claims), "epoch is not a non-negative integer");
     }
+}
+
+// Found by tests/fuzz/jwt_fuzz (corpus regression-jwt-iat-int64-min): with a valid signature,
+// iat = INT64_MIN overflowed `iat - skew` (UBSan); negative times are now no claim at all.
+TEST_F(TokenServiceTest, NegativeOrHugeTimesAreNoClaim) {
+    const auto min = std::numeric_limits<std::int64_t>::min();
+    const auto max = std::numeric_limits<std::int64_t>::max();
+    ExpectRejected(Forge(kHs256, Claims(min, kNowSeconds + 60)), "exp or iat missing");
+    ExpectRejected(Forge(kHs256, Claims(min, std::int64_t{1} << 61U)), "exp or iat missing");
+    ExpectRejected(Forge(kHs256, Claims(-1, kNowSeconds + 60)), "exp or iat missing");
+    ExpectRejected(Forge(kHs256, Claims(kNowSeconds, max)), "exp or iat missing");
+    ExpectRejected(Forge(kHs256, Claims(kNowSeconds, -kNowSeconds)), "exp or iat missing");
 }
 
 TEST_F(TokenServiceTest, MalformedTokensAreRejected) {
