@@ -10,6 +10,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include "junction/app/master_key.hpp"
 #include "junction/connectors/catalog.hpp"
@@ -495,7 +496,30 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
     return std::optional<SecretString>(std::move((*created)->key));
 }
 
+namespace {
+
+// Every client connection costs a descriptor, and the usual soft limit (1,024) is far below
+// the hard one (often 524,288 under systemd): raise it, as nginx's worker_rlimit_nofile or Go's
+// runtime do, so that the connection caps derived from it (http::ResolveConnectionCaps) are
+// not needlessly small. Below the hard limit an operator keeps control through LimitNOFILE.
+void RaiseOpenFileLimit() {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) {
+        return;
+    }
+    const rlim_t before = files.rlim_cur;
+    files.rlim_cur = files.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &files) == 0) {
+        LogEvent(spdlog::level::debug,
+                 "raised the open-file limit",
+                 {{"from", before}, {"to", files.rlim_cur}});
+    }
+}
+
+}  // namespace
+
 Result<std::uint16_t> Application::Listen() {
+    RaiseOpenFileLimit();
     auto port = parts_->server->Listen(parts_->config.listen);
     if (port && parts_->config.public_url_from_listen) {
         // Derived from the listen address: use the port actually bound (":0" in tests). Set

@@ -191,6 +191,16 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetSize(c.http.max_body_bytes, v, 1024, 1UL << 30U);
          }},
+        {"http.max_connections",
+         "JUNCTION_HTTP_MAX_CONNECTIONS",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.http.max_connections, v, 0, 10'000'000);
+         }},
+        {"http.max_connections_per_ip",
+         "JUNCTION_HTTP_MAX_CONNECTIONS_PER_IP",
+         [](Config& c, const std::string& v) {
+             return SetSize(c.http.max_connections_per_ip, v, 0, 10'000'000);
+         }},
         {"files.dir",
          "JUNCTION_FILES_DIR",
          [](Config& c, const std::string& v) {

@@ -1,6 +1,7 @@
 // junction: serve | migrate | api-key create/list/revoke | catalog validate/import |
 // keys rotate/status (DESIGN.md §2).
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -44,6 +45,9 @@ junction::Result<std::unique_ptr<Application>> Open(const std::string& config_fi
 }
 
 int Serve(const std::string& config_file, const junction::app::Environment& environment) {
+    // SIGHUP's default action ends the process; once serving, the server logs it and carries
+    // on (http::Server::Run). Ignored until then, so a SIGHUP sent during start-up is harmless.
+    std::signal(SIGHUP, SIG_IGN);
     auto app = Open(config_file, environment, true);
     if (!app) {
         return Fatal(app.error());

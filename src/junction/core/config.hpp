@@ -26,6 +26,11 @@ struct HttpLimits {
     // Receiving one request (headers and body) and writing one response; also how long an
     // idle keep-alive connection waits for its next request.
     std::chrono::milliseconds read_timeout{30'000};
+    // Client connections open at once, all together and per peer address (OPERATIONS.md,
+    // "Connection limits"). 0: derived at start from the open-file limit
+    // (http::ResolveConnectionCaps).
+    std::size_t max_connections = 0;
+    std::size_t max_connections_per_ip = 0;
 };
 
 /// Users' files (API.md §3.5).

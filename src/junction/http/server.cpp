@@ -27,12 +27,15 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+#include <sys/resource.h>
 
 #include "junction/core/ascii.hpp"
 #include "junction/core/event_queue.hpp"
 #include "junction/core/log.hpp"
 #include "junction/core/per_thread_rng.hpp"
 #include "junction/core/ulid.hpp"
+#include "junction/http/connection_limits.hpp"
 #include "junction/http/deadline_stream.hpp"
 #include "junction/http/response_head.hpp"
 #include "junction/http/responses.hpp"
@@ -53,16 +56,63 @@ constexpr std::size_t kLingerMaxBytes = 64UL * 1024 * 1024;
 // Bodies up to this size may be parsed on an IO thread (Api::TryInline); bigger JSON goes to
 // the pool, where parsing it cannot delay other connections.
 constexpr std::size_t kInlineMaxBodyBytes = 64UL * 1024;
+// A connection's read buffer holds at most a request head and this much more (Beast reads at
+// most 64 KiB at a time).
+constexpr std::size_t kBufferSlackBytes = 128UL * 1024;
+// Connection caps (OPERATIONS.md, "Connection limits"). A connection answered from the reserve
+// gets this long for its request head; idle connections closed per failed accept (nginx's
+// ngx_drain_connections closes up to 32); the accept back-off; the cap warnings' spacing.
+constexpr auto kRefusalReadTimeout = std::chrono::milliseconds(2000);
+constexpr std::size_t kShedWhenOutOfDescriptors = 32;
+constexpr auto kAcceptBackoffFirst = std::chrono::milliseconds(10);
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(100);
+constexpr auto kCapLogInterval = std::chrono::seconds(10);
+
+std::int64_t SteadyTicks() {
+    return std::max<std::int64_t>(std::chrono::steady_clock::now().time_since_epoch().count(), 1);
+}
 
 /// One accepted connection.
 struct Connection {
-    Connection(tcp::socket socket, http_client::HttpClient& local_outbound)
-        : stream(std::move(socket)), outbound(local_outbound) {}
+    Connection(tcp::socket socket,
+               http_client::HttpClient& local_outbound,
+               std::string ip,
+               OverCap over_cap)
+        : stream(std::move(socket)),
+          outbound(local_outbound),
+          remote_ip(std::move(ip)),
+          refused(over_cap) {}
     DeadlineStream stream;
     // Sends the outbound calls of requests answered on this connection's IO thread.
     http_client::HttpClient& outbound;
-    bool busy = false;  // touched only on the connection's IO thread
+    const std::string remote_ip;
+    // Over which cap it was admitted from the reserve (kNo: a connection like any other):
+    // then it gets one answer, 503 or 429 unless it asks for /healthz, and is closed.
+    const OverCap refused;
+    // Since when (steady-clock ticks) it has waited for its next request, 0 while one is in
+    // flight. Written on the connection's IO thread; read by the shedding on Accept's.
+    std::atomic<std::int64_t> idle_since{SteadyTicks()};
+    std::atomic<bool> shedding{false};  // chosen to be closed for a newer connection
+    std::list<std::weak_ptr<Connection>>::iterator entry;  // in connections_, under its mutex
+
+    [[nodiscard]] bool Busy() const { return idle_since.load(std::memory_order_relaxed) == 0; }
+    void SetBusy() { idle_since.store(0, std::memory_order_relaxed); }
+    void SetIdle() { idle_since.store(SteadyTicks(), std::memory_order_relaxed); }
 };
+
+// Closes `connection` on its IO thread unless a request has begun there meanwhile (its
+// pending read of the next request then ends the Serve loop).
+void CloseIfIdle(const std::shared_ptr<Connection>& connection) {
+    asio::post(connection->stream.get_executor(), [connection] {
+        if (connection->Busy()) {
+            connection->shedding = false;
+            return;
+        }
+        beast::error_code ec;
+        connection->stream.Socket().shutdown(tcp::socket::shutdown_both, ec);
+        connection->stream.Socket().close(ec);
+    });
+}
 
 bool IsWellFormedRequestId(std::string_view value) {
     if (value.empty() || value.size() > 128) {
@@ -161,6 +211,26 @@ std::optional<Error> CheckHeaderLimits(const HttpLimits& limits, const BeastRequ
     return std::nullopt;
 }
 
+// Whether the request's body length is known (RFC 9112 §6.1, §6.3): a Transfer-Encoding must
+// be `chunked` alone, and in HTTP/1.1. Beast reads a request whose last coding is not chunked
+// (`gzip`, `chunked, gzip`, `xchunked`) as having no body, so its body would be taken for the
+// next request: the seed of request smuggling behind a proxy that reads it otherwise.
+bool HasKnownFraming(const BeastRequest& request) {
+    const auto [first, last] = request.equal_range(bhttp::field::transfer_encoding);
+    if (first == last) {
+        return true;
+    }
+    std::size_t codings = 0;
+    for (auto field = first; field != last; ++field) {
+        for (const auto coding : bhttp::token_list{field->value()}) {
+            if (++codings > 1 || !beast::iequals(coding, "chunked")) {
+                return false;
+            }
+        }
+    }
+    return codings == 1 && request.version() == 11;
+}
+
 // What every answer to one request carries besides the response itself (X-Request-Id, the
 // HTTP version) and what its access-log line says. `remote_ip` is the connection's.
 struct RequestTrace {
@@ -171,11 +241,27 @@ struct RequestTrace {
     std::string_view remote_ip;
 };
 
+// The origin form of a request target. A server must accept the absolute form too (RFC 9112
+// §3.2.2: `GET http://host/path`, as clients send to proxies): its scheme and authority are
+// dropped, and an empty path is "/" (as is one that starts with its query: that query goes).
+std::string_view OriginForm(std::string_view target) {
+    if (!AsciiIStartsWith(target, "http://") && !AsciiIStartsWith(target, "https://")) {
+        return target;
+    }
+    const std::size_t path = target.find('/', target.find("://") + 3);
+    const std::size_t query = target.find('?', target.find("://") + 3);
+    return path == std::string_view::npos || query < path ? "/" : target.substr(path);
+}
+
+std::string_view OriginForm(const BeastRequest& request) {
+    return OriginForm(std::string_view(request.target().data(), request.target().size()));
+}
+
 // The request line and headers (the body is the caller's business).
 HttpRequest ToRequestHead(const BeastRequest& beast_request, std::string_view remote_ip) {
     HttpRequest request;
     request.method = std::string(beast_request.method_string());
-    request.target = std::string(beast_request.target());
+    request.target = std::string(OriginForm(beast_request));
     const std::size_t question = request.target.find('?');
     request.path = request.target.substr(0, question);
     if (question != std::string::npos) {
@@ -235,6 +321,25 @@ asio::awaitable<beast::error_code> WriteNow(DeadlineStream& stream,
     co_return ec;
 }
 
+// What a connection over the caps may still ask of the reserve: the liveness probe.
+bool IsHealthCheck(std::string_view method, std::string_view target) {
+    return (method == "GET" || method == "HEAD") &&
+           target.substr(0, target.find('?')) == "/healthz";
+}
+
+// The answer to a request on a connection admitted over a cap (and from the reserve).
+Error OverCapError(OverCap over, const ConnectionCaps& caps) {
+    Error error{.code = ErrorCode::kUnavailable, .message = "Too many connections; retry later"};
+    error.extra["limitConnections"] = caps.max_connections;
+    if (over == OverCap::kPerIp) {
+        error.code = ErrorCode::kRateLimited;
+        error.message = "Too many connections from this address; retry later";
+        error.extra["limitConnections"] = caps.max_per_ip;
+    }
+    error.extra["retryAfterSeconds"] = 1;
+    return error;
+}
+
 bool IsDisconnect(const beast::error_code& ec) {
     return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -262,7 +367,9 @@ public:
           acceptor_(ioc_),
           control_(asio::make_strand(ioc_)),
           signals_(control_),
-          grace_timer_(control_) {}
+          grace_timer_(control_),
+          accept_backoff_(ioc_),
+          limiter_(ConnectionCaps{}, {}) {}
 
     Result<std::uint16_t> Listen(const std::string& listen) {
         const std::size_t colon = listen.rfind(':');
@@ -294,6 +401,30 @@ public:
             return Fail(ErrorCode::kUnavailable,
                         "Cannot listen on " + listen + ": " + ec.message());
         }
+        // The caps follow the descriptors this process may open now (the application raised
+        // the soft limit to the hard one before listening).
+        rlimit files{};
+        const std::uint64_t fd_limit =
+            ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+                ? files.rlim_cur
+                : 1024;
+        limiter_ = ConnectionLimiter(
+            ResolveConnectionCaps(
+                config_.http.max_connections, config_.http.max_connections_per_ip, fd_limit),
+            config_.trusted_proxies);
+        const ConnectionCaps& caps = limiter_.Caps();
+        LogEvent(spdlog::level::info,
+                 "connection limits",
+                 {{"max_connections", caps.max_connections},
+                  {"max_connections_per_ip", caps.max_per_ip},
+                  {"reserve", caps.reserve},
+                  {"fd_limit", fd_limit}});
+        if (caps.max_connections + caps.reserve + NonClientDescriptors(fd_limit) > fd_limit) {
+            LogEvent(spdlog::level::warn,
+                     "http.max_connections leaves too few file descriptors: raise the limit "
+                     "(ulimit -n, LimitNOFILE=) or lower the cap",
+                     {{"max_connections", caps.max_connections}, {"fd_limit", fd_limit}});
+        }
         return acceptor_.local_endpoint().port();
     }
 
@@ -301,11 +432,8 @@ public:
         if (handle_signals) {
             signals_.add(SIGINT);
             signals_.add(SIGTERM);
-            signals_.async_wait([this](const beast::error_code& ec, int /*signal*/) {
-                if (!ec) {
-                    BeginShutdown();  // runs on control_, like every shutdown step
-                }
-            });
+            signals_.add(SIGHUP);
+            WaitForSignal();
         }
         // One io_context per IO thread: IO threads never contend for one scheduler's lock or
         // wake each other. ioc_ (this thread) also hosts the acceptor and the shutdown steps;
@@ -353,6 +481,24 @@ public:
     }
 
 private:
+    // SIGINT and SIGTERM drain and stop. SIGHUP, which OPERATIONS.md once promised would reload
+    // the catalog, is logged and ignored until that reload exists (its default action would
+    // kill the process).
+    void WaitForSignal() {
+        signals_.async_wait([this](const beast::error_code& ec, int signal) {
+            if (ec) {
+                return;
+            }
+            if (signal == SIGHUP) {
+                LogEvent(spdlog::level::warn,
+                         "SIGHUP received: catalog reload is not implemented yet; ignoring");
+                WaitForSignal();
+                return;
+            }
+            BeginShutdown();  // runs on control_, like every shutdown step
+        });
+    }
+
     // The next connection's context index (each context runs on one thread, so a connection's
     // handlers never run concurrently without a strand).
     std::size_t NextContext() { return next_context_++ % (workers_.size() + 1); }
@@ -367,56 +513,177 @@ private:
     }
 
     asio::awaitable<void> Accept() {
+        std::size_t failures = 0;  // accepts failed in a row
+        auto failing_since = std::chrono::steady_clock::now();
         while (acceptor_.is_open()) {
             beast::error_code ec;
             const std::size_t context = NextContext();
             tcp::socket socket = co_await acceptor_.async_accept(
                 Context(context), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == asio::error::connection_aborted) {
+                continue;  // that client gave up while queued
+            }
             if (ec) {
                 if (!acceptor_.is_open() || ec == asio::error::operation_aborted) {
                     co_return;
                 }
-                continue;  // e.g. out of file descriptors: keep serving the others
+                // Out of descriptors (EMFILE, ENFILE) or kernel memory: the connection stays
+                // queued, and accepting again at once fails again (that spun a core at 70-90%).
+                // Close idle connections to free descriptors (like nginx, up to 32), then
+                // wait: 10 ms, doubling up to 100 ms. One warning for the whole burst.
+                if (failures++ == 0) {
+                    failing_since = std::chrono::steady_clock::now();
+                    LogEvent(spdlog::level::warn,
+                             "accept failing: shedding idle connections and backing off",
+                             {{"error", ec.message()}, {"open_connections", OpenConnections()}});
+                }
+                ShedIdle(kShedWhenOutOfDescriptors, nullptr);
+                accept_backoff_.expires_after(
+                    std::min(kAcceptBackoffFirst * (1U << std::min<std::size_t>(failures - 1, 4)),
+                             kAcceptBackoffMax));
+                beast::error_code ignored;
+                co_await accept_backoff_.async_wait(
+                    asio::redirect_error(asio::use_awaitable, ignored));
+                continue;
             }
-            auto connection = std::make_shared<Connection>(std::move(socket), OutboundFor(context));
-            {
-                const std::lock_guard lock(connections_mutex_);
-                connections_.remove_if([](const auto& weak) { return weak.expired(); });
-                connections_.push_back(connection);
+            if (failures > 0) {
+                LogEvent(spdlog::level::info,
+                         "accepting again",
+                         {{"failed_accepts", failures},
+                          {"failing_ms",
+                           std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - failing_since)
+                               .count()}});
+                failures = 0;
             }
-            ++active_connections_;
-            asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+            Admit(std::move(socket), context);
         }
+    }
+
+    // Applies the connection caps to a connection just accepted: serve it, serve it in place
+    // of the oldest idle connection, answer it from the reserve, or close it.
+    void Admit(tcp::socket socket, std::size_t context) {
+        beast::error_code ec;
+        const auto endpoint = socket.remote_endpoint(ec);
+        if (ec) {
+            return;  // the client is gone already
+        }
+        std::string ip = endpoint.address().to_string();
+        std::shared_ptr<Connection> connection;
+        {
+            const std::lock_guard lock(connections_mutex_);
+            const OverCap over = limiter_.Check(ip);
+            const bool shed = over != OverCap::kNo &&
+                              ShedIdleLocked(1, over == OverCap::kPerIp ? &ip : nullptr) > 0;
+            const Admission admission = limiter_.Admit(ip, over, shed);
+            if (over != OverCap::kNo) {
+                NoteOverCapLocked(over, shed, admission);
+            }
+            if (admission == Admission::kDrop) {
+                return;  // closes the socket
+            }
+            connection =
+                std::make_shared<Connection>(std::move(socket),
+                                             OutboundFor(context),
+                                             std::move(ip),
+                                             admission == Admission::kRefuse ? over : OverCap::kNo);
+            connection->entry = connections_.insert(connections_.end(), connection);
+        }
+        ++active_connections_;
+        asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+    }
+
+    // Closes up to `count` of the connections idle the longest (from address `*ip` only, when
+    // given) on their IO threads; returns how many were chosen.
+    std::size_t ShedIdle(std::size_t count, const std::string* ip) {
+        const std::lock_guard lock(connections_mutex_);
+        return ShedIdleLocked(count, ip);
+    }
+
+    std::size_t ShedIdleLocked(std::size_t count, const std::string* ip) {
+        std::vector<std::shared_ptr<Connection>> candidates;
+        std::vector<IdleSince> idle;
+        for (const auto& weak : connections_) {
+            auto connection = weak.lock();
+            if (!connection || connection->refused != OverCap::kNo || connection->shedding ||
+                (ip != nullptr && connection->remote_ip != *ip)) {
+                continue;
+            }
+            idle.push_back(IdleSince{connection->idle_since.load(std::memory_order_relaxed)});
+            candidates.push_back(std::move(connection));
+        }
+        const std::vector<std::size_t> chosen = OldestIdle(idle, count);
+        for (const std::size_t index : chosen) {
+            candidates[index]->shedding = true;
+            CloseIfIdle(candidates[index]);
+        }
+        return chosen.size();
+    }
+
+    // One warning when a cap is first reached, then at most one every kCapLogInterval, each
+    // counting what the caps did since the last.
+    void NoteOverCapLocked(OverCap over, bool shed, Admission admission) {
+        if (shed) {
+            ++cap_counts_.shed;
+        } else if (admission == Admission::kRefuse) {
+            ++cap_counts_.refused;
+        } else if (admission == Admission::kDrop) {
+            ++cap_counts_.dropped;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (cap_logged_at_ && now - *cap_logged_at_ < kCapLogInterval) {
+            return;
+        }
+        cap_logged_at_ = now;
+        const ConnectionCaps& caps = limiter_.Caps();
+        LogEvent(spdlog::level::warn,
+                 "connection cap reached",
+                 {{"cap", over == OverCap::kPerIp ? "per_ip" : "global"},
+                  {"open_connections", limiter_.Open()},
+                  {"max_connections", caps.max_connections},
+                  {"max_connections_per_ip", caps.max_per_ip},
+                  {"shed_idle", cap_counts_.shed},
+                  {"refused", cap_counts_.refused},
+                  {"dropped", cap_counts_.dropped}});
+        cap_counts_ = {};
+    }
+
+    std::size_t OpenConnections() {
+        const std::lock_guard lock(connections_mutex_);
+        return limiter_.Open();
     }
 
     asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
         const HttpLimits& limits = config_.http;
         auto& stream = connection->stream;
-        std::string remote_ip;
+        const std::string& remote_ip = connection->remote_ip;
+        const bool refusing = connection->refused != OverCap::kNo;
         {
             beast::error_code ec;
-            const auto endpoint = stream.Socket().remote_endpoint(ec);
-            if (!ec) {
-                remote_ip = endpoint.address().to_string();
-            }
             // Non-blocking for WriteMessage's immediate write; no Nagle delay on the writes of
             // a streamed answer.
             stream.Socket().non_blocking(true, ec);
             stream.Socket().set_option(tcp::no_delay(true), ec);
         }
-        beast::flat_buffer buffer;
+        // Room for the full target and headers; the exact limits are checked below so each
+        // gets its own status (414 vs 431).
+        const std::size_t head_limit = limits.max_header_bytes + limits.max_target_bytes + 1024;
+        // Bounded: Beast keeps reading a chunk-size line until its CRLF comes, with no limit of
+        // its own (one such line grew the server by 460 MB in 8 s). A head and two reads fit;
+        // past it the read fails (400).
+        beast::flat_buffer buffer(head_limit + kBufferSlackBytes);
         bool linger = false;
         while (!draining_.load()) {
             bhttp::request_parser<bhttp::string_body> parser;
-            // Room for the full target and headers; the exact limits are checked below so each
-            // gets its own status (414 vs 431).
-            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes +
-                                                           limits.max_target_bytes + 1024));
+            parser.header_limit(static_cast<std::uint32_t>(head_limit));
             // A signed upload may be larger than a JSON body: the header passes with the larger
             // limit and the right one is applied once the route is known (below).
             parser.body_limit(
                 std::max<std::uint64_t>(limits.max_body_bytes, config_.files.max_upload_bytes));
-            stream.ExpiresAfter(limits.read_timeout);
+            // A connection answered from the reserve holds it briefly.
+            stream.ExpiresAfter(refusing ? std::min<std::chrono::milliseconds>(limits.read_timeout,
+                                                                               kRefusalReadTimeout)
+                                         : limits.read_timeout);
             beast::error_code read_error;
             co_await bhttp::async_read_header(
                 stream, buffer, parser, asio::redirect_error(asio::use_awaitable, read_error));
@@ -425,17 +692,16 @@ private:
                 if (IsDisconnect(read_error)) {
                     break;
                 }
-                connection->busy = true;
+                connection->SetBusy();
                 Error error{.code = ErrorCode::kInvalidArgument,
                             .message = "Malformed HTTP request"};
                 if (read_error == bhttp::error::header_limit) {
                     error = HeaderOverflow(limits, buffer, parser.get());
                 } else if (read_error == bhttp::error::body_limit) {
                     const auto& partial = parser.get();
-                    error = Api::StreamsBody(
-                                std::string_view(partial.method_string().data(),
-                                                 partial.method_string().size()),
-                                std::string_view(partial.target().data(), partial.target().size()))
+                    error = Api::StreamsBody(std::string_view(partial.method_string().data(),
+                                                              partial.method_string().size()),
+                                             OriginForm(partial))
                                 ? UploadTooLarge(config_.files.max_upload_bytes)
                                 : PayloadTooLarge(limits);
                 }
@@ -450,7 +716,7 @@ private:
                 linger = true;
                 break;
             }
-            connection->busy = true;
+            connection->SetBusy();
             const BeastRequest& head = parser.get();
             const auto client_id = head["x-request-id"];
             std::string request_id =
@@ -472,6 +738,13 @@ private:
                 co_await refuse(*limit_error);
                 break;
             }
+            if (!HasKnownFraming(head)) {
+                const Error unframed{
+                    .code = ErrorCode::kInvalidArgument,
+                    .message = "Transfer-Encoding must be chunked alone, in HTTP/1.1"};
+                co_await refuse(unframed);
+                break;
+            }
             if (draining_.load()) {
                 const Error shutting_down{
                     .code = ErrorCode::kUnavailable,
@@ -479,11 +752,15 @@ private:
                 co_await refuse(shutting_down);
                 break;
             }
-            if (Api::StreamsBody(trace.method,
-                                 std::string_view(head.target().data(), head.target().size()))) {
+            if (refusing && !IsHealthCheck(trace.method, OriginForm(head))) {
+                const Error over_cap = OverCapError(connection->refused, limiter_.Caps());
+                co_await refuse(over_cap);
+                break;
+            }
+            if (Api::StreamsBody(trace.method, OriginForm(head))) {
                 const bool keep_going =
                     co_await ServeStreamedBody(stream, buffer, parser, trace, linger);
-                connection->busy = false;
+                connection->SetIdle();
                 if (!keep_going) {
                     break;
                 }
@@ -525,7 +802,7 @@ private:
                 break;
             }
             stream.ExpiresNever();
-            const bool client_keep_alive = parser.get().keep_alive();
+            const bool client_keep_alive = parser.get().keep_alive() && !refusing;
             HttpRequest request = ToRequest(parser.release(), remote_ip);
             HttpResponse response =
                 co_await RunPipeline(std::move(request), trace.request_id, connection->outbound);
@@ -536,7 +813,7 @@ private:
             }
             const bool keep_going =
                 co_await Answer(stream, std::move(response), trace, client_keep_alive);
-            connection->busy = false;
+            connection->SetIdle();
             if (!keep_going) {
                 break;
             }
@@ -547,6 +824,11 @@ private:
         beast::error_code ignored;
         stream.Socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream.Close();
+        {
+            const std::lock_guard lock(connections_mutex_);
+            connections_.erase(connection->entry);
+            limiter_.Remove(remote_ip, refusing);
+        }
         if (--active_connections_ == 0 && draining_.load()) {
             // On control_, after BeginShutdown has armed the timer: never concurrently with it.
             asio::post(control_, [this] {
@@ -973,6 +1255,9 @@ private:
                                      const RequestTrace& trace) {
         HttpResponse response = ToHttpResponse(error, trace.request_id);
         response.close_connection = true;
+        if (const auto* retry_after = error.extra.if_contains("retryAfterSeconds")) {
+            response.SetHeader("Retry-After", boost::json::serialize(*retry_after));
+        }
         RequestTrace answer = trace;
         answer.version = 11;
         co_await Write(stream, std::move(response), answer, false);
@@ -986,19 +1271,13 @@ private:
         LogEvent(spdlog::level::info, "shutdown: draining in-flight requests");
         beast::error_code ignored;
         acceptor_.close(ignored);
+        accept_backoff_.cancel();
         signals_.cancel(ignored);
         {
             const std::lock_guard lock(connections_mutex_);
             for (const auto& weak : connections_) {
                 if (auto connection = weak.lock()) {
-                    // Runs on the connection's strand, so `busy` is read consistently there.
-                    asio::post(connection->stream.get_executor(), [connection] {
-                        if (!connection->busy) {
-                            beast::error_code ec;
-                            connection->stream.Socket().shutdown(tcp::socket::shutdown_both, ec);
-                            connection->stream.Socket().close(ec);
-                        }
-                    });
+                    CloseIfIdle(connection);
                 }
             }
         }
@@ -1044,8 +1323,17 @@ private:
     asio::steady_timer grace_timer_;
     std::atomic<bool> draining_{false};
     std::atomic<std::size_t> active_connections_{0};
+    asio::steady_timer accept_backoff_;  // Accept's wait after a failed accept
     std::mutex connections_mutex_;
-    std::list<std::weak_ptr<Connection>> connections_;  // Guarded by connections_mutex_.
+    // Guarded by connections_mutex_ (caps set by Listen, before any connection):
+    std::list<std::weak_ptr<Connection>> connections_;
+    ConnectionLimiter limiter_;
+    struct {
+        std::size_t shed = 0;
+        std::size_t refused = 0;
+        std::size_t dropped = 0;
+    } cap_counts_;  // since the last "connection cap reached" warning
+    std::optional<std::chrono::steady_clock::time_point> cap_logged_at_;
     // One per context, in Context(index) order; made by Run, freed by Run once none runs.
     std::vector<std::unique_ptr<http_client::HttpClient>> local_outbound_;
 };

@@ -24,8 +24,9 @@ namespace junction::http {
 /// pipeline runs on a blocking pool of `blocking_threads` threads, except on routes marked
 /// `inline_first` when all it needs is in memory (then on its IO thread, Api::TryInline); with
 /// more than `blocking_threads + blocking_queue` requests in the pipeline the next one gets
-/// 503. IO threads never touch the store. Beast stays
-/// inside server.cpp (compile time, DESIGN.md §14).
+/// 503. IO threads never touch the store. Client connections are capped, globally and per
+/// peer address (connection_limits.hpp; idle ones are shed first, and a failed accept backs
+/// off). Beast stays inside server.cpp (compile time, DESIGN.md §14).
 /// Makes the HttpClient for one IO thread's io_context (see Server's constructor).
 using IoClientFactory = std::function<Result<std::unique_ptr<http_client::HttpClient>>(
     boost::asio::io_context& context)>;
@@ -47,12 +48,14 @@ public:
     Server& operator=(Server&&) = delete;
     ~Server();
 
-    /// Binds `host:port` (port 0 picks a free one). kInvalidArgument for a bad address,
-    /// kUnavailable when the port cannot be bound. Returns the bound port.
+    /// Binds `host:port` (port 0 picks a free one) and sets the connection caps from the config
+    /// and the open-file limit. kInvalidArgument for a bad address, kUnavailable when the port
+    /// cannot be bound. Returns the bound port.
     [[nodiscard]] Result<std::uint16_t> Listen(const std::string& listen);
 
     /// Serves on `io_threads` threads until Shutdown() (or SIGINT/SIGTERM when
-    /// `handle_signals`) has drained every in-flight request. Blocks.
+    /// `handle_signals`; SIGHUP is then logged and ignored) has drained every in-flight
+    /// request. Blocks.
     void Run(std::size_t io_threads, bool handle_signals);
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish (new requests

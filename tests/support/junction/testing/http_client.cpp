@@ -152,12 +152,29 @@ std::string SendRaw(std::uint16_t port, const std::string& raw, std::chrono::mil
     return received;
 }
 
-RawConnection::RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+RawConnection::RawConnection(std::uint16_t port, const RawConnectionOptions& options)
+    : fd_(::socket(AF_INET, SOCK_STREAM, 0)), port_(port) {
+    if (!options.source_ip.empty()) {
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, options.source_ip.c_str(), &source.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof(source)) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("cannot bind to " + options.source_ip);
+        }
+    }
+    if (options.connect) {
+        Connect();
+    }
+}
+
+bool RawConnection::Connect() {
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(port);
+    address.sin_port = htons(port_);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    return connected_;
 }
 
 RawConnection::~RawConnection() {

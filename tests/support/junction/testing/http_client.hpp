@@ -41,16 +41,24 @@ private:
     std::string base_url_;
 };
 
+struct RawConnectionOptions {
+    std::string source_ip;  // a loopback address to connect from (127.0.0.2, ...); empty: any
+    bool connect = true;    // false: only the socket, until Connect()
+};
+
 /// A raw loopback connection, for reading an event stream as it arrives.
 class RawConnection {
 public:
-    explicit RawConnection(std::uint16_t port);
+    explicit RawConnection(std::uint16_t port, const RawConnectionOptions& options = {});
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;
     RawConnection(RawConnection&&) = delete;
     RawConnection& operator=(RawConnection&&) = delete;
     ~RawConnection();
 
+    /// Connects (when made with `connect = false`): uses no new file descriptor.
+    bool Connect();
+    [[nodiscard]] bool Connected() const { return connected_; }
     [[nodiscard]] bool Send(std::string_view data) const;
     /// Reads until `needle` has arrived, the peer closes, or `timeout` passes; returns all read.
     std::string ReadUntil(std::string_view needle, std::chrono::milliseconds timeout);
@@ -59,6 +67,7 @@ public:
 
 private:
     int fd_;
+    std::uint16_t port_;
     bool connected_ = false;
     bool peer_closed_ = false;
     std::string received_;
