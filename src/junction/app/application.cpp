@@ -499,9 +499,9 @@ Result<std::optional<SecretString>> Application::Bootstrap() {
 namespace {
 
 // Every client connection costs a descriptor, and the usual soft limit (1,024) is far below
-// the hard one (often 524,288 under systemd): raise it, as nginx's worker_rlimit_nofile or Go's
-// runtime do, so that the connection caps derived from it (http::ResolveConnectionCaps) are
-// not needlessly small. Below the hard limit an operator keeps control through LimitNOFILE.
+// the hard one (524,288 under systemd): raise it, as Go's runtime does since 1.19, so that the
+// connection caps derived from it (http::ResolveConnectionCaps) are not needlessly small. The
+// operator still sets the ceiling: the hard limit (LimitNOFILE=, ulimit -Hn).
 void RaiseOpenFileLimit() {
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur >= files.rlim_max) {

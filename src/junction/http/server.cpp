@@ -1250,6 +1250,7 @@ private:
     }
 
     // Answers in HTTP/1.1 whatever the request said (it may not have been read) and closes.
+    // An error whose details give retryAfterSeconds says it in Retry-After too.
     asio::awaitable<void> WriteError(DeadlineStream& stream,
                                      const Error& error,
                                      const RequestTrace& trace) {
