@@ -52,6 +52,9 @@ std::unique_ptr<RawConnection> IdleConnection(std::uint16_t port,
     EXPECT_TRUE(connection->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
     const std::string answer = connection->ReadUntil("\"status\":\"ok\"", kQuick);
     EXPECT_EQ(StatusLine(answer), "HTTP/1.1 200 OK");
+    // The server counts it idle once it has logged the answer, just after sending it, on its
+    // own IO thread: give that thread time, so that connections go idle in the order made.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return connection;
 }
 
@@ -322,8 +325,6 @@ TEST(OutOfDescriptorsTest, IdleConnectionsAreShedToServeANewOne) {
     for (int i = 0; i < 3; ++i) {
         idle.push_back(IdleConnection(server.Port()));
     }
-    // The last one is idle once its answer has been logged, just after it was sent.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     RawConnection newcomer(server.Port(), RawConnectionOptions{.source_ip = "", .connect = false});
     NoFreeDescriptors exhausted;
     ASSERT_TRUE(newcomer.Connect());
