@@ -846,6 +846,12 @@ private:
                     Warn("Skipped " + label + ": the catalog has no " + Upper(method) + " actions");
                     continue;
                 }
+                // OpenAPI paths start with '/', and so must a catalog action's (found by
+                // tests/fuzz/openapi_import_fuzz: the import wrote a file the catalog refused).
+                if (path.empty() || path.front() != '/') {
+                    Warn("Skipped " + label + ": the path does not start with '/'");
+                    continue;
+                }
                 id = UniqueId(std::move(id));
                 const std::string tag = tags.empty() ? "" : tags.front();
                 std::string resource_name = Slug(tag);

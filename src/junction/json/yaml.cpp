@@ -109,7 +109,23 @@ boost::json::value ScalarToJson(const YAML::Node& node) {
     return PlainScalar(Utf8Text(node));
 }
 
-boost::json::value NodeToJson(const YAML::Node& node) {
+// Aliases make a YAML document a graph: `&b [t, *b]` contains itself (endless recursion) and
+// a few lines of nested aliases expand to billions of values. Both are cut off, as is deep
+// nesting (found by tests/fuzz/catalog_fuzz).
+constexpr std::size_t kMaxYamlDepth = 256;
+constexpr std::size_t kMaxYamlValues = 2'000'000;
+
+boost::json::value NodeToJson(const YAML::Node& node, std::size_t depth, std::size_t& values) {
+    if (++values > kMaxYamlValues) {
+        throw YAML::ParserException(
+            node.Mark(),
+            "more than " + std::to_string(kMaxYamlValues) + " values (aliases expand too far)");
+    }
+    if (depth > kMaxYamlDepth) {
+        throw YAML::ParserException(node.Mark(),
+                                    "nested deeper than " + std::to_string(kMaxYamlDepth) +
+                                        " levels (or an alias inside itself)");
+    }
     switch (node.Type()) {
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined:
@@ -120,7 +136,7 @@ boost::json::value NodeToJson(const YAML::Node& node) {
             boost::json::array array;
             array.reserve(node.size());
             for (const auto& item : node) {
-                array.push_back(NodeToJson(item));
+                array.push_back(NodeToJson(item, depth + 1, values));
             }
             return array;
         }
@@ -131,7 +147,7 @@ boost::json::value NodeToJson(const YAML::Node& node) {
                 if (!IsUtf8(key)) {
                     throw YAML::ParserException(entry.first.Mark(), "key is not valid UTF-8");
                 }
-                object[key] = NodeToJson(entry.second);
+                object[key] = NodeToJson(entry.second, depth + 1, values);
             }
             return object;
         }
@@ -365,7 +381,8 @@ std::string JsonToYaml(const boost::json::value& value) {
 
 Result<boost::json::value> YamlToJson(std::string_view text) {
     try {
-        return NodeToJson(YAML::Load(std::string(text)));
+        std::size_t values = 0;
+        return NodeToJson(YAML::Load(std::string(text)), 0, values);
     } catch (const YAML::Exception& e) {
         return Fail(ErrorCode::kInvalidArgument,
                     "Invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);

@@ -25,6 +25,7 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 using boost::json::value;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -132,6 +133,23 @@ paths:
 )yaml");
 
     EXPECT_THAT(ActionIds(imported), ElementsAre("get_repos_owner_items_json", "get"));
+}
+
+// Found by tests/fuzz/openapi_import_fuzz (corpus regression-openapi-path-without-slash): the
+// action kept the path "items", and the catalog refused the file the import wrote.
+TEST(OpenApiImportTest, PathsNotStartingWithASlashAreSkipped) {
+    const auto imported = Import(R"yaml(openapi: 3.0.3
+info: {title: Acme, version: "1"}
+servers: [{url: https://api.acme.test}]
+paths:
+  items:
+    get: {operationId: listItemsBadly, responses: {}}
+  /items:
+    get: {operationId: listItems, responses: {}}
+)yaml");
+
+    EXPECT_THAT(ActionIds(imported), ElementsAre("listItems"));
+    EXPECT_THAT(imported.warnings, Contains("Skipped GET items: the path does not start with '/'"));
 }
 
 TEST(OpenApiImportTest, DuplicateIdsGetNumberedSuffixes) {

@@ -38,6 +38,40 @@ TEST(YamlToJsonTest, TextThatIsNotUtf8IsInvalid) {
     }
 }
 
+// Found by tests/fuzz/catalog_fuzz (corpus regression-catalog-alias-cycle): an alias inside
+// its own anchor recursed until the stack overflowed.
+TEST(YamlToJsonTest, AnAliasInsideItselfIsInvalid) {
+    const auto result = YamlToJson("a: &a [1]\nb: &b [t, *b]\n");
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(result.error().message, HasSubstr("nested deeper than 256 levels"));
+}
+
+TEST(YamlToJsonTest, AliasesThatExpandTooFarAreInvalid) {
+    std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int level = 1; level < 8; ++level) {
+        const std::string previous = "*l" + std::to_string(level - 1);
+        text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+        for (int i = 0; i < 10; ++i) {
+            text += (i == 0 ? "" : ", ") + previous;
+        }
+        text += "]\n";
+    }
+    const auto result = YamlToJson(text);  // 10^8 values once expanded
+    ASSERT_FALSE(result.has_value());
+    EXPECT_THAT(result.error().message, HasSubstr("aliases expand too far"));
+}
+
+TEST(YamlToJsonTest, NestingIsLimited) {
+    const auto deep = [](std::size_t levels) {
+        return std::string(levels, '[') + std::string(levels, ']') + "\n";
+    };
+    EXPECT_TRUE(YamlToJson(deep(200)).has_value());
+    const auto result = YamlToJson(deep(300));
+    ASSERT_FALSE(result.has_value());
+    EXPECT_THAT(result.error().message, HasSubstr("nested deeper than 256 levels"));
+}
+
 TEST(YamlToJsonTest, Utf8TextIsKept) {
     const auto result = YamlToJson("caf\xc3\xa9: \"\xe2\x82\xac \xf0\x9f\x98\x80\"\n");
     ASSERT_TRUE(result.has_value()) << result.error().message;
