@@ -617,6 +617,13 @@ private:
                  ", edit it");
             return std::string(kPlaceholderBaseUrl);
         }
+        // The catalog's base_url has no white space (found by tests/fuzz/openapi_import_fuzz:
+        // the import wrote a file the catalog refused).
+        if (url.find_first_of(" \t\r\n\f\v") != std::string::npos) {
+            Warn("servers[0].url contains white space; base_url is " +
+                 std::string(kPlaceholderBaseUrl) + ", edit it");
+            return std::string(kPlaceholderBaseUrl);
+        }
         const object* variables = server != nullptr ? Object(*server, "variables") : nullptr;
         const std::size_t scheme_end = url.find("://");
         std::string out;

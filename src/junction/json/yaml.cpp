@@ -278,6 +278,8 @@ void AppendScalar(std::string& out, const boost::json::value& value) {
     }
 }
 
+constexpr std::size_t kMaxImplicitKey = 1000;
+
 // `{a: 1, b: [x]}` for values FitsOnOneLine accepts.
 void AppendFlow(std::string& out, const boost::json::value& value) {
     if (const auto* object = value.if_object()) {
@@ -348,7 +350,19 @@ void AppendBlock(std::string& out,
     if (const auto* object = value.if_object()) {
         for (const auto& entry : *object) {
             start_line();
-            AppendString(out, entry.key());
+            std::string key;
+            AppendString(key, entry.key());
+            // YAML limits an implicit key to 1024 characters; a longer one (a long key, or one
+            // whose escapes grew it) is written as an explicit `? key` (found by
+            // tests/fuzz/catalog_fuzz).
+            if (key.size() > kMaxImplicitKey) {
+                out += "? ";
+                out += key;
+                out += '\n';
+                out.append(indent, ' ');
+            } else {
+                out += key;
+            }
             out += ':';
             AppendMapValue(out, entry.value(), indent);
         }

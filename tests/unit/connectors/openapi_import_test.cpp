@@ -507,6 +507,19 @@ paths:
     EXPECT_EQ(auth[1].at("fields"), variable_fields);
 }
 
+// Found by tests/fuzz/openapi_import_fuzz (corpus regression-openapi-server-url-space).
+TEST(OpenApiImportTest, AServerUrlWithWhiteSpaceGetsThePlaceholderHost) {
+    const auto imported = Import(R"yaml(openapi: 3.0.3
+info: {title: Acme, version: "1"}
+servers: [{url: "https://api.acme.test/v1 beta"}]
+paths: {/a: {get: {operationId: a, responses: {}}}}
+)yaml");
+    EXPECT_EQ(imported.connector.at("base_url"), "https://api.example.com");
+    EXPECT_THAT(imported.warnings,
+                Contains("servers[0].url contains white space; base_url is "
+                         "https://api.example.com, edit it"));
+}
+
 TEST(OpenApiImportTest, RelativeOrMissingServersGetAPlaceholderHostAndAWarning) {
     const auto relative = Import(R"yaml(openapi: 3.0.3
 info: {title: Acme, version: "1"}

@@ -236,6 +236,23 @@ TEST(JsonToYamlTest, StringsThatWouldReadAsOtherTypesAreQuoted) {
     EXPECT_EQ(*read_back, document) << yaml;
 }
 
+// Found by tests/fuzz/catalog_fuzz (corpus regression-catalog-long-key): a key whose escapes
+// made it longer than YAML's 1024-character implicit key was written as one and did not parse.
+TEST(JsonToYamlTest, LongKeysAreWrittenAsExplicitKeys) {
+    const std::string control_key(400, '\x19');
+    const std::string long_key(1500, 'k');
+    const boost::json::value value{
+        {control_key, 1},
+        {"nested",
+         boost::json::object{{long_key, boost::json::array{1, boost::json::object{{"a", 2}}}}}},
+        {"list", boost::json::array{boost::json::object{{long_key, "v"}, {"b", nullptr}}}}};
+    const std::string yaml = JsonToYaml(value);
+    EXPECT_THAT(yaml, HasSubstr("? \""));
+    const auto back = YamlToJson(yaml);
+    ASSERT_TRUE(back.has_value()) << back.error().message << "\n" << yaml;
+    EXPECT_EQ(*back, value);
+}
+
 TEST(JsonToYamlTest, ShortScalarMapsAndListsUseFlowStyle) {
     const boost::json::value document = boost::json::parse(
         R"({"type": "object", "required": ["title"], "properties": {"title": {"type": "string"}}})");
