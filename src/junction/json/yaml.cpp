@@ -143,7 +143,7 @@ boost::json::value NodeToJson(const YAML::Node& node, std::size_t depth, std::si
         case YAML::NodeType::Map: {
             boost::json::object object;
             for (const auto& entry : node) {
-                const std::string key = entry.first.as<std::string>();
+                const auto key = entry.first.as<std::string>();
                 if (!IsUtf8(key)) {
                     throw YAML::ParserException(entry.first.Mark(), "key is not valid UTF-8");
                 }
