@@ -76,8 +76,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   *signature == junction::crypto::HmacSha256(kSecret, token.substr(0, last_dot)),
               "a token verified without our signature");
     }
-    const auto issued_again = tokens.Issue(verified->subject, std::chrono::hours(1));
+    const auto issued_again =
+        tokens.Issue(verified->subject, std::chrono::hours(1), verified->epoch);
     const auto again = tokens.Verify(issued_again.token);
-    Check(again && again->subject == verified->subject, "an issued token does not verify");
+    Check(again && again->subject == verified->subject && again->epoch == verified->epoch,
+          "an issued token does not verify");
     return 0;
 }
