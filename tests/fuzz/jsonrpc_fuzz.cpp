@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
     const junction::service::Principal admin{.role = junction::service::Role::kAdmin};
     auto user = app.Users().Create(admin, "fuzz", "Fuzz User");
     Check(user.has_value(), "cannot create the fuzz user");
-    auto server = app.Servers().Create(*user, boost::json::object{{"name", "fuzz"}});
+    auto server = app.Servers().Create(admin, *user, boost::json::object{{"name", "fuzz"}});
     Check(server.has_value(), "cannot create the fuzz MCP server");
     auto context = app.Servers().AuthenticateToken(server->at("serverId").as_string(),
                                                    server->at("accessToken").as_string());
