@@ -375,7 +375,7 @@ Result<const connectors::ConnectorSpec*> ToolSet::VisibleConnector(
                     "Connector '" + std::string(connector_id) +
                         "' not found. Call list_connectors_alloy to see the available connectors.");
     }
-    if (!context.server.restrictions.ConnectorAllowed(connector->id)) {
+    if (!context.server.restrictions->ConnectorAllowed(connector->id)) {
         return Fail(Forbidden("Connector '" + connector->id + "' is not available on this server"));
     }
     return connector;
@@ -385,7 +385,7 @@ ToolStep ToolSet::ListConnectors(const boost::json::object& arguments, const Cal
     const std::string category = AsciiLowercase(Str(arguments, "category"));
     boost::json::array connectors;
     for (const auto& connector : services_.catalog.Connectors()) {
-        if (!context.server.restrictions.ConnectorAllowed(connector.id)) {
+        if (!context.server.restrictions->ConnectorAllowed(connector.id)) {
             continue;
         }
         if (!category.empty() &&
@@ -411,7 +411,7 @@ ToolStep ToolSet::GetConnectorResources(const boost::json::object& arguments,
     if (!connector) {
         return Failure(std::move(connector.error()));
     }
-    const auto& restrictions = context.server.restrictions;
+    const auto& restrictions = *context.server.restrictions;
     boost::json::array resources;
     for (const auto& resource : (*connector)->resources) {
         boost::json::array actions;
@@ -443,7 +443,7 @@ ToolStep ToolSet::GetActionDetails(const boost::json::object& arguments,
     }
     const std::string action_id = Str(arguments, "actionId");
     if ((*connector)->FindAction(action_id) != nullptr &&
-        !context.server.restrictions.ActionAllowed((*connector)->id, action_id)) {
+        !context.server.restrictions->ActionAllowed((*connector)->id, action_id)) {
         return Failure(Forbidden("Action '" + action_id + "' is not available on this server"));
     }
     auto action = services_.connectors.Action((*connector)->id, action_id);
@@ -514,7 +514,7 @@ ToolStep ToolSet::ExecuteAction(const boost::json::object& arguments, const Call
                                         (*connector)->id +
                                         "'. Call get_connector_resources_alloy to list actions."});
     }
-    if (!context.server.restrictions.ActionAllowed((*connector)->id, action_id)) {
+    if (!context.server.restrictions->ActionAllowed((*connector)->id, action_id)) {
         return Failure(Forbidden("Action '" + action_id + "' is not available on this server"));
     }
     auto body = RouteParameters(*action, arguments.at("parameters").as_object());
@@ -612,7 +612,7 @@ ToolStep ToolSet::GetCredentialMetadata(const boost::json::object& arguments,
 ToolStep ToolSet::DiscoverActionPath(const boost::json::object& arguments,
                                      const CallContext& context) {
     const std::string goal = Str(arguments, "goal");
-    const auto& restrictions = context.server.restrictions;
+    const auto& restrictions = *context.server.restrictions;
     const auto matches = services_.search.Search(
         goal, [&](std::string_view connector_id, std::string_view action_id) {
             return restrictions.ActionAllowed(connector_id, action_id);
