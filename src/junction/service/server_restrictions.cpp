@@ -262,8 +262,8 @@ Result<ServerRestrictions> ServerRestrictions::FromStored(std::string_view json_
 }
 
 const std::shared_ptr<const ServerRestrictions>& NoRestrictions() {
-    static const auto kNone = std::make_shared<const ServerRestrictions>();
-    return kNone;
+    static const auto none = std::make_shared<const ServerRestrictions>();
+    return none;
 }
 
 boost::json::object ServerRestrictions::Normalized() const {
