@@ -5,6 +5,10 @@
 
 #include "junction/storage/caching_store.hpp"
 
+#include <functional>
+#include <span>
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "store_fixture.hpp"
@@ -22,6 +26,38 @@ public:
 
 private:
     TimePoint now_ = At(1'000'000);
+};
+
+/// A database that runs a hook once, right after the next session's work: a read has its row
+/// but its caller has not seen it yet. A write in the hook is a write racing with that read.
+class RacingDatabase final : public SqlDatabase {
+public:
+    explicit RacingDatabase(std::unique_ptr<SqlDatabase> inner) : inner_(std::move(inner)) {}
+
+    void AfterNextSession(std::function<void()> hook) { hook_ = std::move(hook); }
+
+    [[nodiscard]] Result<void> WithSession(const SessionWork& work) override {
+        auto done = inner_->WithSession(work);
+        // Taken first: the hook's own write must not run the hook again.
+        if (auto hook = std::exchange(hook_, nullptr)) {
+            hook();
+        }
+        return done;
+    }
+    [[nodiscard]] Result<void> WithTransaction(const SessionWork& work) override {
+        return inner_->WithTransaction(work);
+    }
+    [[nodiscard]] Result<void> TakeTransactionLock(SqlSession& session,
+                                                   std::int64_t lock_id) override {
+        return inner_->TakeTransactionLock(session, lock_id);
+    }
+    [[nodiscard]] std::span<const Migration> Migrations() const override {
+        return inner_->Migrations();
+    }
+
+private:
+    std::unique_ptr<SqlDatabase> inner_;
+    std::function<void()> hook_;
 };
 
 template <class Backend>
@@ -103,21 +139,96 @@ TYPED_TEST(CachingStoreTest, AClockThatGoesBackExpiresEntries) {
     EXPECT_TRUE(a.FindApiKeyByHash(this->key_.key_hash)->revoked_at.has_value());
 }
 
-TYPED_TEST(CachingStoreTest, DeletingAUserForgetsItsRowsKeysAndCredentialsAtOnce) {
+TYPED_TEST(CachingStoreTest, DeletingAUserForgetsItsRowsKeysCredentialsAndServersAtOnce) {
     auto& a = *this->node_a_;
     ASSERT_TRUE(
         a.CreateCredential(Credential("ccccccccccccccccccccccc1", std::string(kAlice), "s", 5000))
             .has_value());
+    ASSERT_TRUE(a.CreateMcpServer(McpServer("prod-1", kAlice, "Prod")).has_value());
     ASSERT_TRUE(a.FindUserById(kAlice).has_value());
     ASSERT_TRUE(a.FindUserByUsername("alice").has_value());
     ASSERT_TRUE(a.FindApiKeyByHash(this->key_.key_hash).has_value());
     ASSERT_TRUE(a.FindCredential("ccccccccccccccccccccccc1").has_value());
+    ASSERT_TRUE(a.FindMcpServer("prod-1").has_value());
 
     ASSERT_TRUE(a.DeleteUser(kAlice, this->clock_.Now()).has_value());
     EXPECT_EQ(a.FindUserById(kAlice).error().code, ErrorCode::kNotFound);
     EXPECT_EQ(a.FindUserByUsername("alice").error().code, ErrorCode::kNotFound);
     EXPECT_EQ(a.FindApiKeyByHash(this->key_.key_hash).error().code, ErrorCode::kNotFound);
     EXPECT_EQ(a.FindCredential("ccccccccccccccccccccccc1").error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(a.FindMcpServer("prod-1").error().code, ErrorCode::kNotFound);  // cascaded
+}
+
+TYPED_TEST(CachingStoreTest, McpServerReadsWithinTheTtlComeFromMemory) {
+    auto& a = *this->node_a_;
+    auto& b = *this->node_b_;
+    const auto server = McpServer("prod-1", kAlice, "Prod");
+    ASSERT_TRUE(b.CreateMcpServer(server).has_value());
+    ASSERT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-1");
+    // Another node rotates the token: this node keeps its copy for the TTL, not a moment longer.
+    auto rotated = server;
+    rotated.token_hash = "token-hash-2";
+    ASSERT_TRUE(b.RotateMcpServerToken(rotated).has_value());
+    this->clock_.Advance(999ms);
+    EXPECT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-1");
+    this->clock_.Advance(1ms);
+    EXPECT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-2");
+    // And a deletion elsewhere is seen within the TTL too.
+    ASSERT_TRUE(b.DeleteMcpServer("prod-1").has_value());
+    EXPECT_TRUE(a.FindMcpServer("prod-1").has_value());
+    this->clock_.Advance(1000ms);
+    EXPECT_EQ(a.FindMcpServer("prod-1").error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST(CachingStoreTest, AnUnknownServerIsNotCached) {
+    auto& a = *this->node_a_;
+    EXPECT_EQ(a.FindMcpServer("prod-1").error().code, ErrorCode::kNotFound);
+    ASSERT_TRUE(this->node_b_->CreateMcpServer(McpServer("prod-1", kAlice, "Prod")).has_value());
+    EXPECT_TRUE(a.FindMcpServer("prod-1").has_value());  // at once, no TTL to wait out
+}
+
+TYPED_TEST(CachingStoreTest, EachLocalServerWriteIsSeenAtOnce) {
+    auto& a = *this->node_a_;
+    auto& b = *this->node_b_;
+    auto server = McpServer("prod-1", kAlice, "Prod");
+    ASSERT_TRUE(a.CreateMcpServer(server).has_value());
+    ASSERT_EQ(a.FindMcpServer("prod-1")->restrictions, "{}");
+
+    server.restrictions = R"({"connectors":{"mode":"allowlist","allowedIds":[],"blockedIds":[]}})";
+    server.updated_at = At(2000);
+    ASSERT_TRUE(a.UpdateMcpServer(server).has_value());
+    EXPECT_EQ(a.FindMcpServer("prod-1")->restrictions, server.restrictions);
+
+    server.token_hash = "token-hash-2";
+    ASSERT_TRUE(a.RotateMcpServerToken(server).has_value());
+    EXPECT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-2");
+
+    ASSERT_TRUE(a.DeleteMcpServer("prod-1").has_value());
+    EXPECT_EQ(a.FindMcpServer("prod-1").error().code, ErrorCode::kNotFound);
+
+    // B creates the id anew and deletes it; then A creates it again: A's own create is seen,
+    // not the row B's server left in A's cache.
+    ASSERT_TRUE(b.CreateMcpServer(McpServer("prod-1", kBob, "From B")).has_value());
+    ASSERT_EQ(a.FindMcpServer("prod-1")->owner_user_id, kBob);
+    ASSERT_TRUE(b.DeleteMcpServer("prod-1").has_value());
+    ASSERT_TRUE(a.CreateMcpServer(McpServer("prod-1", kAlice, "From A")).has_value());
+    EXPECT_EQ(a.FindMcpServer("prod-1")->owner_user_id, kAlice);
+}
+
+TYPED_TEST(CachingStoreTest, AServerReadThatRacedWithALocalWriteIsNotCached) {
+    auto racing = std::make_unique<RacingDatabase>(this->RawDatabase());
+    RacingDatabase& database = *racing;
+    CachingStore a(
+        std::make_unique<SqlStore>(std::move(racing)), this->clock_, CacheOptions{.ttl = 1000ms});
+    auto server = McpServer("prod-1", kAlice, "Prod");
+    ASSERT_TRUE(a.CreateMcpServer(server).has_value());
+
+    // The token is rotated through this node while a read holds the old row.
+    server.token_hash = "token-hash-2";
+    database.AfterNextSession([&] { ASSERT_TRUE(a.RotateMcpServerToken(server).has_value()); });
+    EXPECT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-1");  // read before the write
+    // The next read does not get that row from memory: it reads the rotated one.
+    EXPECT_EQ(a.FindMcpServer("prod-1")->token_hash, "token-hash-2");
 }
 
 TYPED_TEST(CachingStoreTest, CredentialWritesInvalidateAndOAuthRowsAreNeverCached) {

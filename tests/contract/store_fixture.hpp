@@ -3,6 +3,7 @@
 // The store contract's typed fixture (DESIGN.md §13): every test that uses it runs once on a
 // SQLite file and once on a fresh PostgreSQL database.
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -140,6 +141,31 @@ inline CredentialRow Credential(std::string id,
                          .key_id = 1,
                          .created_at = At(updated_ms),
                          .updated_at = At(updated_ms)};
+}
+
+/// A server of `owner` named `name`, created and updated at `created_ms`.
+inline McpServerRow McpServer(std::string id,
+                              std::string_view owner,
+                              std::string name,
+                              std::int64_t created_ms = 1000) {
+    std::string key = name;
+    for (char& c : key) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return McpServerRow{.id = std::move(id),
+                        .owner_user_id = std::string(owner),
+                        .name = std::move(name),
+                        .name_key = std::move(key),
+                        .description = "desc",
+                        .custom_instructions = "be nice",
+                        .mode = "connectivity",
+                        .is_public = false,
+                        .restrictions = "{}",
+                        .token_hash = "token-hash-1",
+                        .token_expires_in_days = std::nullopt,
+                        .token_expires_at = std::nullopt,
+                        .created_at = At(created_ms),
+                        .updated_at = At(created_ms)};
 }
 
 }  // namespace junction::storage::contract

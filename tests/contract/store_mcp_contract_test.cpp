@@ -18,31 +18,7 @@ using contract::BackendNames;
 using contract::Backends;
 using contract::kAlice;
 using contract::kBob;
-
-/// A server of `owner` named `name`, created and updated at `created_ms`.
-McpServerRow Server(std::string id,
-                    std::string_view owner,
-                    std::string name,
-                    std::int64_t created_ms = 1000) {
-    std::string key = name;
-    for (char& c : key) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return McpServerRow{.id = std::move(id),
-                        .owner_user_id = std::string(owner),
-                        .name = std::move(name),
-                        .name_key = std::move(key),
-                        .description = "desc",
-                        .custom_instructions = "be nice",
-                        .mode = "connectivity",
-                        .is_public = false,
-                        .restrictions = "{}",
-                        .token_hash = "token-hash-1",
-                        .token_expires_in_days = std::nullopt,
-                        .token_expires_at = std::nullopt,
-                        .created_at = At(created_ms),
-                        .updated_at = At(created_ms)};
-}
+using contract::McpServer;
 
 McpSessionRow Session(std::string id_hash, std::string server_id, std::int64_t used_ms) {
     return McpSessionRow{.id_hash = std::move(id_hash),
@@ -81,7 +57,7 @@ protected:
 TYPED_TEST_SUITE(McpStoreContractTest, Backends, BackendNames);
 
 TYPED_TEST(McpStoreContractTest, CreatedServerRoundTripsAllFields) {
-    auto server = Server("prod-a1b2c3d4", kAlice, "Prod");
+    auto server = McpServer("prod-a1b2c3d4", kAlice, "Prod");
     server.is_public = true;
     server.restrictions = R"({"users":{"mode":"blocklist","allowedIds":[],"blockedIds":[]}})";
     server.token_expires_in_days = 30;
@@ -108,7 +84,7 @@ TYPED_TEST(McpStoreContractTest, CreatedServerRoundTripsAllFields) {
 }
 
 TYPED_TEST(McpStoreContractTest, NullExpiryRoundTrips) {
-    this->SeedServer(Server("prod-1", kAlice, "Prod"));
+    this->SeedServer(McpServer("prod-1", kAlice, "Prod"));
     const auto found = this->TheStore().FindMcpServer("prod-1");
     ASSERT_TRUE(found.has_value());
     EXPECT_FALSE(found->token_expires_in_days.has_value());
@@ -125,27 +101,27 @@ TYPED_TEST(McpStoreContractTest, UnknownServerIsNotFound) {
 
 TYPED_TEST(McpStoreContractTest, ServerOfAnUnknownOwnerIsNotFound) {
     const auto created =
-        this->TheStore().CreateMcpServer(Server("x-1", "ccccccccccccccccccccccc9", "X"));
+        this->TheStore().CreateMcpServer(McpServer("x-1", "ccccccccccccccccccccccc9", "X"));
     ASSERT_FALSE(created.has_value());
     EXPECT_EQ(created.error().code, ErrorCode::kNotFound);
 }
 
 TYPED_TEST(McpStoreContractTest, NamesAreUniquePerOwnerCaseInsensitively) {
-    this->SeedServer(Server("prod-1", kAlice, "Prod Server"));
+    this->SeedServer(McpServer("prod-1", kAlice, "Prod Server"));
 
-    const auto again = this->TheStore().CreateMcpServer(Server("prod-2", kAlice, "PROD server"));
+    const auto again = this->TheStore().CreateMcpServer(McpServer("prod-2", kAlice, "PROD server"));
     ASSERT_FALSE(again.has_value());
     EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
     EXPECT_EQ(again.error().message, "A server named 'PROD server' already exists");
 
     // Another owner may use the same name.
-    this->SeedServer(Server("prod-3", kBob, "Prod Server"));
+    this->SeedServer(McpServer("prod-3", kBob, "Prod Server"));
     EXPECT_FALSE(this->TheStore().FindMcpServer("prod-2").has_value());
 }
 
 TYPED_TEST(McpStoreContractTest, ATakenIdIsAConflictNamingTheId) {
-    this->SeedServer(Server("prod-1", kAlice, "Prod"));
-    const auto again = this->TheStore().CreateMcpServer(Server("prod-1", kBob, "Other"));
+    this->SeedServer(McpServer("prod-1", kAlice, "Prod"));
+    const auto again = this->TheStore().CreateMcpServer(McpServer("prod-1", kBob, "Other"));
     ASSERT_FALSE(again.has_value());
     EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
     const auto* field = again.error().extra.if_contains("field");
@@ -154,11 +130,11 @@ TYPED_TEST(McpStoreContractTest, ATakenIdIsAConflictNamingTheId) {
 }
 
 TYPED_TEST(McpStoreContractTest, ListIsPerOwnerNewestFirstWithTotal) {
-    this->SeedServer(Server("a-1", kAlice, "A", 1000));
-    this->SeedServer(Server("b-1", kAlice, "B", 3000));
-    this->SeedServer(Server("c-1", kAlice, "C", 2000));
-    this->SeedServer(Server("d-1", kAlice, "D", 3000));  // tie with b-1: id descending
-    this->SeedServer(Server("e-1", kBob, "E", 4000));
+    this->SeedServer(McpServer("a-1", kAlice, "A", 1000));
+    this->SeedServer(McpServer("b-1", kAlice, "B", 3000));
+    this->SeedServer(McpServer("c-1", kAlice, "C", 2000));
+    this->SeedServer(McpServer("d-1", kAlice, "D", 3000));  // tie with b-1: id descending
+    this->SeedServer(McpServer("e-1", kBob, "E", 4000));
 
     const auto all = this->TheStore().ListMcpServers(kAlice, PageRequest{});
     ASSERT_TRUE(all.has_value());
@@ -183,8 +159,8 @@ TYPED_TEST(McpStoreContractTest, ListIsPerOwnerNewestFirstWithTotal) {
 }
 
 TYPED_TEST(McpStoreContractTest, UpdateReplacesTheEditableFieldsOnly) {
-    this->SeedServer(Server("prod-1", kAlice, "Prod"));
-    auto changed = Server("prod-1", kAlice, "Renamed");
+    this->SeedServer(McpServer("prod-1", kAlice, "Prod"));
+    auto changed = McpServer("prod-1", kAlice, "Renamed");
     changed.description = "new";
     changed.custom_instructions = "";
     changed.is_public = true;
@@ -210,18 +186,18 @@ TYPED_TEST(McpStoreContractTest, UpdateReplacesTheEditableFieldsOnly) {
 }
 
 TYPED_TEST(McpStoreContractTest, RenamingOntoATakenNameIsAConflict) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
-    this->SeedServer(Server("b-1", kAlice, "B"));
-    const auto renamed = this->TheStore().UpdateMcpServer(Server("b-1", kAlice, "a"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("b-1", kAlice, "B"));
+    const auto renamed = this->TheStore().UpdateMcpServer(McpServer("b-1", kAlice, "a"));
     ASSERT_FALSE(renamed.has_value());
     EXPECT_EQ(renamed.error().code, ErrorCode::kAlreadyExists);
     EXPECT_EQ(renamed.error().message, "A server named 'a' already exists");
     // Changing only the case of its own name is fine.
-    EXPECT_TRUE(this->TheStore().UpdateMcpServer(Server("b-1", kAlice, "b")).has_value());
+    EXPECT_TRUE(this->TheStore().UpdateMcpServer(McpServer("b-1", kAlice, "b")).has_value());
 }
 
 TYPED_TEST(McpStoreContractTest, WritesToAnUnknownServerAreNotFound) {
-    const auto server = Server("nope-1", kAlice, "Nope");
+    const auto server = McpServer("nope-1", kAlice, "Nope");
     const auto updated = this->TheStore().UpdateMcpServer(server);
     ASSERT_FALSE(updated.has_value());
     EXPECT_EQ(updated.error().code, ErrorCode::kNotFound);
@@ -235,13 +211,13 @@ TYPED_TEST(McpStoreContractTest, WritesToAnUnknownServerAreNotFound) {
 }
 
 TYPED_TEST(McpStoreContractTest, RotationReplacesTheTokenAndDeletesOnlyThatServersSessions) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
-    this->SeedServer(Server("b-1", kAlice, "B"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("b-1", kAlice, "B"));
     this->SeedSession(Session("s1", "a-1", 1000));
     this->SeedSession(Session("s2", "a-1", 1000));
     this->SeedSession(Session("s3", "b-1", 1000));
 
-    auto rotated = Server("a-1", kAlice, "ignored");
+    auto rotated = McpServer("a-1", kAlice, "ignored");
     rotated.token_hash = "token-hash-2";
     rotated.token_expires_in_days = 7;
     rotated.token_expires_at = At(5000 + 7LL * 86400000);
@@ -268,8 +244,8 @@ TYPED_TEST(McpStoreContractTest, RotationReplacesTheTokenAndDeletesOnlyThatServe
 }
 
 TYPED_TEST(McpStoreContractTest, DeletingAServerDeletesItsSessions) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
-    this->SeedServer(Server("b-1", kAlice, "B"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("b-1", kAlice, "B"));
     this->SeedSession(Session("s1", "a-1", 1000));
     this->SeedSession(Session("s2", "b-1", 1000));
 
@@ -277,12 +253,12 @@ TYPED_TEST(McpStoreContractTest, DeletingAServerDeletesItsSessions) {
     EXPECT_FALSE(this->TheStore().FindMcpServer("a-1").has_value());
     EXPECT_EQ(this->SessionIds(), (std::vector<std::string>{"s2"}));
     // The name is free again.
-    this->SeedServer(Server("a-2", kAlice, "A"));
+    this->SeedServer(McpServer("a-2", kAlice, "A"));
 }
 
 TYPED_TEST(McpStoreContractTest, DeletingAUserDeletesItsServersAndSessions) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
-    this->SeedServer(Server("b-1", kBob, "B"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("b-1", kBob, "B"));
     this->SeedSession(Session("s1", "a-1", 1000));
     auto bobs_session_on_alice_server = Session("s2", "a-1", 1000);
     bobs_session_on_alice_server.user_id = std::string(kBob);
@@ -301,7 +277,7 @@ TYPED_TEST(McpStoreContractTest, DeletingAUserDeletesItsServersAndSessions) {
 }
 
 TYPED_TEST(McpStoreContractTest, TouchRefreshesLastUseAndHonoursTheIdleCutoff) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
     this->SeedSession(Session("s1", "a-1", 1000));
 
     const auto touched = this->TheStore().TouchMcpSession("s1", At(500), At(4000));
@@ -328,7 +304,7 @@ TYPED_TEST(McpStoreContractTest, TouchRefreshesLastUseAndHonoursTheIdleCutoff) {
 }
 
 TYPED_TEST(McpStoreContractTest, CountIgnoresIdleSessionsAndCreateForgetsThem) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
     this->SeedSession(Session("s1", "a-1", 1000));
     this->SeedSession(Session("s2", "a-1", 2000));
     this->SeedSession(Session("s3", "a-1", 3000));
@@ -343,7 +319,7 @@ TYPED_TEST(McpStoreContractTest, CountIgnoresIdleSessionsAndCreateForgetsThem) {
 }
 
 TYPED_TEST(McpStoreContractTest, CreateEvictsTheLeastRecentlyUsedPastTheMaximum) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
     this->SeedSession(Session("s1", "a-1", 1000), 3);
     this->SeedSession(Session("s2", "a-1", 2000), 3);
     this->SeedSession(Session("s3", "a-1", 3000), 3);
@@ -359,7 +335,7 @@ TYPED_TEST(McpStoreContractTest, CreateEvictsTheLeastRecentlyUsedPastTheMaximum)
 }
 
 TYPED_TEST(McpStoreContractTest, DeleteSessionOnceThenNotFound) {
-    this->SeedServer(Server("a-1", kAlice, "A"));
+    this->SeedServer(McpServer("a-1", kAlice, "A"));
     this->SeedSession(Session("s1", "a-1", 1000));
     ASSERT_TRUE(this->TheStore().DeleteMcpSession("s1").has_value());
     const auto again = this->TheStore().DeleteMcpSession("s1");

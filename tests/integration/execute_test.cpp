@@ -387,6 +387,43 @@ TEST_F(ExecuteRateLimitTest, EachCallIsCountedOnceWhereverItRuns) {
     EXPECT_EQ(upstream_.CallCount("/api/text"), 5U);
 }
 
+// execute_action_alloy on an MCP token URL: with the server, user and credential cached, the
+// pipeline runs on the IO thread and that thread's client makes the upstream call; the first
+// call (cold cache) starts there, is refused and reruns on the pool. Either way the upstream is
+// called once per tool call: a refused attempt never sends anything.
+TEST_F(ExecuteTest, AnMcpExecuteIsAnsweredOnTheIoThreadWithAWarmCache) {
+    upstream_.On("GET", "/api/text", UpstreamResponse::Text("from mcp"));
+    const auto created =
+        server_.Client().Send("POST", "/api/servers", Headers(), R"({"name":"Exec"})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const std::string path = "/mcp/" + std::string(created.Json().at("serverId").as_string()) +
+                             "/" + std::string(created.Json().at("accessToken").as_string());
+    const std::string call =
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"execute_action_alloy",)"
+        R"("arguments":{"connectorId":"echo","actionId":"text","parameters":{},"credentialId":")" +
+        credential_ + R"("}}})";
+    for (const std::string request_id : {"mcp-execute-cold", "mcp-execute-warm"}) {
+        const auto answer = server_.Client().Send("POST",
+                                                  path,
+                                                  {"Content-Type: application/json",
+                                                   "Accept: application/json, text/event-stream",
+                                                   "X-Request-Id: " + request_id},
+                                                  call);
+        ASSERT_EQ(answer.status, 200) << answer.body;
+        EXPECT_FALSE(answer.Json().at("result").at("isError").as_bool()) << answer.body;
+        EXPECT_NE(answer.body.find("from mcp"), std::string::npos) << answer.body;
+    }
+    EXPECT_EQ(upstream_.CallCount("/api/text"), 2U);
+    const std::string log = server_.WaitForLog(R"("request_id":"mcp-execute-warm")");
+    const auto line_of = [&log](const std::string& request_id) {
+        const std::size_t at = log.find(R"("request_id":")" + request_id + "\"");
+        return at == std::string::npos ? std::string() : log.substr(at, log.find('\n', at) - at);
+    };
+    EXPECT_EQ(line_of("mcp-execute-cold").find(R"("inline":true)"), std::string::npos);
+    EXPECT_NE(line_of("mcp-execute-warm").find(R"("inline":true)"), std::string::npos)
+        << line_of("mcp-execute-warm");
+}
+
 // Answers over 64 KiB are redacted and parsed on the blocking pool, smaller ones on the IO
 // thread: both come back whole and redacted.
 TEST_F(ExecuteTest, BigAndSmallAnswersAreRedactedAlike) {

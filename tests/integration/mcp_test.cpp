@@ -61,6 +61,35 @@ protected:
             std::move(headers));
     }
 
+    /// Sends `method` on `path` (`/api/servers/...`) as the admin acting for ann.
+    HttpResult ManageAsAnn(const std::string& method,
+                           const std::string& path,
+                           const std::string& body = "") {
+        auto headers = server_.AdminHeaders();
+        headers.emplace_back("x-alloy-userid: " + ann_);
+        if (!body.empty()) {
+            headers.emplace_back(kJson);
+        }
+        return server_.Client().Send(method, path, headers, body);
+    }
+
+    /// Whether the request sent with `X-Request-Id: request_id` was answered on the IO thread
+    /// (Api::TryInline): its access-log line says `"inline":true`.
+    bool AnsweredInline(const std::string& request_id) const {
+        const std::string needle = R"("request_id":")" + request_id + "\"";
+        const std::string log = server_.WaitForLog(needle);
+        const std::size_t at = log.find(needle);
+        EXPECT_NE(at, std::string::npos) << "no access line for " << request_id;
+        if (at == std::string::npos) {
+            return false;
+        }
+        const std::size_t begin = log.rfind('\n', at);
+        const std::string line = log.substr(begin == std::string::npos ? 0 : begin + 1,
+                                            log.find('\n', at) - (begin + 1));
+        EXPECT_NE(line.find(R"("msg":"request")"), std::string::npos) << line;
+        return line.find(R"("inline":true)") != std::string::npos;
+    }
+
     static boost::json::value ToolJson(const HttpResult& result) {
         const boost::json::value answer = result.Json();
         const auto& content = answer.at("result").at("content").as_array();
@@ -335,6 +364,108 @@ TEST_F(McpTest, TheAccessTokenNeverReachesTheLog) {
     EXPECT_EQ(Rpc("ping").status, 200);
     const std::string log = server_.WaitForLog("/mcp/{serverId}/{accessToken}");
     EXPECT_EQ(log.find(token_), std::string::npos);
+}
+
+constexpr std::string_view kListConnectors =
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call",)"
+    R"("params":{"name":"list_connectors_alloy","arguments":{}}})";
+
+// With the server row, the user and the rate limit in memory (CachingStore, SQLite's in-memory
+// limiter), a tools/call is answered on the IO thread. The first call after the server was
+// created misses the cache and is answered from the pool, the same way.
+TEST_F(McpTest, AToolsCallWithAWarmCacheIsAnsweredOnTheIoThread) {
+    const std::string call(kListConnectors);
+    const HttpResult cold = Post(token_path_, call, {"X-Request-Id: mcp-token-cold"});
+    ASSERT_EQ(cold.status, 200) << cold.body;
+    const HttpResult warm = Post(token_path_, call, {"X-Request-Id: mcp-token-warm"});
+    ASSERT_EQ(warm.status, 200) << warm.body;
+    EXPECT_EQ(ToolJson(warm), ToolJson(cold));
+    EXPECT_EQ(warm.Header("ratelimit-limit").value_or(""), "10000");
+    EXPECT_FALSE(AnsweredInline("mcp-token-cold"));
+    EXPECT_TRUE(AnsweredInline("mcp-token-warm"));
+
+    // The API URL too, once the key is cached.
+    const std::vector<std::string> as_ann{"Authorization: Bearer " +
+                                          server_.CreateKey("user", ann_)};
+    auto first = as_ann;
+    first.emplace_back("X-Request-Id: mcp-api-first");
+    ASSERT_EQ(Post("/mcp/" + server_id_, call, first).status, 200);
+    auto second = as_ann;
+    second.emplace_back("X-Request-Id: mcp-api-second");
+    const HttpResult by_key = Post("/mcp/" + server_id_, call, second);
+    ASSERT_EQ(by_key.status, 200) << by_key.body;
+    EXPECT_EQ(ToolJson(by_key), ToolJson(cold));
+    EXPECT_TRUE(AnsweredInline("mcp-api-second"));
+}
+
+// What always needs the store (a session), or must not run twice (a tool that writes), goes to
+// the pool from the start, warm cache or not, and is answered as before.
+TEST_F(McpTest, SessionsAndWritingToolsAreAnsweredFromThePool) {
+    ASSERT_EQ(Post(token_path_, std::string(kListConnectors)).status, 200);  // warms the cache
+    const HttpResult opened =
+        Rpc("initialize", R"({"protocolVersion":"2025-06-18"})", {"X-Request-Id: mcp-initialize"});
+    ASSERT_EQ(opened.status, 200) << opened.body;
+    const std::string session = opened.Header("mcp-session-id").value_or("");
+    ASSERT_FALSE(session.empty());
+    const HttpResult in_session =
+        Rpc("tools/list", "{}", {"Mcp-Session-Id: " + session, "X-Request-Id: mcp-in-session"});
+    EXPECT_EQ(in_session.status, 200) << in_session.body;
+    const HttpResult create = Rpc(
+        "tools/call",
+        R"({"name":"create_credential_alloy","arguments":{"connectorId":"slack","authenticationType":"nope"}})",
+        {"X-Request-Id: mcp-create-credential"});
+    ASSERT_EQ(create.status, 200) << create.body;
+    EXPECT_TRUE(create.Json().at("result").at("isError").as_bool()) << create.body;
+    const HttpResult warm =
+        Post(token_path_, std::string(kListConnectors), {"X-Request-Id: mcp-after-pool"});
+    EXPECT_EQ(warm.status, 200);
+
+    EXPECT_FALSE(AnsweredInline("mcp-initialize"));
+    EXPECT_FALSE(AnsweredInline("mcp-in-session"));
+    EXPECT_FALSE(AnsweredInline("mcp-create-credential"));
+    EXPECT_TRUE(AnsweredInline("mcp-after-pool"));  // the cache was warm all along
+}
+
+// A server updated, rotated or deleted through this node: the very next request sees it,
+// although the row was cached and the requests before were answered on the IO thread.
+TEST_F(McpTest, ServerChangesApplyToTheNextRequest) {
+    const std::string call(kListConnectors);
+    const auto connectors = [&](const std::string& path, const std::string& request_id) {
+        const HttpResult listed = Post(path, call, {"X-Request-Id: " + request_id});
+        EXPECT_EQ(listed.status, 200) << listed.body;
+        return boost::json::serialize(ToolJson(listed));
+    };
+    ASSERT_NE(connectors(token_path_, "mcp-change-1").find(R"("notion")"), std::string::npos);
+    ASSERT_NE(connectors(token_path_, "mcp-change-2").find(R"("notion")"), std::string::npos);
+    EXPECT_TRUE(AnsweredInline("mcp-change-2"));
+
+    const std::string server_path = "/api/servers/" + server_id_;
+    ASSERT_EQ(ManageAsAnn(
+                  "PUT",
+                  server_path,
+                  R"({"restrictions":{"connectors":{"mode":"allowlist","allowedIds":["slack"]}}})")
+                  .status,
+              200);
+    for (const std::string request_id : {"mcp-change-3", "mcp-change-4"}) {
+        const std::string restricted = connectors(token_path_, request_id);
+        EXPECT_EQ(restricted.find(R"("notion")"), std::string::npos) << restricted;
+        EXPECT_NE(restricted.find(R"("slack")"), std::string::npos) << restricted;
+    }
+    EXPECT_TRUE(AnsweredInline("mcp-change-4"));  // the new restrictions, served from memory
+
+    const HttpResult rotated = ManageAsAnn("POST", server_path + "/rotate-token");
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    const std::string new_path =
+        "/mcp/" + server_id_ + "/" + std::string(rotated.Json().at("accessToken").as_string());
+    const HttpResult old_token = Post(token_path_, call);
+    EXPECT_EQ(old_token.status, 401) << old_token.body;
+    EXPECT_EQ(old_token.ErrorCode(), "UNAUTHORIZED");
+    EXPECT_NE(connectors(new_path, "mcp-change-5").find(R"("slack")"), std::string::npos);
+    EXPECT_NE(connectors(new_path, "mcp-change-6").find(R"("slack")"), std::string::npos);
+    EXPECT_TRUE(AnsweredInline("mcp-change-6"));
+
+    ASSERT_EQ(ManageAsAnn("DELETE", server_path).status, 200);
+    EXPECT_EQ(Post(new_path, call).status, 401);
 }
 
 TEST_F(McpTest, RateLimitHeadersAccompanyMcpAnswers) {

@@ -145,8 +145,8 @@ TEST_P(ServersTest, CreateReturnsTheServerWithItsTokenOnce) {
     const auto authenticated = Authenticate(id, token);
     ASSERT_TRUE(authenticated.has_value());
     EXPECT_EQ(authenticated->row.owner_user_id, alice_);
-    EXPECT_TRUE(authenticated->restrictions.ConnectorAllowed("slack"));
-    EXPECT_FALSE(authenticated->restrictions.ConnectorAllowed("github"));
+    EXPECT_TRUE(authenticated->restrictions->ConnectorAllowed("slack"));
+    EXPECT_FALSE(authenticated->restrictions->ConnectorAllowed("github"));
 }
 
 TEST_P(ServersTest, DefaultsAreNoExpiryNoRestrictionsPrivate) {

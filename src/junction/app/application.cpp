@@ -226,7 +226,7 @@ struct Application::Parts {
     crypto::SecureRng rng;
     std::unique_ptr<ObjectIdGenerator> ids;
     std::unique_ptr<crypto::SecretBox> secret_box;
-    std::unique_ptr<storage::Store> store;
+    std::unique_ptr<storage::CachingStore> store;
     std::unique_ptr<connectors::Catalog> catalog;
     http_client::EgressPolicy egress;  // a copy for the IO threads' clients
     std::unique_ptr<http_client::HttpClient> http_client;
@@ -426,8 +426,9 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
         *parts->store, *parts->catalog, parts->clock, parts->rng, config);
     parts->mcp_streams = std::make_unique<mcp::StreamHub>();
     // Local changes reach this node's streams at once; the poller brings other nodes' changes.
-    parts->mcp_change_poller =
-        std::make_unique<mcp::ServerChangePoller>(*parts->store, *parts->mcp_streams);
+    // It reads past the cache: a cached row would add up to the cache's TTL to its 500 ms.
+    parts->mcp_change_poller = std::make_unique<mcp::ServerChangePoller>(
+        parts->store->UncachedMcpServers(), *parts->mcp_streams);
     parts->servers->SetChangeListener(parts->mcp_change_poller.get());
     parts->action_search = std::make_unique<mcp::ActionSearchIndex>(*parts->catalog);
     auto tools = mcp::ToolSet::Create(mcp::ToolServices{.catalog = *parts->catalog,

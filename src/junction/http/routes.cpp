@@ -44,10 +44,10 @@ constexpr std::array kRoutes{
     Route{"GET",    "/api/strategy/connector/{connectorId}/authorize", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthAuthorize},
     Route{"GET",    "/api/strategy/connector/{connectorId}/callback", AuthKind::kNone, false, BodyKind::kNone, true, &handlers::GetOAuthCallback},
 
-    Route{"POST",   "/mcp/{serverId}",        AuthKind::kMcpApi, false, BodyKind::kNone, true,  &handlers::PostMcp, false},
+    Route{"POST",   "/mcp/{serverId}",        AuthKind::kMcpApi, false, BodyKind::kNone, true,  &handlers::PostMcp, false, true},
     Route{"GET",    "/mcp/{serverId}",        AuthKind::kMcpApi, false, BodyKind::kNone, true,  &handlers::GetMcp, false},
     Route{"DELETE", "/mcp/{serverId}",        AuthKind::kMcpApi, false, BodyKind::kNone, true,  &handlers::DeleteMcp, false},
-    Route{"POST",   "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::PostMcp, false},
+    Route{"POST",   "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::PostMcp, false, true},
     Route{"GET",    "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::GetMcp, false},
     Route{"DELETE", "/mcp/{serverId}/{accessToken}", AuthKind::kMcpToken, false, BodyKind::kNone, true, &handlers::DeleteMcp, false},
     Route{"POST",   "/api/servers",           AuthKind::kApiKey, false, BodyKind::kJson, true,  &handlers::PostServers},

@@ -871,6 +871,7 @@ private:
                               ? api_.TryInline(request, request_id, state)
                               : std::nullopt) {
             response = std::move(*answer);
+            response.handled_inline = true;
         } else {
             if (queued_.fetch_add(1) >= config_.blocking_queue + config_.blocking_threads) {
                 --queued_;
@@ -903,6 +904,7 @@ private:
         // queue bound: the request already started).
         const std::string route = response.route;
         const std::string user_id = response.user_id;
+        const bool handled_inline = response.handled_inline;
         // What the pipeline put on its answer (RateLimit-*, x-api-version, CORS) belongs on the
         // final answer, which the continuation builds afresh (so they can be moved out).
         const auto pipeline_headers =
@@ -939,6 +941,7 @@ private:
             response.route = route;
             response.user_id = user_id;
         }
+        response.handled_inline = handled_inline;
         response.headers.reserve(response.headers.size() + pipeline_headers.size());
         for (const auto& header : pipeline_headers) {
             const bool present =
@@ -1242,6 +1245,11 @@ private:
                                    {"remote_ip", trace.remote_ip}};
         if (streamed) {
             fields["stream"] = true;
+        }
+        // Whether the pipeline needed a thread hand-off: what tests and operators look at to
+        // see which requests the caches kept on the IO thread.
+        if (response.handled_inline) {
+            fields["inline"] = true;
         }
         if (!response.user_id.empty()) {
             fields["user_id"] = response.user_id;

@@ -45,13 +45,15 @@ struct HttpRequest {
     }
 };
 
-/// A response before serialization. `route` and `user_id` are for the access log only.
+/// A response before serialization. `route`, `user_id` and `handled_inline` are for the access
+/// log only.
 struct HttpResponse {
     int status = 200;
     Headers headers;
     std::string body;
     std::string route;
     std::string user_id;
+    bool handled_inline = false;  // set by Server: the pipeline ran on the IO thread (TryInline)
     bool close_connection = false;
     // Set when the answer needs an outbound call first (see outbound_step.hpp).
     std::shared_ptr<OutboundStep> next{};

@@ -121,6 +121,22 @@ Reply Dispatcher::Handle(const RpcMessage& message, const CallContext& context) 
     return Refuse(message, RpcCode::kMethodNotFound, "Method not found: " + method);
 }
 
+bool Dispatcher::MayAnswerInline(const RpcMessage& message) const {
+    if (message.kind != RpcMessage::Kind::kRequest) {
+        return true;  // answered with nothing, no effect
+    }
+    if (message.method == "initialize") {
+        return false;
+    }
+    if (message.method != "tools/call") {
+        return true;
+    }
+    const auto* name = message.params.if_contains("name");
+    // A malformed call is refused by Handle without an effect.
+    return name == nullptr || !name->is_string() || !tools_.Has(name->as_string()) ||
+           tools_.MayRunInline(name->as_string());
+}
+
 boost::json::object Dispatcher::Initialize(const RpcMessage& message,
                                            const CallContext& context) const {
     std::string_view requested;

@@ -53,7 +53,8 @@ struct Reply {
 [[nodiscard]] std::string NegotiateProtocolVersion(std::string_view requested);
 
 /// Answers MCP methods (API.md §4.3): initialize, ping, tools/list, tools/call (through the
-/// ToolSet), prompts/*, resources/*, notifications. Thread-safe; blocking pool only.
+/// ToolSet), prompts/*, resources/*, notifications. Thread-safe. Blocking pool; a message
+/// MayAnswerInline accepts may also be handled on an IO thread inside a NonBlockingScope.
 class Dispatcher {
 public:
     Dispatcher(ToolSet& tools, std::string version);
@@ -62,6 +63,10 @@ public:
     /// params → -32602; failures inside a tool → a tool result with isError (never an RPC
     /// error).
     [[nodiscard]] Reply Handle(const RpcMessage& message, const CallContext& context);
+    /// Whether Handle(message) may run inside a NonBlockingScope (Api::TryInline), where it can
+    /// be refused half-way and rerun on the pool: every method but initialize (always followed
+    /// by a session write) and a tools/call of a tool ToolSet::MayRunInline refuses.
+    [[nodiscard]] bool MayAnswerInline(const RpcMessage& message) const;
 
 private:
     [[nodiscard]] boost::json::object Initialize(const RpcMessage& message,

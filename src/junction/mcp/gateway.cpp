@@ -108,7 +108,7 @@ Result<McpCaller> Gateway::ForPrincipal(const service::Principal& principal,
 
 Result<void> Gateway::CheckUser(const service::McpServerContext& server,
                                 const storage::UserRow& user) {
-    if (!server.restrictions.UserAllowed(user.id)) {
+    if (!server.restrictions->UserAllowed(user.id)) {
         return Fail(ErrorCode::kPermissionDenied,
                     "User '" + user.id + "' is not allowed on this server");
     }

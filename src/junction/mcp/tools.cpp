@@ -309,21 +309,30 @@ Result<std::unique_ptr<ToolSet>> ToolSet::Create(ToolServices services) {
         return Fail(ErrorCode::kInternal, "The built-in MCP tool list does not parse");
     }
     set->list_result_ = std::move(parsed.as_object());
-    static constexpr std::array<std::pair<std::string_view, Handler>, 8> kHandlers{{
-        {"list_connectors_alloy", &ToolSet::ListConnectors},
-        {"get_connector_resources_alloy", &ToolSet::GetConnectorResources},
-        {"get_action_details_alloy", &ToolSet::GetActionDetails},
-        {"execute_action_alloy", &ToolSet::ExecuteAction},
-        {"create_credential_alloy", &ToolSet::CreateCredential},
-        {"get_credentials_alloy", &ToolSet::GetCredentials},
-        {"get_credential_metadata_alloy", &ToolSet::GetCredentialMetadata},
-        {"discover_action_path_alloy", &ToolSet::DiscoverActionPath},
+    struct Row {
+        std::string_view name;
+        Handler handler;
+        // Only reads the store, before anything else with an effect: an attempt on an IO thread
+        // refused half-way has done nothing the rerun on the pool would repeat. Execute's
+        // upstream call is made by the transport after the handler returns. Creating a
+        // credential writes and may call the provider first: never inline.
+        bool may_run_inline;
+    };
+    static constexpr std::array<Row, 8> kHandlers{{
+        {"list_connectors_alloy", &ToolSet::ListConnectors, true},
+        {"get_connector_resources_alloy", &ToolSet::GetConnectorResources, true},
+        {"get_action_details_alloy", &ToolSet::GetActionDetails, true},
+        {"execute_action_alloy", &ToolSet::ExecuteAction, true},
+        {"create_credential_alloy", &ToolSet::CreateCredential, false},
+        {"get_credentials_alloy", &ToolSet::GetCredentials, true},
+        {"get_credential_metadata_alloy", &ToolSet::GetCredentialMetadata, true},
+        {"discover_action_path_alloy", &ToolSet::DiscoverActionPath, true},
     }};
     for (const auto& entry : set->list_result_.at("tools").as_array()) {
         const auto& tool = entry.as_object();
         const std::string name = Str(tool, "name");
         const auto* const handler = std::find_if(
-            kHandlers.begin(), kHandlers.end(), [&](const auto& h) { return h.first == name; });
+            kHandlers.begin(), kHandlers.end(), [&](const auto& h) { return h.name == name; });
         if (handler == kHandlers.end()) {
             return Fail(ErrorCode::kInternal, "MCP tool '" + name + "' has no handler");
         }
@@ -333,8 +342,10 @@ Result<std::unique_ptr<ToolSet>> ToolSet::Create(ToolServices services) {
                 ErrorCode::kInternal,
                 "MCP tool '" + name + "' has a bad input schema: " + schema.error().message);
         }
-        set->tools_.push_back(
-            Tool{.name = name, .schema = std::move(*schema), .handler = handler->second});
+        set->tools_.push_back(Tool{.name = name,
+                                   .schema = std::move(*schema),
+                                   .handler = handler->handler,
+                                   .may_run_inline = handler->may_run_inline});
     }
     if (set->tools_.size() != kHandlers.size()) {
         return Fail(ErrorCode::kInternal, "The built-in MCP tool list is incomplete");
@@ -347,6 +358,12 @@ ToolSet::ToolSet(ToolServices services) : services_(services) {}
 bool ToolSet::Has(std::string_view name) const {
     return std::any_of(
         tools_.begin(), tools_.end(), [&](const Tool& tool) { return tool.name == name; });
+}
+
+bool ToolSet::MayRunInline(std::string_view name) const {
+    return std::any_of(tools_.begin(), tools_.end(), [&](const Tool& tool) {
+        return tool.name == name && tool.may_run_inline;
+    });
 }
 
 ToolStep ToolSet::Call(std::string_view name,
@@ -375,7 +392,7 @@ Result<const connectors::ConnectorSpec*> ToolSet::VisibleConnector(
                     "Connector '" + std::string(connector_id) +
                         "' not found. Call list_connectors_alloy to see the available connectors.");
     }
-    if (!context.server.restrictions.ConnectorAllowed(connector->id)) {
+    if (!context.server.restrictions->ConnectorAllowed(connector->id)) {
         return Fail(Forbidden("Connector '" + connector->id + "' is not available on this server"));
     }
     return connector;
@@ -385,7 +402,7 @@ ToolStep ToolSet::ListConnectors(const boost::json::object& arguments, const Cal
     const std::string category = AsciiLowercase(Str(arguments, "category"));
     boost::json::array connectors;
     for (const auto& connector : services_.catalog.Connectors()) {
-        if (!context.server.restrictions.ConnectorAllowed(connector.id)) {
+        if (!context.server.restrictions->ConnectorAllowed(connector.id)) {
             continue;
         }
         if (!category.empty() &&
@@ -411,7 +428,7 @@ ToolStep ToolSet::GetConnectorResources(const boost::json::object& arguments,
     if (!connector) {
         return Failure(std::move(connector.error()));
     }
-    const auto& restrictions = context.server.restrictions;
+    const auto& restrictions = *context.server.restrictions;
     boost::json::array resources;
     for (const auto& resource : (*connector)->resources) {
         boost::json::array actions;
@@ -443,7 +460,7 @@ ToolStep ToolSet::GetActionDetails(const boost::json::object& arguments,
     }
     const std::string action_id = Str(arguments, "actionId");
     if ((*connector)->FindAction(action_id) != nullptr &&
-        !context.server.restrictions.ActionAllowed((*connector)->id, action_id)) {
+        !context.server.restrictions->ActionAllowed((*connector)->id, action_id)) {
         return Failure(Forbidden("Action '" + action_id + "' is not available on this server"));
     }
     auto action = services_.connectors.Action((*connector)->id, action_id);
@@ -514,7 +531,7 @@ ToolStep ToolSet::ExecuteAction(const boost::json::object& arguments, const Call
                                         (*connector)->id +
                                         "'. Call get_connector_resources_alloy to list actions."});
     }
-    if (!context.server.restrictions.ActionAllowed((*connector)->id, action_id)) {
+    if (!context.server.restrictions->ActionAllowed((*connector)->id, action_id)) {
         return Failure(Forbidden("Action '" + action_id + "' is not available on this server"));
     }
     auto body = RouteParameters(*action, arguments.at("parameters").as_object());
@@ -612,7 +629,7 @@ ToolStep ToolSet::GetCredentialMetadata(const boost::json::object& arguments,
 ToolStep ToolSet::DiscoverActionPath(const boost::json::object& arguments,
                                      const CallContext& context) {
     const std::string goal = Str(arguments, "goal");
-    const auto& restrictions = context.server.restrictions;
+    const auto& restrictions = *context.server.restrictions;
     const auto matches = services_.search.Search(
         goal, [&](std::string_view connector_id, std::string_view action_id) {
             return restrictions.ActionAllowed(connector_id, action_id);

@@ -53,7 +53,8 @@ struct ToolServices {
 };
 
 /// The eight Connectivity tools (API.md §4.5): their `tools/list` payload and their calls,
-/// with the server's restrictions applied. Thread-safe; blocking pool only.
+/// with the server's restrictions applied. Thread-safe. Blocking pool; a tool MayRunInline
+/// accepts may also run on an IO thread inside a NonBlockingScope.
 class ToolSet {
 public:
     /// Compiles the tools' input schemas (a bad built-in schema is a startup failure:
@@ -63,6 +64,10 @@ public:
     /// `{"tools":[…]}`, always all eight.
     [[nodiscard]] const boost::json::object& ListResult() const { return list_result_; }
     [[nodiscard]] bool Has(std::string_view name) const;
+    /// Whether tool `name` may run inside a NonBlockingScope (Api::TryInline): it only reads
+    /// the store before any other effect, so a refused attempt can be rerun on the pool. False
+    /// for unknown tools.
+    [[nodiscard]] bool MayRunInline(std::string_view name) const;
     /// Runs tool `name` (REQUIRES: Has(name)) with `arguments` validated against its schema.
     [[nodiscard]] ToolStep Call(std::string_view name,
                                 const boost::json::object& arguments,
@@ -74,6 +79,7 @@ private:
         std::string name{};
         json::SchemaValidator schema;
         Handler handler = nullptr;
+        bool may_run_inline = false;
     };
 
     explicit ToolSet(ToolServices services);

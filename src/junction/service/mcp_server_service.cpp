@@ -10,6 +10,7 @@
 
 #include "junction/crypto/hash.hpp"
 #include "junction/json/fields.hpp"
+#include "junction/service/restrictions_memo.hpp"
 
 namespace junction::service {
 namespace {
@@ -201,7 +202,14 @@ McpServerService::McpServerService(storage::Store& store,
                                    const Clock& clock,
                                    Rng& rng,
                                    const Config& config)
-    : store_(store), catalog_(catalog), clock_(clock), rng_(rng), config_(config) {}
+    : store_(store),
+      catalog_(catalog),
+      clock_(clock),
+      rng_(rng),
+      config_(config),
+      restrictions_memo_(std::make_unique<RestrictionsMemo>()) {}
+
+McpServerService::~McpServerService() = default;
 
 void McpServerService::SetChangeListener(ServerChangeListener* listener) {
     listener_ = listener;
@@ -453,11 +461,7 @@ Result<McpServerContext> McpServerService::AuthenticateToken(std::string_view se
     if (!matches || expired) {
         return Fail(ErrorCode::kUnauthenticated, std::string(kInvalidToken));
     }
-    auto restrictions = ServerRestrictions::FromStored(row->restrictions);
-    if (!restrictions) {
-        return Fail(std::move(restrictions.error()));
-    }
-    return McpServerContext{.row = std::move(*row), .restrictions = std::move(*restrictions)};
+    return WithRestrictions(std::move(*row));
 }
 
 Result<McpServerContext> McpServerService::Authorize(const Principal& principal,
@@ -470,11 +474,15 @@ Result<McpServerContext> McpServerService::Authorize(const Principal& principal,
         return Fail(ErrorCode::kPermissionDenied,
                     "Server '" + std::string(server_id) + "' belongs to another user");
     }
-    auto restrictions = ServerRestrictions::FromStored(row->restrictions);
+    return WithRestrictions(std::move(*row));
+}
+
+Result<McpServerContext> McpServerService::WithRestrictions(storage::McpServerRow row) {
+    auto restrictions = restrictions_memo_->Get(row.id, row.restrictions);
     if (!restrictions) {
         return Fail(std::move(restrictions.error()));
     }
-    return McpServerContext{.row = std::move(*row), .restrictions = std::move(*restrictions)};
+    return McpServerContext{.row = std::move(row), .restrictions = std::move(*restrictions)};
 }
 
 }  // namespace junction::service

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,10 +22,13 @@
 
 namespace junction::service {
 
-/// A server as the MCP endpoints use it: the row plus its parsed restrictions.
+class RestrictionsMemo;
+
+/// A server as the MCP endpoints use it: the row plus its parsed restrictions (shared with the
+/// service's memo of parsed restrictions; never null).
 struct McpServerContext {
     storage::McpServerRow row{};
-    ServerRestrictions restrictions{};
+    std::shared_ptr<const ServerRestrictions> restrictions = NoRestrictions();
 };
 
 struct McpServerPage {
@@ -53,7 +57,9 @@ public:
 
 /// MCP server management (API.md §3.8) and the lookups the MCP endpoints need (§4.1, §4.4).
 /// Access tokens are `mcp_` + 43 base64url chars, stored as SHA-256 hashes and returned only
-/// by Create and RotateToken. Thread-safe; blocking pool only.
+/// by Create and RotateToken. Thread-safe. Blocking pool, except AuthenticateToken and
+/// Authorize, which an IO thread may also call inside a NonBlockingScope: they read one
+/// server row (usually from CachingStore's memory) and keep its parsed restrictions in a memo.
 class McpServerService {
 public:
     McpServerService(storage::Store& store,
@@ -61,6 +67,11 @@ public:
                      const Clock& clock,
                      Rng& rng,
                      const Config& config);
+    McpServerService(const McpServerService&) = delete;
+    McpServerService& operator=(const McpServerService&) = delete;
+    McpServerService(McpServerService&&) = delete;
+    McpServerService& operator=(McpServerService&&) = delete;
+    ~McpServerService();
 
     /// Optional; nullptr = none. The listener must outlive the service. Not thread-safe: set
     /// it before serving.
@@ -102,7 +113,8 @@ public:
 
     /// Token URL: the server if `access_token` is its current, unexpired token.
     /// kUnauthenticated ("Invalid or expired access token") for an unknown server, a wrong,
-    /// rotated or expired token (constant-time comparison of hashes).
+    /// rotated or expired token (constant-time comparison of hashes). The restrictions are
+    /// those of the row read now (parsed once per distinct stored text, see RestrictionsMemo).
     [[nodiscard]] Result<McpServerContext> AuthenticateToken(std::string_view server_id,
                                                              std::string_view access_token);
     /// API URL: the server for an authenticated principal acting as `user`. kNotFound for an
@@ -123,6 +135,8 @@ private:
     [[nodiscard]] boost::json::object WithToken(const storage::McpServerRow& row,
                                                 const std::string& token) const;
     [[nodiscard]] std::string Url(std::string_view server_id) const;
+    /// `row` with its parsed restrictions (kInternal when the stored text is unreadable).
+    [[nodiscard]] Result<McpServerContext> WithRestrictions(storage::McpServerRow row);
 
     storage::Store& store_;
     const connectors::Catalog& catalog_;
@@ -130,6 +144,7 @@ private:
     Rng& rng_;
     const Config& config_;  // public_url is read per call: it is final only once listening
     ServerChangeListener* listener_ = nullptr;
+    std::unique_ptr<RestrictionsMemo> restrictions_memo_;
 };
 
 /// serverId slug of a name (API.md §1.3): lowercase; runs outside [a-z0-9] → '-'; trimmed;

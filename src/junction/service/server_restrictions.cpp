@@ -261,6 +261,11 @@ Result<ServerRestrictions> ServerRestrictions::FromStored(std::string_view json_
     return restrictions;
 }
 
+const std::shared_ptr<const ServerRestrictions>& NoRestrictions() {
+    static const auto none = std::make_shared<const ServerRestrictions>();
+    return none;
+}
+
 boost::json::object ServerRestrictions::Normalized() const {
     boost::json::object object;
     const std::array parts{std::pair{&connectors_, kConnectorsPart},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,5 +60,8 @@ private:
     RestrictionList actions_{};
     RestrictionList users_{};
 };
+
+/// One shared empty ServerRestrictions (no restrictions), for defaults that must not be null.
+[[nodiscard]] const std::shared_ptr<const ServerRestrictions>& NoRestrictions();
 
 }  // namespace junction::service

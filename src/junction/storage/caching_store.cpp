@@ -65,10 +65,13 @@ void CachingStore::Invalidate(unsigned tables) {
     if ((tables & kCredentials) != 0U) {
         credentials_.clear();
     }
+    if ((tables & kMcpServers) != 0U) {
+        mcp_servers_.clear();
+    }
 }
 
 void CachingStore::Clear() {
-    Invalidate(kUsers | kApiKeys | kCredentials);
+    Invalidate(kAllTables);
 }
 
 // UserStore
@@ -94,8 +97,8 @@ Result<void> CachingStore::UpdateUser(const UserRow& user) {
 }
 
 Result<void> CachingStore::DeleteUser(std::string_view id, TimePoint now) {
-    // The user's keys and credentials go with it.
-    return InvalidateAfter(kUsers | kApiKeys | kCredentials, inner_->DeleteUser(id, now));
+    // The user's keys, credentials and MCP servers go with it (ON DELETE CASCADE).
+    return InvalidateAfter(kAllTables, inner_->DeleteUser(id, now));
 }
 
 Result<std::int64_t> CachingStore::CountUsers() {
@@ -295,14 +298,16 @@ Result<std::vector<KeyIdCount>> CachingStore::CountSealedValuesByKeyId(SealedCol
     return inner_->CountSealedValuesByKeyId(column);
 }
 
-// Store
+// McpServerStore
 
 Result<void> CachingStore::CreateMcpServer(const McpServerRow& server) {
-    return inner_->CreateMcpServer(server);
+    // A new server's id may be one this node still caches: another node deleted that server
+    // less than `ttl` ago.
+    return InvalidateAfter(kMcpServers, inner_->CreateMcpServer(server));
 }
 
 Result<McpServerRow> CachingStore::FindMcpServer(std::string_view id) {
-    return inner_->FindMcpServer(id);
+    return Cached(mcp_servers_, id, [&] { return inner_->FindMcpServer(id); });
 }
 
 Result<Page<McpServerRow>> CachingStore::ListMcpServers(std::string_view owner_user_id,
@@ -311,16 +316,18 @@ Result<Page<McpServerRow>> CachingStore::ListMcpServers(std::string_view owner_u
 }
 
 Result<void> CachingStore::UpdateMcpServer(const McpServerRow& server) {
-    return inner_->UpdateMcpServer(server);
+    return InvalidateAfter(kMcpServers, inner_->UpdateMcpServer(server));
 }
 
 Result<void> CachingStore::RotateMcpServerToken(const McpServerRow& server) {
-    return inner_->RotateMcpServerToken(server);
+    return InvalidateAfter(kMcpServers, inner_->RotateMcpServerToken(server));
 }
 
 Result<void> CachingStore::DeleteMcpServer(std::string_view id) {
-    return inner_->DeleteMcpServer(id);
+    return InvalidateAfter(kMcpServers, inner_->DeleteMcpServer(id));
 }
+
+// McpSessionStore
 
 Result<void> CachingStore::CreateMcpSession(const McpSessionRow& session,
                                             std::size_t max_sessions,
@@ -342,6 +349,8 @@ Result<std::int64_t> CachingStore::CountMcpSessions(TimePoint idle_cutoff) {
     return inner_->CountMcpSessions(idle_cutoff);
 }
 
+// FileRecordStore
+
 Result<void> CachingStore::UpsertFileRecord(const FileRow& file) {
     return inner_->UpsertFileRecord(file);
 }
@@ -359,8 +368,10 @@ Result<void> CachingStore::DeleteFileRecord(std::string_view s3_key) {
     return inner_->DeleteFileRecord(s3_key);
 }
 
+// Store
+
 Result<void> CachingStore::Migrate() {
-    return InvalidateAfter(kUsers | kApiKeys | kCredentials, inner_->Migrate());
+    return InvalidateAfter(kAllTables, inner_->Migrate());
 }
 
 Result<void> CachingStore::CheckSchema() {

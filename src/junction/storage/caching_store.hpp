@@ -22,15 +22,18 @@ struct CacheOptions {
 };
 
 /// A Store that serves the reads every authenticated request makes (API key by hash, user by
-/// id or username, a non-OAuth credential by id) from memory for up to `ttl`, and forwards
-/// everything else. Only found rows are cached, so a new key or user is visible at once.
+/// id or username, a non-OAuth credential by id, an MCP server by id) from memory for up to
+/// `ttl`, and forwards everything else. Only found rows are cached, so a new key, user or
+/// server is visible at once.
 ///
 /// Local writes invalidate: every write this node makes goes through this object, and a write
-/// to users, API keys or credentials empties the caches it can affect before it returns. A read
-/// that raced with such a write is not cached (a generation counter), so a revoked key, a
-/// deleted user or a deleted credential is refused at once on this node; other nodes see it
-/// within `ttl`. OAuth2 credentials are never cached (refresh reads must see the current
-/// `version`), and the cached credential rows hold ciphertext only. Thread-safe.
+/// to users, API keys, credentials or MCP servers empties the caches it can affect before it
+/// returns. A read that raced with such a write is not cached (a generation counter), so a
+/// revoked key, a deleted user, a deleted credential, or a server's rotated token, changed
+/// restrictions or deletion is seen at once on this node; other nodes see it within `ttl`.
+/// OAuth2 credentials are never cached (refresh reads must see the current `version`), and the
+/// cached credential rows hold ciphertext only. Thread-safe; a cache hit never blocks (it is
+/// what lets an IO thread answer a request inside a NonBlockingScope).
 class CachingStore final : public Store {
 public:
     CachingStore(std::unique_ptr<Store> inner, const Clock& clock, CacheOptions options = {});
@@ -130,7 +133,7 @@ public:
     [[nodiscard]] Result<std::vector<KeyIdCount>> CountSealedValuesByKeyId(
         SealedColumn column) override;
 
-    // McpServerStore (not cached: the MCP endpoints read a server once per request)
+    // McpServerStore (FindMcpServer cached: the MCP endpoints read the server on every request)
     [[nodiscard]] Result<void> CreateMcpServer(const McpServerRow& server) override;
     [[nodiscard]] Result<McpServerRow> FindMcpServer(std::string_view id) override;
     [[nodiscard]] Result<Page<McpServerRow>> ListMcpServers(std::string_view owner_user_id,
@@ -163,6 +166,10 @@ public:
 
     /// Forgets every cached row (tests; also what each local write does to its tables).
     void Clear();
+    /// The wrapped store, for reads that must see the database as it is now (the MCP change
+    /// poller compares rows across nodes; a cached row would delay it by up to `ttl`). Never
+    /// write through it: this cache would not hear of the write.
+    [[nodiscard]] McpServerStore& UncachedMcpServers() { return *inner_; }
 
 private:
     template <class Row>
@@ -174,7 +181,8 @@ private:
     using Map = std::unordered_map<std::string, Entry<Row>>;
 
     // What a write can make stale.
-    enum Tables : unsigned { kUsers = 1U, kApiKeys = 2U, kCredentials = 4U };
+    enum Tables : unsigned { kUsers = 1U, kApiKeys = 2U, kCredentials = 4U, kMcpServers = 8U };
+    static constexpr unsigned kAllTables = kUsers | kApiKeys | kCredentials | kMcpServers;
 
     template <class Row, class Load>
     [[nodiscard]] Result<Row> Cached(Map<Row>& map, std::string_view key, Load&& load);
@@ -194,6 +202,7 @@ private:
     Map<UserRow> users_by_id_;        // Guarded by mutex_.
     Map<UserRow> users_by_name_;      // Guarded by mutex_.
     Map<CredentialRow> credentials_;  // Guarded by mutex_.
+    Map<McpServerRow> mcp_servers_;   // Guarded by mutex_.
 };
 
 }  // namespace junction::storage

@@ -1,11 +1,13 @@
 // POST, GET and DELETE on /mcp/{serverId} and /mcp/{serverId}/{accessToken}: MCP's
 // Streamable HTTP transport (API.md §4.1). Authentication and the rate limit ran in Api.
 #include <memory>
+#include <optional>
 
 #include <boost/json/serialize.hpp>
 
 #include "junction/core/ascii.hpp"
 #include "junction/core/event_queue.hpp"
+#include "junction/core/nonblocking.hpp"
 #include "junction/http/handlers/handlers.hpp"
 #include "junction/http/outbound_step.hpp"
 #include "junction/http/responses.hpp"
@@ -153,6 +155,20 @@ HttpResponse FromReply(mcp::Reply reply, const std::shared_ptr<const ReplyFormat
     return Render(*reply.message, *format);
 }
 
+// POST runs first on an IO thread (route `inline_first`, Api::TryInline) and is run again on
+// the pool when anything there would block, so it may start there only when nothing it does
+// before its last store read has an effect a rerun would repeat. Store writes refuse before
+// they start; a session's touch and a new session always need the store, and the dispatcher
+// knows which methods and tools are safe. Outside an inline attempt: nullopt, go ahead.
+std::optional<Error> RefuseUnlessInlineSafe(const Exchange& exchange,
+                                            const mcp::RpcMessage& message,
+                                            bool has_session) {
+    if (!has_session && exchange.services.mcp_dispatcher.MayAnswerInline(message)) {
+        return std::nullopt;
+    }
+    return RefuseBlocking();
+}
+
 }  // namespace
 
 HttpResponse PostMcp(Exchange& exchange) {
@@ -178,12 +194,15 @@ HttpResponse PostMcp(Exchange& exchange) {
                                                std::string(*header_version) + "'"},
                               exchange.request_id);
     }
+    const auto session_header = request.Header("mcp-session-id");
+    if (auto refused = RefuseUnlessInlineSafe(exchange, message, session_header.has_value())) {
+        return ToHttpResponse(*refused, exchange.request_id);  // discarded: rerun on the pool
+    }
     auto caller = Establish(exchange);
     if (!caller) {
         return ToHttpResponse(caller.error(), exchange.request_id);
     }
     auto format = std::make_shared<ReplyFormat>();
-    const auto session_header = request.Header("mcp-session-id");
     if (session_header) {
         auto resumed = exchange.services.mcp_sessions.Resume(*session_header, caller->binding);
         if (!resumed) {
