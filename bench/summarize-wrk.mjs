@@ -3,9 +3,9 @@
 // Markdown tables on stdout.
 //   node summarize-wrk.mjs RAW.jsonl
 // Every figure is the median over the rounds. "Added" latency is computed per round against the
-// direct run of the same round and connection count (the runs are interleaved; TLS targets
-// against direct-tls), then the median is taken; the ratio is median(junction added) /
-// median(nginx added). Runs may carry `cpu_us` (CPU of the serving process during the run) and
+// direct run of the same round and connection count (the runs are interleaved; TLS targets too:
+// lib.mjs directOf says why), then the median is taken; the ratio is median(junction added) /
+// median(nginx added), and the difference junction − nginx is shown beside it. Runs may carry `cpu_us` (CPU of the serving process during the run) and
 // `upstream` (the upstream's new connections / resumed TLS sessions / requests during the run).
 import {
   addedOver, cpuPerRequest, errors, LIMIT, median, ms, PAIRS, readJsonl, resumedShare, rps,
@@ -43,7 +43,7 @@ const us = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—');
 
 const out = [];
 out.push(`Medians over ${rounds.length} interleaved round(s); latencies in ms; "added" = target − direct ` +
-  '(TLS targets: − direct-tls), per round, then median. CPU: user + system time of the serving process ' +
+  '(the plain call, for the HTTPS targets too: they include the upstream\'s TLS work), per round, then median. CPU: user + system time of the serving process ' +
   '(nginx: master + worker; junction: all threads) per request. New conns: connections the upstream ' +
   'accepted during the run, summed over rounds (TLS: resumed sessions in brackets).');
 out.push('');
@@ -69,8 +69,8 @@ const pairs = PAIRS.filter(([n, j]) => targets.includes(n) && targets.includes(j
 if (targets.includes('execute-base') && targets.includes('nginx')) pairs.splice(1, 0, ['nginx', 'execute-base']);
 if (pairs.length > 0) {
   out.push('');
-  out.push(`| load | path | nginx added p50 | junction added p50 | **ratio p50** | nginx added p99 | junction added p99 | **ratio p99** | ≤ ${LIMIT}× ? |`);
-  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---|');
+  out.push(`| load | path | nginx added p50 | junction added p50 | **ratio p50** | nginx added p99 | junction added p99 | **ratio p99** | junction − nginx p50 / p99 | ≤ ${LIMIT}× ? |`);
+  out.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const c of conns) for (const [nginx, execute] of pairs) {
     const n50 = added(nginx, c, 'p50_us');
     const j50 = added(execute, c, 'p50_us');
@@ -81,7 +81,7 @@ if (pairs.length > 0) {
     if (!Number.isFinite(j50)) continue;
     const ok = (r) => Number.isFinite(r) && r >= 0 && r <= LIMIT;
     out.push(`| ${c} | ${execute} / ${nginx} | ${ms(n50)} | ${ms(j50)} | **${r50.toFixed(1)}×** | ${ms(n99)} | ${ms(j99)} | ` +
-      `**${r99.toFixed(1)}×** | p50 ${ok(r50) ? 'yes' : 'no'}, p99 ${ok(r99) ? 'yes' : 'no'} |`);
+      `**${r99.toFixed(1)}×** | ${ms(j50 - n50)} / ${ms(j99 - n99)} | p50 ${ok(r50) ? 'yes' : 'no'}, p99 ${ok(r99) ? 'yes' : 'no'} |`);
   }
 }
 
