@@ -39,14 +39,13 @@ export const PAIRS = [
 ];
 
 /**
- * The direct target a proxied target's added latency is taken over: the plain call for every
- * target, HTTPS ones included. direct-tls (the client speaking TLS to the upstream itself) is no
- * baseline: the client's own TLS cost (Python's ssl in the probe, wrk's) exceeds nginx's whole
- * hop, so nginx-tls − direct-tls comes out ≤ 0. Over the plain call, the HTTPS figures include
- * what the upstream spends on TLS (the same for nginx and Junction, so it pulls their ratio
- * towards 1; the Junction − nginx difference beside it does not depend on the baseline).
+ * The direct target a proxied target's added latency is taken over: what the client would pay
+ * calling that upstream itself, over TLS for the HTTPS targets (direct-tls). On a loaded machine
+ * the client's own TLS (Python's ssl in the probe, wrk's) can outweigh nginx's hop, and an
+ * HTTPS added latency comes out ≤ 0: the Junction − nginx difference beside each ratio does not
+ * depend on the baseline.
  */
-export const directOf = () => 'direct';
+export const directOf = (target) => (target.includes('-tls') ? 'direct-tls' : 'direct');
 
 /**
  * Median over rounds of (target − its direct target) for `key` (e.g. 'p99_us') at load `l`,

@@ -40,7 +40,7 @@ for (const [nginx, junction] of PAIRS.filter(([n, j]) => execute.some((r) => r.t
   for (const l of executeLoads) {
     for (const key of ['p50_us', 'p99_us']) {
       // As summarize-wrk.mjs: median(Junction added) / median(nginx added), each added latency
-      // taken against the direct run of its own round (the plain one for HTTPS too: lib.mjs directOf).
+      // taken against the direct run of its own round (direct-tls for the HTTPS targets).
       const j = added(junction, l, key);
       const n = added(nginx, l, key);
       if (!Number.isFinite(j)) continue;

@@ -3,8 +3,8 @@
 // Markdown tables on stdout.
 //   node summarize-wrk.mjs RAW.jsonl
 // Every figure is the median over the rounds. "Added" latency is computed per round against the
-// direct run of the same round and connection count (the runs are interleaved; TLS targets too:
-// lib.mjs directOf says why), then the median is taken; the ratio is median(junction added) /
+// direct run of the same round and connection count (the runs are interleaved; HTTPS targets
+// against direct-tls: lib.mjs directOf), then the median is taken; the ratio is median(junction added) /
 // median(nginx added), and the difference junction − nginx is shown beside it. Runs may carry `cpu_us` (CPU of the serving process during the run) and
 // `upstream` (the upstream's new connections / resumed TLS sessions / requests during the run).
 import {
@@ -43,7 +43,7 @@ const us = (v) => (Number.isFinite(v) ? v.toFixed(1) : '—');
 
 const out = [];
 out.push(`Medians over ${rounds.length} interleaved round(s); latencies in ms; "added" = target − direct ` +
-  '(the plain call, for the HTTPS targets too: they include the upstream\'s TLS work), per round, then median. CPU: user + system time of the serving process ' +
+  '(HTTPS targets: − direct-tls), per round, then median. CPU: user + system time of the serving process ' +
   '(nginx: master + worker; junction: all threads) per request. New conns: connections the upstream ' +
   'accepted during the run, summed over rounds (TLS: resumed sessions in brackets).');
 out.push('');
