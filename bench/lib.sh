@@ -252,7 +252,9 @@ setup_bench_credential() {
 
 # allocator_of BIN: the malloc BIN runs with (jemalloc when it links it, else glibc's).
 allocator_of() {
-  if ldd "$1" 2>/dev/null | grep -q libjemalloc; then echo jemalloc; else echo glibc; fi
+  # Not `ldd | grep -q`: grep quits at the match, ldd may die of SIGPIPE, and pipefail then
+  # said "glibc" at random.
+  if [[ $(ldd "$1" 2>/dev/null) == *libjemalloc* ]]; then echo jemalloc; else echo glibc; fi
 }
 
 # rss_kib PID [FIELD]: VmRSS (or FIELD, e.g. VmHWM) of a process in KiB.
