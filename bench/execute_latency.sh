@@ -229,9 +229,12 @@ RAW="$OUT_DIR/raw.jsonl"
 : >"$RAW"
 read -r -a connection_list <<<"$CONNECTIONS"
 read -r -a target_list <<<"$TARGETS"
-log "warm-up"
+# At the largest connection count, so the proxies' upstream pools have grown to it before round
+# 1: the kept-alive targets then open no upstream connection unless the proxy drops some.
+warm_connections=$(printf '%s\n' 10 "${connection_list[@]}" | sort -n | tail -n1)
+log "warm-up (c=$warm_connections)"
 for target in "${target_list[@]}"; do
-  run_wrk "$target" 10 2s >/dev/null
+  run_wrk "$target" "$warm_connections" 2s >/dev/null
 done
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((PROBE_SECONDS > 0)); then
