@@ -76,8 +76,9 @@ for (const l of executeLoads) {
   });
   const jc = p99Cost('execute-tls-churn', 'execute-tls');
   const nc = p99Cost('nginx-tls-churn', 'nginx-tls');
-  row(`HTTPS p99 of rounds opening connections − p99 kept alive, ${l}`, `+${msUnit(jc)} (p99 ${msUnit(median(j.map((r) => r.p99_us)))})`,
-    Number.isFinite(nc) ? `nginx +${msUnit(nc)}` : '—', '—', '≤ 1 ms (indicates no IO stall from TLS set-up)',
+  const signed = (us) => (us >= 0 ? `+${msUnit(us)}` : `−${msUnit(-us)}`);
+  row(`HTTPS p99 of rounds opening connections − p99 kept alive, ${l}`, `${signed(jc)} (p99 ${msUnit(median(j.map((r) => r.p99_us)))})`,
+    Number.isFinite(nc) ? `nginx ${signed(nc)}` : '—', '—', '≤ 1 ms (indicates no IO stall from TLS set-up)',
     Number.isFinite(jc) ? (jc <= 1000 ? 'yes' : '**no**') : '—');
 }
 // CPU per request of the serving process (user + system), where measured.
