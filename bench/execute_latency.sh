@@ -139,8 +139,8 @@ log "creating a user and a credential"
 setup_bench_credential "$JUNCTION"
 EXECUTE_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
 if [[ " $TARGETS " == *" execute-tls"* ]]; then
-  # Fails (TLS verification) on a Junction without egress.ca_file (JUNCTION_EGRESS_CA_FILE).
-  setup_bench_credential "$JUNCTION" bench-tls
+  CREDENTIAL_HINT="HTTPS to the bench CA needs a Junction with egress.ca_file (JUNCTION_EGRESS_CA_FILE)" \
+    setup_bench_credential "$JUNCTION" bench-tls
   EXECUTE_TLS_BODY="{\"credentialId\":\"$CREDENTIAL_ID\"}"
 fi
 api "$JUNCTION" GET /connectors/bench >/dev/null

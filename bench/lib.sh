@@ -236,7 +236,7 @@ api() {
 
 # setup_bench_credential BASE [CONNECTOR [ACTION]]: user `bench` (created on first use) and an
 # apiKey credential for CONNECTOR [bench], checked with one execute of ACTION [ping]; sets
-# CREDENTIAL_ID.
+# CREDENTIAL_ID. CREDENTIAL_HINT, when set, is added to the message of a failed check.
 setup_bench_credential() {
   local base=$1 connector=${2:-bench} action=${3:-ping} smoke
   api "$base" GET /users/bench >/dev/null 2>&1 ||
@@ -247,7 +247,7 @@ setup_bench_credential() {
   smoke=$(api "$base" POST "/connectors/$connector/actions/$action/execute" \
     "{\"credentialId\":\"$CREDENTIAL_ID\"}" -H 'x-alloy-userid: bench') || true
   [[ $smoke == *'"success":true'* && $smoke == *'"ok":true'* ]] ||
-    die "unexpected execute answer from $base ($connector/$action): $smoke"
+    die "unexpected execute answer from $base ($connector/$action): $smoke${CREDENTIAL_HINT:+ ($CREDENTIAL_HINT)}"
 }
 
 # allocator_of BIN: the malloc BIN runs with (jemalloc when it links it, else glibc's).
