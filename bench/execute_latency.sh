@@ -55,8 +55,9 @@
 # close idle or old connections make a proxy do; their added latency includes what the proxy
 # pays for each new connection. HTTPS added latencies are taken over direct-tls (kept alive).
 # Reported: req/s, p50, p99 per target; added latency (target − direct, or − direct-tls) for the
-# proxies, and Junction − nginx (which does not depend on that baseline); ratio junction added / nginx added (issue 19's target: ≤ 1.5×); CPU per request of
-# the process serving each proxy target (/proc/PID/stat user + system, nginx: master + worker);
+# proxies; ratio junction added / nginx added (issue 19's target: ≤ 1.5×) and the difference
+# junction − nginx (which does not depend on the baseline); CPU per request of the process
+# serving each proxy target (/proc/PID/stat user + system, nginx: master + worker);
 # per round and TLS target: the upstream's new connections, the share that resumed a TLS
 # session, and the round's p99 (a stall while opening connections shows there).
 #
@@ -121,7 +122,7 @@ if [[ $TLS == 1 ]]; then
   make_test_ca "$OUT_DIR/tls"
   CA_FILE="$OUT_DIR/tls/ca.pem"
   export PROBE_CA_FILE=$CA_FILE
-  CHURN_EVERY=$CHURN_EVERY start_tls_upstream "$OUT_DIR/tls"
+  start_tls_upstream "$OUT_DIR/tls"
   start_nginx tls nginx-tls.conf.template UPSTREAM="127.0.0.1:$TLS_UPSTREAM_PORT" CA_FILE="$CA_FILE"
   NGINX_TLS="http://127.0.0.1:$NGINX_PORT"
   NGINX_TLS_PID=$NGINX_PID
