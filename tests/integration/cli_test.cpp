@@ -366,6 +366,16 @@ TEST_F(CliTest, UnknownConfigKeysStopStartupNamingTheKey) {
         << range.err;
 }
 
+TEST_F(CliTest, AnUnreadableEgressCaFileStopsStartupNamingIt) {
+    auto environment = Environment();
+    environment["JUNCTION_EGRESS_CA_FILE"] = dir_.File("no-such-ca.pem");
+    const auto result = RunProcess({JunctionBinary(), "serve"}, environment, dir_.Path().string());
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("egress.ca_file '" + dir_.File("no-such-ca.pem") + "'"),
+              std::string::npos)
+        << result.err;
+}
+
 TEST_F(CliTest, MigrateThenRefuseANewerSchema) {
     const auto migrated =
         RunProcess({JunctionBinary(), "migrate"}, Environment(), dir_.Path().string());

@@ -11,6 +11,7 @@
 #include "junction/testing/fake_upstream.hpp"
 #include "junction/testing/oauth_provider.hpp"
 #include "junction/testing/openapi_validator.hpp"
+#include "junction/testing/test_pki.hpp"
 #include "junction/testing/test_server.hpp"
 
 namespace junction {
@@ -581,6 +582,71 @@ TEST_F(ExecuteTest, TheKeyNeverLeaks) {
     for (const auto& response : responses_) {
         EXPECT_EQ(response.body.find(kApiKey), std::string::npos) << response.body;
     }
+}
+
+// Vendors are HTTPS. An operator's internal CA (egress.ca_file) is trusted besides the system
+// bundle; without it the same upstream is a TLS failure. Each new connection (the upstream
+// closes after every answer, as vendors that churn connections do) resumes the TLS session.
+TEST(ExecuteTlsTest, AnUpstreamSignedByTheConfiguredCaIsCalledOverTls) {
+    TempDir dir;
+    const auto pki = testing::MakeTestPki();
+    std::ofstream(dir.File("ca.pem")) << pki.ca_pem;
+    FakeUpstream upstream(
+        testing::UpstreamTls{.cert_pem = pki.server_cert_pem, .key_pem = pki.server_key_pem});
+    upstream.On("GET", "/api/items/7", UpstreamResponse::Json(R"({"id":7})"));
+    upstream.CloseConnectionsAfter(1);
+    const std::string catalog = WriteCatalog(dir, upstream.BaseUrl(), "https://127.0.0.1:9");
+    const auto execute = [&](TestServer& server) {
+        (void)server.CreateUser("ann");
+        auto headers = server.AdminHeaders();
+        headers.emplace_back("Content-Type: application/json");
+        headers.emplace_back("x-alloy-userid: ann");
+        const auto created = server.Client().Send(
+            "POST",
+            "/connectors/echo/credentials",
+            headers,
+            R"({"userId":"ann","authenticationType":"apiKey","data":{"apiKey":"k-tls-1"}})");
+        EXPECT_EQ(created.status, 200) << created.body;
+        std::vector<HttpResult> results;
+        for (int i = 0; i < 4; ++i) {
+            results.push_back(server.Client().Send(
+                "POST",
+                "/connectors/echo/actions/getItem/execute",
+                headers,
+                R"({"credentialId":")" +
+                    std::string(created.Json().at("credentialId").as_string()) +
+                    R"(","pathParams":{"itemId":"7"},"queryParameters":{"limit":1}})"));
+        }
+        return results;
+    };
+
+    {
+        TestServer untrusting(TestServerOptions{.environment = {
+                                                    {"JUNCTION_CATALOG_DIR", catalog},
+                                                    {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+                                                }});
+        const auto refused = execute(untrusting).front();
+        EXPECT_EQ(refused.status, 502) << refused.body;
+        EXPECT_EQ(refused.Json().at("error").at("details").at("reason"), "tls_error")
+            << refused.body;
+    }
+    EXPECT_EQ(upstream.CallCount("/api/items/7"), 0U);
+
+    TestServer server(TestServerOptions{.environment = {
+                                            {"JUNCTION_CATALOG_DIR", catalog},
+                                            {"JUNCTION_EGRESS_ALLOW_CIDRS", "127.0.0.1/32"},
+                                            {"JUNCTION_EGRESS_CA_FILE", dir.File("ca.pem")},
+                                        }});
+    const auto before = upstream.TlsStats();
+    for (const auto& result : execute(server)) {
+        ASSERT_EQ(result.status, 200) << result.body;
+        EXPECT_EQ(result.Json().at("result").at("id"), 7);
+    }
+    const auto after = upstream.TlsStats();
+    EXPECT_EQ(upstream.CallCount("/api/items/7"), 4U);
+    EXPECT_EQ(upstream.RequestsTo("/api/items/7").back().Header("x-api-key"), "k-tls-1");
+    EXPECT_EQ(after.handshakes - before.handshakes, 4U);
+    EXPECT_GE(after.resumed - before.resumed, 3U) << "every connection after the first resumes";
 }
 
 // Without the test allowlist, every special-purpose address class is refused before a connection

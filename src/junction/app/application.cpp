@@ -55,11 +55,35 @@
 #include "junction/storage/sql_store.hpp"
 #include "junction/storage/sqlite/sqlite_database.hpp"
 
+// jemalloc's control interface, when the binary links jemalloc (cmake/Dependencies.cmake);
+// null otherwise.
+extern "C" int mallctl(const char* name,
+                       void* old,
+                       std::size_t* old_size,
+                       void* value,
+                       std::size_t value_size) __attribute__((weak));
+
 namespace junction::app {
 
 extern const std::string_view kOpenApiYaml;
 
 namespace {
+
+/// Loading the catalog (YAML trees, imported OpenAPI documents) frees far more than it keeps,
+/// and allocators hold freed pages: with GitHub's 1,223-action connector a node idled at
+/// 760 MiB RSS under glibc and 454 MiB under jemalloc (bench/RESULTS.md). Give it back once,
+/// before serving; under jemalloc also start its background thread, which returns pages freed
+/// later (after a burst) while the node idles, where jemalloc would otherwise wait for the
+/// next allocation.
+void ReturnFreedMemory() {
+    if (&mallctl != nullptr) {
+        bool enable = true;
+        (void)mallctl("background_thread", nullptr, nullptr, &enable, sizeof enable);
+        (void)mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0);  // MALLCTL_ARENAS_ALL
+        return;
+    }
+    ::malloc_trim(0);  // glibc (sanitizer builds link no jemalloc)
+}
 
 constexpr std::string_view kVersion = "0.1.0";
 
@@ -273,8 +297,24 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     if (!egress) {
         return Fail(std::move(egress.error()));
     }
+    // Read once for every client of the process: no TLS handshake reads the disk.
+    auto trust = http_client::curl::TlsTrust::Load("", config.egress_ca_file);
+    if (!trust) {
+        return Fail(std::move(trust.error()));
+    }
+    LogEvent(spdlog::level::info,
+             "outbound TLS trust store loaded",
+             {{"certificates", (*trust)->CertificateCount()},
+              {"system_bundle", (*trust)->SystemBundle()},
+              {"ca_file", config.egress_ca_file}});
+    auto sessions = http_client::curl::SessionShare::Create();
+    if (!sessions) {
+        return Fail(std::move(sessions.error()));
+    }
     const http_client::curl::CurlHttpClientOptions client_options{
-        .user_agent = "junction/" + std::string(kVersion)};
+        .user_agent = "junction/" + std::string(kVersion),
+        .trust = std::move(*trust),
+        .sessions = std::move(*sessions)};
     parts->egress = *egress;
     auto http_client =
         http_client::curl::CurlHttpClient::Create(std::move(*egress), client_options);
@@ -451,10 +491,7 @@ Result<std::unique_ptr<Application>> Application::Create(LoadedConfig loaded, bo
     };
     parts->server = std::make_unique<http::Server>(
         config, *parts->api, *parts->http_client, make_io_client, parts->clock, parts->rng);
-    // Loading the catalog (YAML trees, imported OpenAPI documents) frees far more than it
-    // keeps, and glibc holds freed heap: with GitHub's 1,223-action connector a node idled at
-    // 760 MiB RSS, 290 MiB after this (bench/RESULTS.md). Give it back once, before serving.
-    ::malloc_trim(0);
+    ReturnFreedMemory();
     return std::unique_ptr<Application>(new Application(std::move(parts)));
 }
 

@@ -226,6 +226,11 @@ const std::vector<Setting>& Settings() {
          [](Config& c, const std::string& v) {
              return SetSize(c.egress_max_response_bytes, v, 1024, 1UL << 30U);
          }},
+        {"egress.ca_file",
+         "JUNCTION_EGRESS_CA_FILE",
+         [](Config& c, const std::string& v) {
+             return SetString(c.egress_ca_file, v);
+         }},
         {"mcp.stream_keepalive_ms",
          "JUNCTION_MCP_STREAM_KEEPALIVE_MS",
          [](Config& c, const std::string& v) {

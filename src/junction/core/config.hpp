@@ -72,6 +72,9 @@ struct Config {
     std::vector<std::string> egress_allow_cidrs{};
     // Largest upstream answer an action execution buffers; larger → 502 response_too_large.
     std::size_t egress_max_response_bytes = 10UL * 1024 * 1024;
+    // A PEM file of CA certificates outbound TLS trusts besides the system bundle (internal
+    // CAs); read once at start-up. Empty: the system bundle alone.
+    std::string egress_ca_file{};
     // MCP `GET` event streams: a keepalive comment while idle, closed after the lifetime
     // (clients reconnect; API.md §4.1).
     std::chrono::milliseconds mcp_stream_keepalive{15'000};

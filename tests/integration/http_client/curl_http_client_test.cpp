@@ -4,6 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <set>
@@ -26,6 +28,8 @@
 #include "junction/http_client/curl/io_context_curl_client.hpp"
 #include "junction/http_client/plain/plain_http_client.hpp"
 #include "junction/testing/fake_upstream.hpp"
+#include "junction/testing/temp_dir.hpp"
+#include "junction/testing/test_pki.hpp"
 
 namespace junction::http_client::curl {
 namespace {
@@ -46,8 +50,9 @@ EgressPolicy MakePolicy(const std::vector<std::string>& allow_cidrs) {
 
 // The driver with a thread of its own.
 struct ThreadDriver {
-    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
-        auto client = CurlHttpClient::Create(MakePolicy(allow_cidrs));
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs,
+                                            CurlHttpClientOptions options = {}) {
+        auto client = CurlHttpClient::Create(MakePolicy(allow_cidrs), std::move(options));
         EXPECT_TRUE(client.has_value());
         return client ? std::move(*client) : nullptr;
     }
@@ -61,8 +66,10 @@ enum class OnContext { kCurl, kPlainThenCurl };
 // the test's thread take the cross-thread path (posted to the context).
 class IoContextHarness final : public HttpClient {
 public:
-    explicit IoContextHarness(EgressPolicy policy, OnContext kind = OnContext::kCurl) {
-        auto client = IoContextCurlClient::Create(ioc_, policy);
+    explicit IoContextHarness(EgressPolicy policy,
+                              OnContext kind = OnContext::kCurl,
+                              CurlHttpClientOptions options = {}) {
+        auto client = IoContextCurlClient::Create(ioc_, policy, std::move(options));
         EXPECT_TRUE(client.has_value());
         if (client && kind == OnContext::kPlainThenCurl) {
             client_ = plain::PlainHttpClient::Create(
@@ -102,15 +109,19 @@ private:
 
 struct IoContextDriver {
     static constexpr OnContext kKind = OnContext::kCurl;
-    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
-        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs), kKind);
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs,
+                                            CurlHttpClientOptions options = {}) {
+        return std::make_unique<IoContextHarness>(
+            MakePolicy(allow_cidrs), kKind, std::move(options));
     }
 };
 
 struct PlainDriver {
     static constexpr OnContext kKind = OnContext::kPlainThenCurl;
-    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs) {
-        return std::make_unique<IoContextHarness>(MakePolicy(allow_cidrs), kKind);
+    static std::unique_ptr<HttpClient> Make(const std::vector<std::string>& allow_cidrs,
+                                            CurlHttpClientOptions options = {}) {
+        return std::make_unique<IoContextHarness>(
+            MakePolicy(allow_cidrs), kKind, std::move(options));
     }
 };
 
@@ -565,6 +576,93 @@ TYPED_TEST(CurlHttpClientTest, TlsToAPlainServerIsTlsError) {
                         .url = "https://127.0.0.1:" + std::to_string(this->upstream_.Port()) + "/x",
                         .timeout = 20s});
     ExpectUpstreamError(result, "tls_error", "TLS with the upstream API failed");
+}
+
+// ---- TLS upstreams ----------------------------------------------------------------------------
+
+/// A TLS upstream signed by a throw-away CA, and the CA's file for the client's trust.
+class TlsUpstream {
+public:
+    TlsUpstream()
+        : pki_(testing::MakeTestPki()),
+          upstream_(testing::UpstreamTls{.cert_pem = pki_.server_cert_pem,
+                                         .key_pem = pki_.server_key_pem}) {
+        std::ofstream(CaFile()) << pki_.ca_pem;
+    }
+    [[nodiscard]] std::string CaFile() const { return dir_.File("ca.pem"); }
+    /// Trust in the system bundle and this upstream's CA, read now.
+    [[nodiscard]] std::shared_ptr<const TlsTrust> Trust() const {
+        auto trust = TlsTrust::Load("", CaFile());
+        EXPECT_TRUE(trust.has_value()) << trust.error().message;
+        return trust ? *trust : nullptr;
+    }
+    FakeUpstream& Upstream() { return upstream_; }
+
+private:
+    testing::TempDir dir_;
+    testing::TestPki pki_;
+    FakeUpstream upstream_;
+};
+
+TYPED_TEST(CurlHttpClientTest, TlsUpstreamSignedByTheExtraCaIsReached) {
+    TlsUpstream tls;
+    tls.Upstream().On("GET", "/secure", UpstreamResponse::Text("over tls"));
+    auto client = TypeParam::Make({"127.0.0.1/32"}, CurlHttpClientOptions{.trust = tls.Trust()});
+
+    const auto result = SendAndWait(
+        *client, OutboundRequest{.method = "GET", .url = tls.Upstream().Url("/secure")});
+
+    ASSERT_TRUE(result.has_value()) << result.error().detail;
+    EXPECT_EQ(result->status, 200);
+    EXPECT_EQ(result->body, "over tls");
+}
+
+TYPED_TEST(CurlHttpClientTest, TlsUpstreamOfAnUnknownCaIsTlsError) {
+    TlsUpstream tls;
+    tls.Upstream().On("GET", "/secure", UpstreamResponse::Text("over tls"));
+
+    const auto result = SendAndWait(
+        *this->client_, OutboundRequest{.method = "GET", .url = tls.Upstream().Url("/secure")});
+
+    ExpectUpstreamError(result, "tls_error", "TLS with the upstream API failed");
+    EXPECT_EQ(tls.Upstream().CallCount("/secure"), 0U);
+}
+
+// Vendors close idle connections; each new connection resumes the TLS session of an earlier
+// one instead of a full handshake, and verifies against the store read at start-up: the CA
+// file is gone before the first call.
+TYPED_TEST(CurlHttpClientTest, NewTlsConnectionsResumeAndNeverReadTheCaFile) {
+    TlsUpstream tls;
+    tls.Upstream().On("GET", "/n", UpstreamResponse::Text("ok"));
+    tls.Upstream().CloseConnectionsAfter(1);
+    auto client = TypeParam::Make({"127.0.0.1/32"}, CurlHttpClientOptions{.trust = tls.Trust()});
+    std::filesystem::remove(tls.CaFile());
+
+    const OutboundRequest request{.method = "GET", .url = tls.Upstream().Url("/n")};
+    const auto first = SendAndWait(*client, request);
+    ASSERT_TRUE(first.has_value()) << first.error().detail;
+
+    // Then bursts of concurrent calls: each burst takes easy handles that never connected
+    // before, so a session cache per handle (libcurl's default) would resume none of them.
+    constexpr std::size_t kBursts = 3;
+    constexpr std::size_t kBurst = 8;
+    for (std::size_t burst = 0; burst < kBursts; ++burst) {
+        std::vector<std::future<Result<OutboundResponse>>> calls;
+        for (std::size_t i = 0; i < kBurst; ++i) {
+            calls.push_back(
+                std::async(std::launch::async, [&] { return SendAndWait(*client, request); }));
+        }
+        for (auto& call : calls) {
+            const auto result = call.get();
+            ASSERT_TRUE(result.has_value()) << result.error().detail;
+            ASSERT_EQ(result->status, 200);
+        }
+    }
+
+    const auto stats = tls.Upstream().TlsStats();
+    EXPECT_EQ(stats.handshakes, 1 + kBursts * kBurst);
+    EXPECT_EQ(stats.resumed, kBursts * kBurst)
+        << "only the first connection needs a full handshake";
 }
 
 // ---- concurrency, helpers, shutdown ----------------------------------------------------------

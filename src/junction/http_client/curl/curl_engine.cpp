@@ -1,6 +1,7 @@
 #include "junction/http_client/curl/curl_engine.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include "junction/core/ascii.hpp"
@@ -163,6 +165,55 @@ int OnPrerequest(
     return CURL_PREREQFUNC_OK;
 }
 
+using NewSessionCallback = int (*)(SSL*, SSL_SESSION*);
+// libcurl's own "new session" callback (the same function for every connection).
+std::atomic<NewSessionCallback> libcurl_new_session{nullptr};
+
+// OpenSSL marks a session not resumable when the connection that holds it ends without a
+// close_notify (a vendor dropping a used-up or idle connection; libcurl closing one it found
+// dead). The sessions in libcurl's cache are shared by every later connection to the host, so
+// no connection may hold one: the cache stores a copy of each new session, and a connection
+// resuming one swaps it for a private copy before its ClientHello.
+int CacheSessionCopy(SSL* ssl, SSL_SESSION* session) {
+    const NewSessionCallback store = libcurl_new_session.load();
+    SSL_SESSION* copy = store != nullptr ? SSL_SESSION_dup(session) : nullptr;
+    if (copy != nullptr && store(ssl, copy) == 0) {
+        SSL_SESSION_free(copy);  // not kept: ours to free
+    }
+    return 0;  // `session` stays OpenSSL's
+}
+
+void ResumeFromPrivateCopy(const SSL* ssl, int where, int /*value*/) {
+    if ((where & SSL_CB_HANDSHAKE_START) == 0) {
+        return;
+    }
+    auto* connection = const_cast<SSL*>(ssl);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    SSL_SESSION* cached = SSL_get_session(connection);
+    if (cached == nullptr || !SSL_in_before(connection)) {
+        return;
+    }
+    SSL_SESSION* mine = SSL_SESSION_dup(cached);
+    if (mine != nullptr) {
+        SSL_set_session(connection, mine);  // takes its own reference
+        SSL_SESSION_free(mine);
+    }
+}
+
+// New TLS connections only, after libcurl has set its context up: verify against the shared,
+// preloaded store instead of the (empty) one libcurl gave it, and keep cached sessions out of
+// connections' hands.
+CURLcode OnSslContext(CURL* /*easy*/, void* ssl_ctx, void* store) {
+    auto* context = static_cast<SSL_CTX*>(ssl_ctx);
+    SSL_CTX_set1_cert_store(context, static_cast<X509_STORE*>(store));
+    if (const NewSessionCallback libcurl = SSL_CTX_sess_get_new_cb(context);
+        libcurl != nullptr && libcurl != &CacheSessionCopy) {
+        libcurl_new_session.store(libcurl);
+        SSL_CTX_sess_set_new_cb(context, &CacheSessionCopy);
+    }
+    SSL_CTX_set_info_callback(context, &ResumeFromPrivateCopy);
+    return CURLE_OK;
+}
+
 bool IsTlsError(CURLcode code) {
     switch (code) {
         case CURLE_SSL_CONNECT_ERROR:
@@ -248,6 +299,28 @@ Result<CURLM*> NewMulti() {
     return multi;
 }
 
+Result<CurlHttpClientOptions> WithTrust(CurlHttpClientOptions options) {
+    if (const CURLcode init = GlobalInit(); init != CURLE_OK) {
+        return Fail(
+            ErrorCode::kUnavailable, "libcurl could not be initialised", curl_easy_strerror(init));
+    }
+    if (!options.trust) {
+        auto trust = TlsTrust::Load("", "");
+        if (!trust) {
+            return Fail(std::move(trust.error()));
+        }
+        options.trust = std::move(*trust);
+    }
+    if (!options.sessions) {
+        auto sessions = SessionShare::Create();
+        if (!sessions) {
+            return Fail(std::move(sessions.error()));
+        }
+        options.sessions = std::move(*sessions);
+    }
+    return options;
+}
+
 CurlEngine::CurlEngine(EgressPolicy policy, CurlHttpClientOptions options, CURLM* multi)
     : policy_(std::move(policy)), options_(std::move(options)), multi_(multi) {
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
@@ -255,6 +328,7 @@ CurlEngine::CurlEngine(EgressPolicy policy, CurlHttpClientOptions options, CURLM
 
 CurlEngine::~CurlEngine() {
     FailActive();
+    idle_easy_.clear();
     curl_multi_cleanup(multi_);
 }
 
@@ -383,13 +457,18 @@ bool CurlEngine::Configure(CURL* easy, Call& call) const {
     set(CURLOPT_URL, request.url.c_str());
     set(CURLOPT_PROTOCOLS_STR, call.plain_http ? "http,https" : "https");
     set(CURLOPT_FOLLOWLOCATION, 0L);
+
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_PROXY, "");
     set(CURLOPT_SSL_VERIFYPEER, 1L);
     set(CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options_.ca_bundle_file.empty()) {
-        set(CURLOPT_CAINFO, options_.ca_bundle_file.c_str());
-    }
+    // libcurl loads nothing itself (with a CA path set it would re-read the bundle per
+    // connection); OnSslContext hands each new connection the preloaded store.
+    set(CURLOPT_CAINFO, static_cast<const char*>(nullptr));
+    set(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+    set(CURLOPT_SSL_CTX_FUNCTION, &OnSslContext);
+    set(CURLOPT_SSL_CTX_DATA, static_cast<void*>(options_.trust->Store()));
+    set(CURLOPT_SHARE, static_cast<CURLSH*>(options_.sessions->Handle()));
     set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     set(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
     set(CURLOPT_USERAGENT, options_.user_agent.c_str());

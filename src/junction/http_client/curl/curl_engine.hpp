@@ -30,6 +30,7 @@ struct SlistDeleter {
 struct MimeDeleter {
     void operator()(curl_mime* mime) const { curl_mime_free(mime); }
 };
+
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 using MimePtr = std::unique_ptr<curl_mime, MimeDeleter>;
@@ -87,12 +88,17 @@ void Finish(std::unique_ptr<Call> call, Result<OutboundResponse> result);
 /// A new CURLM (libcurl initialised once per process first); kUnavailable when it cannot be.
 [[nodiscard]] Result<CURLM*> NewMulti();
 
+/// `options` with its trust store loaded (the system bundle alone) and a session share of its
+/// own, where it has none.
+[[nodiscard]] Result<CurlHttpClientOptions> WithTrust(CurlHttpClientOptions options);
+
 /// One CURLM and the calls on it: every hop's options and egress checks, redirects, limits and
 /// the mapping of outcomes to errors. The driver owns the waiting (how sockets and timeouts
 /// reach curl). Not thread-safe: its driver calls it from one thread at a time.
 class CurlEngine {
 public:
-    /// Takes ownership of `multi`.
+    /// Takes ownership of `multi`. REQUIRES: `options.trust` and `options.sessions` are set
+    /// (WithTrust).
     CurlEngine(EgressPolicy policy, CurlHttpClientOptions options, CURLM* multi);
     CurlEngine(const CurlEngine&) = delete;
     CurlEngine& operator=(const CurlEngine&) = delete;

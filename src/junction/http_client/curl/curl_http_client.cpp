@@ -88,11 +88,15 @@ private:
 
 Result<std::unique_ptr<CurlHttpClient>> CurlHttpClient::Create(EgressPolicy policy,
                                                                CurlHttpClientOptions options) {
+    auto trusted = WithTrust(std::move(options));
+    if (!trusted) {
+        return Fail(std::move(trusted.error()));
+    }
     auto multi = NewMulti();
     if (!multi) {
         return Fail(std::move(multi.error()));
     }
-    auto impl = std::make_unique<Impl>(std::move(policy), std::move(options), *multi);
+    auto impl = std::make_unique<Impl>(std::move(policy), std::move(*trusted), *multi);
     return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(std::move(impl)));
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "junction/core/result.hpp"
+#include "junction/http_client/curl/session_share.hpp"
+#include "junction/http_client/curl/tls_trust.hpp"
 #include "junction/http_client/egress_policy.hpp"
 #include "junction/http_client/http_client.hpp"
 
@@ -14,7 +16,12 @@ struct CurlHttpClientOptions {
     std::string user_agent = "junction";  // app passes "junction/<version>"
     // Per hop, and never more than what is left of the request's timeout (DESIGN.md §11).
     std::chrono::milliseconds connect_timeout{10'000};
-    std::string ca_bundle_file{};  // empty: the system CA bundle libcurl was built with
+    // The CAs every connection trusts, loaded once (TlsTrust). Null: Create loads the system
+    // bundle alone. Share one among all clients of a process so it is read once.
+    std::shared_ptr<const TlsTrust> trust{};
+    // TLS sessions and DNS answers. Null: Create makes one for this client alone. Share one
+    // among all clients of a process so a session made by one thread resumes on another.
+    std::shared_ptr<SessionShare> sessions{};
     // Idle connections kept for reuse, per client (per IO thread for the io_context driver).
     // curl's default, four per call in progress, shrinks as a burst ends and then closes
     // connections the next burst reopens: about one call in ten at 50 concurrent executes.
@@ -25,7 +32,9 @@ struct CurlHttpClientOptions {
 /// curl_multi_wakeup); Start() only queues under a mutex. Every hop is checked with the
 /// EgressPolicy: the URL before the hop, the address actually connected (new or reused
 /// connection) in curl callbacks. Redirects are followed here, never by curl. TLS is verified,
-/// no proxy is taken from the environment, HTTP/2 is used where the server offers it.
+/// no proxy is taken from the environment, HTTP/2 is used where the server offers it. New TLS
+/// connections verify against `options.trust` (no disk read per handshake) and resume the TLS
+/// sessions of earlier connections to the same host (`options.sessions`).
 /// Thread-safety: Start() from any thread; completions run on the client's thread.
 class CurlHttpClient final : public HttpClient {
 public:

@@ -278,11 +278,15 @@ private:
 
 Result<std::unique_ptr<IoContextCurlClient>> IoContextCurlClient::Create(
     asio::io_context& context, EgressPolicy policy, CurlHttpClientOptions options) {
+    auto trusted = WithTrust(std::move(options));
+    if (!trusted) {
+        return Fail(std::move(trusted.error()));
+    }
     auto multi = NewMulti();
     if (!multi) {
         return Fail(std::move(multi.error()));
     }
-    auto impl = std::make_unique<Impl>(context, std::move(policy), std::move(options), *multi);
+    auto impl = std::make_unique<Impl>(context, std::move(policy), std::move(*trusted), *multi);
     return std::unique_ptr<IoContextCurlClient>(new IoContextCurlClient(std::move(impl)));
 }
 

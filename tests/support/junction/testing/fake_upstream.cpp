@@ -10,11 +10,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/ssl.h>
 
 namespace junction::testing {
 namespace {
@@ -68,7 +71,13 @@ UpstreamResponse UpstreamResponse::Redirect(int status, std::string location) {
 
 class FakeUpstream::Impl {
 public:
-    Impl() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    explicit Impl(const UpstreamTls* tls)
+        : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+        if (tls != nullptr) {
+            tls_.emplace(asio::ssl::context::tls_server);
+            tls_->use_certificate_chain(asio::buffer(tls->cert_pem));
+            tls_->use_private_key(asio::buffer(tls->key_pem), asio::ssl::context::pem);
+        }
         port_ = acceptor_.local_endpoint().port();
         asio::co_spawn(ioc_, Accept(), asio::detached);
         thread_ = std::thread([this] { ioc_.run(); });
@@ -83,6 +92,17 @@ public:
     }
 
     [[nodiscard]] std::uint16_t Port() const { return port_; }
+    [[nodiscard]] bool Tls() const { return tls_.has_value(); }
+
+    void CloseConnectionsAfter(std::size_t requests) {
+        const std::lock_guard lock(mutex_);
+        close_after_ = requests;
+    }
+
+    [[nodiscard]] TlsConnectionStats TlsStats() const {
+        const std::lock_guard lock(mutex_);
+        return tls_stats_;
+    }
 
     void On(std::string method, std::string path, UpstreamHandler handler) {
         const std::lock_guard lock(mutex_);
@@ -110,12 +130,45 @@ private:
             if (ec) {
                 co_return;
             }
-            asio::co_spawn(ioc_, Serve(beast::tcp_stream(std::move(socket))), asio::detached);
+            if (tls_) {
+                asio::co_spawn(ioc_, ServeTls(std::move(socket)), asio::detached);
+            } else {
+                asio::co_spawn(ioc_, ServePlain(std::move(socket)), asio::detached);
+            }
         }
     }
 
-    asio::awaitable<void> Serve(beast::tcp_stream stream) {
+    asio::awaitable<void> ServePlain(tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        co_await Serve(stream);
+        boost::system::error_code ec;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    asio::awaitable<void> ServeTls(tcp::socket socket) {
+        beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *tls_);
+        boost::system::error_code ec;
+        co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            co_return;
+        }
+        {
+            const std::lock_guard lock(mutex_);
+            ++tls_stats_.handshakes;
+            tls_stats_.resumed += SSL_session_reused(stream.native_handle()) == 1 ? 1U : 0U;
+        }
+        co_await Serve(stream);
+        // close_notify first, as web servers do: a TLS client treats a bare TCP close as an
+        // error and drops the session it would have resumed.
+        co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+        beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    template <class Stream>
+    asio::awaitable<void> Serve(Stream& stream) {
         beast::flat_buffer buffer;
+        std::size_t answered = 0;
         while (true) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.body_limit(kBodyLimit);
@@ -134,7 +187,8 @@ private:
                                               std::string(field.value()));
             }
             recorded.body = request.body();
-            const bool keep_alive = request.keep_alive();
+            ++answered;
+            const bool keep_alive = request.keep_alive() && !CloseNow(answered);
             const UpstreamResponse answer = Answer(recorded);
 
             if (answer.delay.count() > 0) {
@@ -153,10 +207,14 @@ private:
             co_await bhttp::async_write(
                 stream, response, asio::redirect_error(asio::use_awaitable, ec));
             if (ec || !keep_alive) {
-                stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-                co_return;
+                co_return;  // the caller closes the connection
             }
         }
+    }
+
+    bool CloseNow(std::size_t answered) {
+        const std::lock_guard lock(mutex_);
+        return close_after_ != 0 && answered >= close_after_;
     }
 
     UpstreamResponse Answer(const RecordedRequest& recorded) {
@@ -180,15 +238,20 @@ private:
     }
 
     asio::io_context ioc_{1};
+    std::optional<asio::ssl::context> tls_;
     tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
     mutable std::mutex mutex_;
     std::vector<Route> routes_;              // Guarded by mutex_.
     std::vector<RecordedRequest> requests_;  // Guarded by mutex_.
+    std::size_t close_after_ = 0;            // Guarded by mutex_.
+    TlsConnectionStats tls_stats_{};         // Guarded by mutex_.
     std::thread thread_;
 };
 
-FakeUpstream::FakeUpstream() : impl_(std::make_unique<Impl>()) {}
+FakeUpstream::FakeUpstream() : impl_(std::make_unique<Impl>(nullptr)) {}
+
+FakeUpstream::FakeUpstream(const UpstreamTls& tls) : impl_(std::make_unique<Impl>(&tls)) {}
 
 FakeUpstream::~FakeUpstream() = default;
 
@@ -197,7 +260,7 @@ std::uint16_t FakeUpstream::Port() const {
 }
 
 std::string FakeUpstream::BaseUrl() const {
-    return "http://127.0.0.1:" + std::to_string(Port());
+    return (impl_->Tls() ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(Port());
 }
 
 std::string FakeUpstream::Url(std::string_view path_and_query) const {
@@ -234,6 +297,14 @@ std::size_t FakeUpstream::CallCount(std::string_view path) const {
 
 void FakeUpstream::Reset() {
     impl_->Reset();
+}
+
+void FakeUpstream::CloseConnectionsAfter(std::size_t requests) {
+    impl_->CloseConnectionsAfter(requests);
+}
+
+TlsConnectionStats FakeUpstream::TlsStats() const {
+    return impl_->TlsStats();
 }
 
 }  // namespace junction::testing

@@ -39,6 +39,18 @@ struct UpstreamResponse {
 /// Computes the answer from the request (sequences, echoes, failures on the n-th call).
 using UpstreamHandler = std::function<UpstreamResponse(const RecordedRequest&)>;
 
+/// The identity of a FakeUpstream that speaks HTTPS (e.g. from MakeTestPki).
+struct UpstreamTls {
+    std::string cert_pem{};
+    std::string key_pem{};
+};
+
+/// What a TLS FakeUpstream saw of its clients' handshakes.
+struct TlsConnectionStats {
+    std::size_t handshakes = 0;  // completed handshakes: new connections
+    std::size_t resumed = 0;     // of those, how many resumed an earlier session
+};
+
 /// A scripted HTTP/1.1 server on 127.0.0.1:0 (Boost.Beast, its own thread), standing in for
 /// third-party APIs, OAuth token endpoints and redirect chains. Routes match method (or "*")
 /// and exact path; the last matching route wins; no match answers 404 "no route". Every
@@ -47,6 +59,8 @@ using UpstreamHandler = std::function<UpstreamResponse(const RecordedRequest&)>;
 class FakeUpstream {
 public:
     FakeUpstream();
+    /// The same server over TLS (BaseUrl() is then https).
+    explicit FakeUpstream(const UpstreamTls& tls);
     FakeUpstream(const FakeUpstream&) = delete;
     FakeUpstream& operator=(const FakeUpstream&) = delete;
     FakeUpstream(FakeUpstream&&) = delete;
@@ -54,7 +68,7 @@ public:
     ~FakeUpstream();
 
     [[nodiscard]] std::uint16_t Port() const;
-    /// "http://127.0.0.1:<port>".
+    /// "http://127.0.0.1:<port>" ("https://..." over TLS).
     [[nodiscard]] std::string BaseUrl() const;
     /// BaseUrl() + `path_and_query`.
     [[nodiscard]] std::string Url(std::string_view path_and_query) const;
@@ -69,6 +83,11 @@ public:
     [[nodiscard]] std::size_t CallCount(std::string_view path) const;
     /// Forgets routes and recorded requests.
     void Reset();
+    /// Closes each connection after it has answered `requests` requests (0, the default:
+    /// never), as vendors that churn connections do.
+    void CloseConnectionsAfter(std::size_t requests);
+    /// Handshakes so far (TLS only; zeros for plain HTTP).
+    [[nodiscard]] TlsConnectionStats TlsStats() const;
 
 private:
     class Impl;
