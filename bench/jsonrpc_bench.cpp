@@ -28,7 +28,9 @@
 #include "junction/service/auth_config_service.hpp"
 #include "junction/service/connector_service.hpp"
 #include "junction/service/credential_service.hpp"
+#include "junction/service/file_service.hpp"
 #include "junction/service/oauth_service.hpp"
+#include "junction/storage/disk_file_store.hpp"
 #include "junction/storage/sql_store.hpp"
 #include "junction/storage/sqlite/sqlite_database.hpp"
 
@@ -77,8 +79,17 @@ struct McpCore {
         connector_service = std::make_unique<service::ConnectorService>(*catalog, *store);
         credentials = std::make_unique<service::CredentialService>(
             *store, *catalog, *box, clock, *ids, *oauth, http);
+        // No benchmarked tool touches files; the action service needs the service all the same.
+        config.files.dir = (dir / "files").string();
+        auto opened = storage::DiskFileStore::OpenDirectory(config.files.dir);
+        if (!opened) {
+            Die(opened.error().message);
+        }
+        file_store = std::move(*opened);
+        files = std::make_unique<service::FileService>(
+            *store, *file_store, clock, SecretString(std::string(32, 'f')), config);
         actions = std::make_unique<service::ActionService>(
-            *store, *catalog, *box, *oauth, clock, rng, config.egress_max_response_bytes);
+            *store, *catalog, *box, *oauth, *files, clock, rng, config.egress_max_response_bytes);
         search = std::make_unique<mcp::ActionSearchIndex>(*catalog);
         auto created = mcp::ToolSet::Create(mcp::ToolServices{.catalog = *catalog,
                                                               .connectors = *connector_service,
@@ -118,6 +129,8 @@ struct McpCore {
     std::unique_ptr<service::OAuthService> oauth;
     std::unique_ptr<service::ConnectorService> connector_service;
     std::unique_ptr<service::CredentialService> credentials;
+    std::unique_ptr<storage::DiskFileStore> file_store;
+    std::unique_ptr<service::FileService> files;
     std::unique_ptr<service::ActionService> actions;
     std::unique_ptr<mcp::ActionSearchIndex> search;
     std::unique_ptr<mcp::ToolSet> tools;

@@ -89,30 +89,100 @@ json_field() {
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined){console.error(s);process.exit(1)}console.log(v)})' "$1"
 }
 
-# start_upstream: the loopback upstream (bench-upstream.mjs, 200 {"ok":true} to everything);
-# sets UPSTREAM_PORT and UPSTREAM.
-start_upstream() {
-  node "$HERE/bench-upstream.mjs" --port 0 >"$WORK/upstream.log" 2>&1 &
+# start_upstream_process NAME [ARG…]: `node bench-upstream.mjs --port 0 ARG…` (its log in
+# $WORK/NAME.log); sets U_PORT, U_URL (its base URL without the trailing slash) and U_STATS (its
+# counters: GET U_STATS?reset=1, see bench-upstream.mjs).
+start_upstream_process() {
+  local name=$1 i
+  shift
+  node "$HERE/bench-upstream.mjs" --port 0 "$@" >"$WORK/$name.log" 2>&1 &
   track $!
-  local i
   for ((i = 0; i < 200; i++)); do
-    [[ -s $WORK/upstream.log ]] && break
+    [[ -s $WORK/$name.log ]] && break
     sleep 0.05
   done
-  UPSTREAM_PORT=$(head -n1 "$WORK/upstream.log" | json_field port)
-  UPSTREAM="http://127.0.0.1:$UPSTREAM_PORT"
+  local ready
+  ready=$(head -n1 "$WORK/$name.log")
+  U_PORT=$(json_field port <<<"$ready")
+  U_URL=$(json_field url <<<"$ready")
+  U_URL=${U_URL%/}
+  U_STATS="http://127.0.0.1:$(json_field stats_port <<<"$ready")/stats"
+  wait_http "$U_STATS"
+}
+
+# start_upstream: the plain loopback upstream (200 {"ok":true} to everything); sets
+# UPSTREAM_PORT, UPSTREAM and UPSTREAM_STATS.
+start_upstream() {
+  start_upstream_process upstream
+  # shellcheck disable=SC2034 # for the callers
+  UPSTREAM_PORT=$U_PORT UPSTREAM=$U_URL UPSTREAM_STATS=$U_STATS
   wait_http "$UPSTREAM/ping"
 }
 
-# write_bench_catalog DIR: connector `bench` (base_url = $UPSTREAM, apiKey in X-Api-Key, one
-# action `ping` = GET /ping).
+# make_test_ca DIR: a throw-away CA (DIR/ca.pem) and a leaf certificate it signed for
+# 127.0.0.1 (IP SAN) and localhost (DIR/leaf.pem, DIR/leaf.key); ECDSA P-256, valid 2 days.
+make_test_ca() {
+  local dir=$1 ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  mkdir -p "$dir"
+  openssl req -x509 "${ec[@]}" -keyout "$dir/ca.key" -out "$dir/ca.pem" -days 2 \
+    -subj '/CN=Junction bench CA' -addext 'basicConstraints=critical,CA:TRUE' \
+    -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+  openssl req "${ec[@]}" -keyout "$dir/leaf.key" -out "$dir/leaf.csr" -subj '/CN=127.0.0.1' 2>/dev/null
+  printf '%s\n' 'subjectAltName=IP:127.0.0.1,DNS:localhost' 'basicConstraints=CA:FALSE' \
+    'keyUsage=critical,digitalSignature' 'extendedKeyUsage=serverAuth' >"$dir/leaf.ext"
+  openssl x509 -req -in "$dir/leaf.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
+    -days 2 -extfile "$dir/leaf.ext" -out "$dir/leaf.pem" 2>/dev/null
+  openssl verify -CAfile "$dir/ca.pem" "$dir/leaf.pem" >/dev/null || die "test CA: leaf does not verify"
+}
+
+# start_tls_upstream DIR: bench-upstream.mjs over HTTPS with the leaf certificate of
+# make_test_ca DIR, closing every CHURN_EVERY-th response of a socket on /churn/ paths; sets
+# TLS_UPSTREAM_PORT, TLS_UPSTREAM and TLS_UPSTREAM_STATS.
+start_tls_upstream() {
+  start_upstream_process upstream-tls --tls-cert "$1/leaf.pem" --tls-key "$1/leaf.key" \
+    --close-every "${CHURN_EVERY:-100}"
+  # shellcheck disable=SC2034 # for the callers
+  TLS_UPSTREAM_PORT=$U_PORT TLS_UPSTREAM=$U_URL TLS_UPSTREAM_STATS=$U_STATS
+  curl -sf --cacert "$1/ca.pem" -o /dev/null "$TLS_UPSTREAM/ping" || die "$TLS_UPSTREAM/ping did not answer"
+}
+
+# start_nginx NAME TEMPLATE [KEY=VALUE…]: nginx in the foreground with bench/nginx/TEMPLATE,
+# every @KEY@ replaced by VALUE, @LISTEN_PORT@ by a free port and @PREFIX@ by its temp prefix
+# ($WORK/nginx-NAME); sets NGINX_PORT and NGINX_PID (the master; worker_processes 1).
+start_nginx() {
+  local name=$1 template=$2 prefix="$WORK/nginx-$1" pair
+  shift 2
+  NGINX_PORT=$(free_port)
+  mkdir -p "$prefix/tmp"
+  local sed_args=(-e "s|@LISTEN_PORT@|$NGINX_PORT|g" -e "s|@PREFIX@|$prefix|g")
+  for pair in "$@"; do
+    sed_args+=(-e "s|@${pair%%=*}@|${pair#*=}|g")
+  done
+  sed "${sed_args[@]}" "$HERE/nginx/$template" >"$prefix/nginx.conf"
+  local bin
+  bin=$(command -v nginx || echo /usr/sbin/nginx)
+  "$bin" -t -q -p "$prefix" -c "$prefix/nginx.conf" || die "nginx $name: bad configuration"
+  "$bin" -p "$prefix" -c "$prefix/nginx.conf" >"$WORK/nginx-$name.log" 2>&1 &
+  NGINX_PID=$!
+  track "$NGINX_PID"
+}
+
+# upstream_stats STATS_URL: the upstream's counters since the previous call (and resets them).
+upstream_stats() {
+  curl -sf "$1?reset=1" || die "upstream counters at $1 did not answer"
+}
+
+# write_bench_catalog DIR [ID [BASE_URL]]: connector ID [bench] (base_url = BASE_URL [$UPSTREAM],
+# apiKey in X-Api-Key) with two actions: `ping` = GET /ping and `churn` = GET /churn/ping (the
+# TLS upstream closes every CHURN_EVERY-th response of a connection there: bench-upstream.mjs).
 write_bench_catalog() {
+  local id=${2:-bench}
   mkdir -p "$1"
-  cat >"$1/bench.yaml" <<EOF
-id: bench
-name: Bench upstream
+  cat >"$1/$id.yaml" <<EOF
+id: $id
+name: Bench upstream ($id)
 categories: [testing]
-base_url: $UPSTREAM
+base_url: ${3:-$UPSTREAM}
 auth:
   - type: apiKey
     in: header
@@ -121,6 +191,7 @@ resources:
   - name: ping
     actions:
       - {id: ping, httpMethod: GET, path: /ping}
+      - {id: churn, httpMethod: GET, path: /churn/ping}
 EOF
 }
 
@@ -163,28 +234,69 @@ api() {
     -H 'Content-Type: application/json' "${data[@]}" "$@"
 }
 
-# setup_bench_credential BASE: user `bench` and an apiKey credential for connector `bench`,
-# checked with one execute; sets CREDENTIAL_ID.
+# setup_bench_credential BASE [CONNECTOR [ACTION]]: user `bench` (created on first use) and an
+# apiKey credential for CONNECTOR [bench], checked with one execute of ACTION [ping]; sets
+# CREDENTIAL_ID. CREDENTIAL_HINT, when set, is added to the message of a failed check.
 setup_bench_credential() {
-  local base=$1 smoke
-  api "$base" POST /users '{"username":"bench"}' >/dev/null
-  CREDENTIAL_ID=$(api "$base" POST /connectors/bench/credentials \
+  local base=$1 connector=${2:-bench} action=${3:-ping} smoke
+  api "$base" GET /users/bench >/dev/null 2>&1 ||
+    api "$base" POST /users '{"username":"bench"}' >/dev/null
+  CREDENTIAL_ID=$(api "$base" POST "/connectors/$connector/credentials" \
     '{"userId":"bench","authenticationType":"apiKey","data":{"apiKey":"bench-upstream-key"}}' \
     -H 'x-alloy-userid: bench' | json_field credentialId)
-  smoke=$(api "$base" POST /connectors/bench/actions/ping/execute \
-    "{\"credentialId\":\"$CREDENTIAL_ID\"}" -H 'x-alloy-userid: bench')
+  smoke=$(api "$base" POST "/connectors/$connector/actions/$action/execute" \
+    "{\"credentialId\":\"$CREDENTIAL_ID\"}" -H 'x-alloy-userid: bench') || true
   [[ $smoke == *'"success":true'* && $smoke == *'"ok":true'* ]] ||
-    die "unexpected execute answer from $base: $smoke"
+    die "unexpected execute answer from $base ($connector/$action): $smoke${CREDENTIAL_HINT:+ ($CREDENTIAL_HINT)}"
 }
 
 # allocator_of BIN: the malloc BIN runs with (jemalloc when it links it, else glibc's).
 allocator_of() {
-  if ldd "$1" 2>/dev/null | grep -q libjemalloc; then echo jemalloc; else echo glibc; fi
+  # Not `ldd | grep -q`: grep quits at the match, ldd may die of SIGPIPE, and pipefail then
+  # said "glibc" at random.
+  if [[ $(ldd "$1" 2>/dev/null) == *libjemalloc* ]]; then echo jemalloc; else echo glibc; fi
 }
 
 # rss_kib PID [FIELD]: VmRSS (or FIELD, e.g. VmHWM) of a process in KiB.
 rss_kib() {
   awk -v f="${2:-VmRSS}:" '$1 == f {print $2}' "/proc/$1/status"
+}
+
+# cpu_ticks PID: user + system clock ticks (1/CLK_TCK s) of PID and its direct children
+# (nginx's worker under its master), from /proc/PID/stat.
+cpu_ticks() {
+  local pid total=0 stat fields
+  for pid in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    # Fields after the command name (which may hold spaces): utime, stime are the 12th, 13th.
+    read -r -a fields <<<"${stat##*) }"
+    total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# with_cpu PID COMMAND…: runs COMMAND (which prints one JSON object) and adds "cpu_us": the CPU
+# time PID (and its children) used meanwhile. Without a PID, the object passes unchanged.
+with_cpu() {
+  local pid=$1 before json
+  shift
+  [[ -n $pid ]] || { "$@"; return; }
+  before=$(cpu_ticks "$pid")
+  json=$("$@")
+  printf '%s,"cpu_us":%d}\n' "${json%\}}" $((($(cpu_ticks "$pid") - before) * 1000000 / CLK_TCK))
+}
+
+# with_upstream_stats STATS_URL COMMAND…: runs COMMAND (which prints one JSON object) and adds
+# "upstream": the upstream's counters (new connections, resumed, requests) during it. Without a
+# STATS_URL, the object passes unchanged.
+with_upstream_stats() {
+  local stats=$1 json
+  shift
+  [[ -n $stats ]] || { "$@"; return; }
+  upstream_stats "$stats" >/dev/null
+  json=$("$@")
+  printf '%s,"upstream":%s}\n' "${json%\}}" "$(upstream_stats "$stats")"
 }
 
 # --- load --------------------------------------------------------------------------------------
@@ -205,7 +317,8 @@ run_wrk() {
   sed -n 's/^WRKJSON //p' "$out"
 }
 
-# run_probe TARGET SECONDS: one keep-alive connection, sequential requests, every one timed.
+# run_probe TARGET SECONDS: one keep-alive connection, sequential requests, every one timed
+# (https URLs trust PROBE_CA_FILE when set).
 run_probe() {
   local url method body headers
   request_shape "$1"

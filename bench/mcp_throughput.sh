@@ -3,7 +3,9 @@
 # `list_connectors_alloy` at 64 connections against the official Node SDK reference server
 # calling its trivial tool, in the same run; `tools/list` and `discover_action_path_alloy`
 # latency with GitHub's full imported connector (~1,223 actions) in the catalog.
-# Target: Junction ≥ 5× the Node server's req/s; discovery < 1 ms server time.
+# Target: Junction ≥ 5× the Node server's req/s; discovery < 1 ms server time. Beside them, nginx's
+# static ceiling: nginx answering the same POST with Junction's exact tools/call answer bytes
+# (issue 19: Junction ≥ 50 % of it), and CPU per request of each server.
 #
 #   bench/mcp_throughput.sh            # builds the release preset, runs, prints Markdown
 #
@@ -14,7 +16,9 @@
 # Files it uses, all in bench/: lib.sh (shared plumbing), reference-mcp-server.mjs (copied from /work/shared/testkit; it
 # imports the SDK through bench/node_modules, a link to ../tests/peers/node_modules that this
 # script creates), latency-probe.py (one connection, every request timed), wrk-report.lua,
-# summarize-mcp.mjs (medians over rounds, ratios; helpers shared in lib.mjs).
+# summarize-mcp.mjs (medians over rounds, ratios; helpers shared in lib.mjs),
+# nginx/nginx-static.conf.template (the static ceiling). nginx-light is installed with apt as root
+# when missing (n-static).
 #
 # What runs, all on 127.0.0.1, ports picked free at start:
 #   node      node bench/reference-mcp-server.mjs --mode stateless --json: a new McpServer and
@@ -25,6 +29,9 @@
 #             JUNCTION_RATE_LIMIT_API/MCP=100000000/60s, log level warn, default thread counts.
 #   An MCP server "Bench" is created through POST /api/servers (bootstrap admin key); every MCP
 #   request goes to its accessUrl without Mcp-Session-Id (stateless), JSON answers.
+#   nginx     (n-static) worker_processes 1, POST /mcp-static answered with the body and
+#             Content-Type Junction gave j-call once after start (captured with curl into
+#             OUT_DIR/j-call.body, checked byte for byte against nginx's answer)
 # Targets (all POST, JSON-RPC bodies, `Accept: application/json, text/event-stream`):
 #   j-call      junction tools/call list_connectors_alloy {}
 #   n-call      node     tools/call echo {"text":"hi"}
@@ -32,6 +39,9 @@
 #   n-list      node     tools/list
 #   j-discover  junction tools/call discover_action_path_alloy {"goal":"create a github issue"}
 #   j-healthz   junction GET /healthz (no auth, no MCP: the HTTP floor, probe only)
+#   n-static    nginx    POST /mcp-static, j-call's request, j-call's answer bytes from a file
+# CPU per request: user + system time of the serving process during each run (/proc/PID/stat;
+# nginx: master + worker) divided by its requests.
 # Each of ROUNDS interleaved rounds: the probe (bench/latency-probe.py, one keep-alive
 # connection, sequential requests, all timed) on PROBE_TARGETS, then autocannon -c CONNECTIONS
 # on LOAD_TARGETS, then (WRK=1) wrk -t1 -c CONNECTIONS on j-call and n-call. autocannon runs in
@@ -41,9 +51,10 @@
 # Environment knobs (defaults in brackets):
 #   DURATION [10] (seconds per load run)   ROUNDS [3]   CONNECTIONS [64]
 #   PROBE_SECONDS [5] (per probe run; 0: no probe)
-#   LOAD_TARGETS ["j-call n-call j-list n-list"]
+#   LOAD_TARGETS ["j-call n-call n-static j-list n-list"]
 #   PROBE_TARGETS ["j-healthz j-list j-discover n-call"]
-#   WRK [1] (0: no wrk cross-check)   BUILD [1] (0: reuse build/release as is)
+#   WRK [1] (0: no wrk cross-check; else wrk on j-call, n-call and, when loaded, n-static)
+#   BUILD [1] (0: reuse build/release as is)
 #   PROFILE [0] (1: afterwards, perf record junction during one extra j-call run, strace -c -f
 #   during another, and print the top symbols and syscalls)
 #   OUT_DIR [mktemp]: raw.jsonl, summary.md, logs, perf output are kept there.
@@ -56,7 +67,7 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
 PROBE_SECONDS=${PROBE_SECONDS:-5}
-LOAD_TARGETS=${LOAD_TARGETS:-"j-call n-call j-list n-list"}
+LOAD_TARGETS=${LOAD_TARGETS:-"j-call n-call n-static j-list n-list"}
 PROBE_TARGETS=${PROBE_TARGETS:-"j-healthz j-list j-discover n-call"}
 WRK=${WRK:-1}
 BUILD=${BUILD:-1}
@@ -67,6 +78,7 @@ mkdir -p "$OUT_DIR"
 
 need_tools node curl python3 gzip
 [[ $WRK != 1 ]] || need_tools wrk
+[[ " $LOAD_TARGETS $PROBE_TARGETS " != *" n-static "* ]] || need_tools nginx
 [[ -f $AUTOCANNON && -d $PEERS/@modelcontextprotocol/sdk ]] ||
   die "tests/peers/node_modules incomplete: run scripts/setup.sh"
 # The reference server imports the SDK by bare specifier: resolve it from tests/peers.
@@ -127,7 +139,15 @@ request_shape() {  # TARGET: sets url, method, body, headers
     n-list) url=$NODE_URL body=$TOOLS_LIST ;;
     j-discover) url=$MCP_URL body=$CALL_DISCOVER ;;
     j-healthz) url="$JUNCTION/healthz" method=GET body='' headers='' ;;
+    n-static) url="$NGINX_STATIC/mcp-static" body=$CALL_LIST_CONNECTORS ;;
     *) die "unknown target $1" ;;
+  esac
+}
+cpu_pid() {  # TARGET: the process serving it
+  case $1 in
+    j-*) echo "$JUNCTION_PID" ;;
+    n-static) echo "$NGINX_STATIC_PID" ;;
+    n-*) echo "$NODE_PID" ;;
   esac
 }
 
@@ -149,6 +169,25 @@ smoke j-list '"discover_action_path_alloy"'
 smoke n-list '"echo"'
 smoke j-discover 'issues_create'
 smoke j-healthz ''
+
+log "starting nginx with j-call's answer (the static ceiling)"
+# The exact bytes and Content-Type of Junction's answer (command substitution would drop a
+# trailing newline); nginx's worker (user nobody) must read the file.
+mkdir -p "$WORK/static"
+J_CALL_TYPE=$(request_shape j-call && IFS='|' read -r -a hs <<<"$headers" &&
+  curl -sS --fail-with-body -o "$OUT_DIR/j-call.body" -w '%{content_type}' -X POST \
+    "${hs[@]/#/-H}" --data "$body" "$url")
+cp "$OUT_DIR/j-call.body" "$WORK/static/j-call.body"
+chmod a+x "$WORK" "$WORK/static"
+chmod a+r "$WORK/static/j-call.body"
+start_nginx static nginx-static.conf.template LOCATION=/mcp-static \
+  BODY_FILE="$WORK/static/j-call.body" CONTENT_TYPE="$J_CALL_TYPE"
+NGINX_STATIC="http://127.0.0.1:$NGINX_PORT"
+NGINX_STATIC_PID=$NGINX_PID
+wait_http "$NGINX_STATIC/mcp-static"
+smoke n-static '"result"'
+curl -sS -X POST --data "$CALL_LIST_CONNECTORS" "$NGINX_STATIC/mcp-static" | cmp -s - "$OUT_DIR/j-call.body" ||
+  die "nginx's static answer differs from Junction's j-call answer ($OUT_DIR/j-call.body)"
 
 # --- measurement -------------------------------------------------------------------------------
 run_autocannon() {  # TARGET CONNECTIONS SECONDS: prints a JSON object (latencies in µs)
@@ -183,15 +222,19 @@ STARTED=$(date +%s)
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((PROBE_SECONDS > 0)); then
     for target in "${probe_list[@]}"; do
-      record "$RAW" "$round" probe 1 "$target" "$(run_probe "$target" "$PROBE_SECONDS")"
+      record "$RAW" "$round" probe 1 "$target" \
+        "$(with_cpu "$(cpu_pid "$target")" run_probe "$target" "$PROBE_SECONDS")"
     done
   fi
   for target in "${load_list[@]}"; do
-    record "$RAW" "$round" autocannon "$CONNECTIONS" "$target" "$(run_autocannon "$target" "$CONNECTIONS" "$DURATION")"
+    record "$RAW" "$round" autocannon "$CONNECTIONS" "$target" \
+      "$(with_cpu "$(cpu_pid "$target")" run_autocannon "$target" "$CONNECTIONS" "$DURATION")"
   done
   if [[ $WRK == 1 ]]; then
-    for target in j-call n-call; do
-      record "$RAW" "$round" wrk "$CONNECTIONS" "$target" "$(run_wrk "$target" "$CONNECTIONS" "${DURATION}s")"
+    for target in j-call n-call n-static; do
+      [[ $target != n-static || " $LOAD_TARGETS " == *" n-static "* ]] || continue
+      record "$RAW" "$round" wrk "$CONNECTIONS" "$target" \
+        "$(with_cpu "$(cpu_pid "$target")" run_wrk "$target" "$CONNECTIONS" "${DURATION}s")"
     done
   fi
 done
@@ -201,7 +244,7 @@ ELAPSED=$(($(date +%s) - STARTED))
   echo "Command: \`$0\` (DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS PROBE_SECONDS=$PROBE_SECONDS WRK=$WRK); measurement ${ELAPSED}s"
   echo "Date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cores; kernel $(uname -r); load average at start: $LOAD_AT_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "Versions: node $(node --version), autocannon $(node -p "require('$PEERS/autocannon/package.json').version"), @modelcontextprotocol/sdk $(node -p "require('$PEERS/@modelcontextprotocol/sdk/package.json').version"), $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2), junction $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo '+changes')"
-  echo "Catalog: github imported from tests/fixtures/openapi ($GITHUB_ACTIONS actions) replacing the built-in one; answer sizes: $(for t in j-call n-call j-list n-list j-discover; do printf '%s %s B, ' "$t" "$(wc -c <"$OUT_DIR/smoke-$t.json")"; done | sed 's/, $//')"
+  echo "Catalog: github imported from tests/fixtures/openapi ($GITHUB_ACTIONS actions) replacing the built-in one; answer sizes: $(for t in j-call n-call j-list n-list j-discover; do printf '%s %s B, ' "$t" "$(wc -c <"$OUT_DIR/smoke-$t.json")"; done | sed 's/, $//'); n-static serves j-call's $(wc -c <"$OUT_DIR/j-call.body") B as $J_CALL_TYPE"
   echo "RSS of junction (VmRSS): idle $((RSS_IDLE_KIB / 1024)) MiB, after the runs $(($(rss_kib "$JUNCTION_PID") / 1024)) MiB, peak (VmHWM) $(($(rss_kib "$JUNCTION_PID" VmHWM) / 1024)) MiB"
   echo
   node "$HERE/summarize-mcp.mjs" "$RAW"

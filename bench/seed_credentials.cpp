@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
         return Usage();
     }
     junction::crypto::SecureRng rng;
-    auto keys = junction::app::LoadMasterKeys(junction::SecretString(keys_env), "", rng);
+    // From the environment only: no key file, so its permissions are never checked.
+    auto keys = junction::app::LoadMasterKeys(junction::SecretString(keys_env), "", false);
     if (!keys) {
         std::cerr << "seed_credentials: " << keys.error().message << "\n";
         return 1;

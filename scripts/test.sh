@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs everything, builds the `asan` preset with warnings as
 # errors, runs every libFuzzer target of tests/fuzz for a bounded time (scripts/fuzz.sh, the
-# `fuzz` preset: clang-14, ASan+UBSan), starts a throw-away PostgreSQL on loopback, runs the
+# `fuzz` preset: clang-14, ASan+UBSan), builds the benchmarks too (ctest smoke-runs each
+# once, label `bench`, so they cannot rot), starts a throw-away PostgreSQL on loopback, runs the
 # whole suite with ctest, and stops what it started. `.ci/run` calls this and nothing else of
 # substance. JUNCTION_FUZZ_SECONDS sets the seconds per fuzz target (default 20; 0 skips them).
 set -euo pipefail
@@ -12,7 +13,7 @@ bash scripts/setup.sh
 # ccache (when installed) shares results between checkouts in different folders.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
-cmake --preset asan -DJUNCTION_WERROR=ON >/dev/null
+cmake --preset asan -DJUNCTION_WERROR=ON -DJUNCTION_BUILD_BENCH=ON >/dev/null
 cmake --build --preset asan -j "$(nproc)"
 
 # A crash, leak or sanitizer report fails the run, after the ctest suite has run too.
