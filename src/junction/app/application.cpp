@@ -57,6 +57,7 @@
 
 // jemalloc's control interface, when the binary links jemalloc (cmake/Dependencies.cmake);
 // null otherwise.
+// NOLINTNEXTLINE(readability-identifier-naming): jemalloc's name
 extern "C" int mallctl(const char* name,
                        void* old,
                        std::size_t* old_size,

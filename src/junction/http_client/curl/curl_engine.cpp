@@ -167,7 +167,10 @@ int OnPrerequest(
 
 using NewSessionCallback = int (*)(SSL*, SSL_SESSION*);
 // libcurl's own "new session" callback (the same function for every connection).
-std::atomic<NewSessionCallback> libcurl_new_session{nullptr};
+std::atomic<NewSessionCallback>& LibcurlNewSession() {
+    static std::atomic<NewSessionCallback> callback{nullptr};
+    return callback;
+}
 
 // OpenSSL marks a session not resumable when the connection that holds it ends without a
 // close_notify (a vendor dropping a used-up or idle connection; libcurl closing one it found
@@ -175,7 +178,7 @@ std::atomic<NewSessionCallback> libcurl_new_session{nullptr};
 // no connection may hold one: the cache stores a copy of each new session, and a connection
 // resuming one swaps it for a private copy before its ClientHello.
 int CacheSessionCopy(SSL* ssl, SSL_SESSION* session) {
-    const NewSessionCallback store = libcurl_new_session.load();
+    const NewSessionCallback store = LibcurlNewSession().load();
     SSL_SESSION* copy = store != nullptr ? SSL_SESSION_dup(session) : nullptr;
     if (copy != nullptr && store(ssl, copy) == 0) {
         SSL_SESSION_free(copy);  // not kept: ours to free
@@ -189,7 +192,7 @@ void ResumeFromPrivateCopy(const SSL* ssl, int where, int /*value*/) {
     }
     auto* connection = const_cast<SSL*>(ssl);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
     SSL_SESSION* cached = SSL_get_session(connection);
-    if (cached == nullptr || !SSL_in_before(connection)) {
+    if (cached == nullptr || SSL_in_before(connection) == 0) {
         return;
     }
     SSL_SESSION* mine = SSL_SESSION_dup(cached);
@@ -207,7 +210,7 @@ CURLcode OnSslContext(CURL* /*easy*/, void* ssl_ctx, void* store) {
     SSL_CTX_set1_cert_store(context, static_cast<X509_STORE*>(store));
     if (const NewSessionCallback libcurl = SSL_CTX_sess_get_new_cb(context);
         libcurl != nullptr && libcurl != &CacheSessionCopy) {
-        libcurl_new_session.store(libcurl);
+        LibcurlNewSession().store(libcurl);
         SSL_CTX_sess_set_new_cb(context, &CacheSessionCopy);
     }
     SSL_CTX_set_info_callback(context, &ResumeFromPrivateCopy);
