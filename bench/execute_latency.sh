@@ -76,6 +76,7 @@
 #   BUILD [1] (0: reuse build/release as is)   PROFILE [0] (1: perf record junction during one
 #   extra execute run and print the top symbols and threads)   OUT_DIR [mktemp]: raw.jsonl,
 #   summary.md, logs, perf output are kept there.
+#   PROFILE_TARGET [execute]: the target PROFILE=1 records (e.g. execute-tls)
 set -euo pipefail
 
 BENCH_NAME=execute_latency.sh
@@ -91,6 +92,7 @@ TLS=0
 [[ " $TARGETS " != *-tls* ]] || TLS=1
 BUILD=${BUILD:-1}
 PROFILE=${PROFILE:-0}
+PROFILE_TARGET=${PROFILE_TARGET:-execute}
 BASELINE_BIN=${BASELINE_BIN:-}
 OUT_DIR=${OUT_DIR:-$(mktemp -d /tmp/junction-bench.XXXXXX)}
 mkdir -p "$OUT_DIR"
@@ -264,11 +266,11 @@ printf '{"idle_kib":%d,"loaded_kib":%d,"peak_kib":%d}\n' "$RSS_IDLE_KIB" "$(rss_
 # --- optional profile --------------------------------------------------------------------------
 if [[ $PROFILE == 1 ]]; then
   command -v perf >/dev/null 2>&1 || die "PROFILE=1 needs perf"
-  log "profiling junction during execute c=10 for $DURATION"
+  log "profiling junction during $PROFILE_TARGET c=10 for $DURATION"
   perf record -F 997 -g -p "$JUNCTION_PID" -o "$OUT_DIR/perf.data" 2>"$WORK/perf.log" &
   perf_pid=$!
   sleep 0.5
-  run_wrk execute 10 "$DURATION" >"$OUT_DIR/profile-wrk.json"
+  run_wrk "$PROFILE_TARGET" 10 "$DURATION" >"$OUT_DIR/profile-wrk.json"
   kill -INT "$perf_pid"
   wait "$perf_pid" || true
   # Threads are unnamed: per thread id. `|| true`: head closes the pipe early (pipefail).
@@ -277,10 +279,10 @@ if [[ $PROFILE == 1 ]]; then
   perf report -i "$OUT_DIR/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null |
     grep -v -e '^#' -e '^$' | head -n 40 >"$OUT_DIR/perf-symbols.txt" || true
   echo
-  echo "perf (execute c=10): CPU by thread"
+  echo "perf ($PROFILE_TARGET c=10): CPU by thread"
   cat "$OUT_DIR/perf-threads.txt"
   echo
-  echo "perf (execute c=10): top symbols"
+  echo "perf ($PROFILE_TARGET c=10): top symbols"
   cat "$OUT_DIR/perf-symbols.txt"
 fi
 log "raw runs, summary and logs in $OUT_DIR"
