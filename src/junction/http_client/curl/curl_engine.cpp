@@ -460,7 +460,6 @@ bool CurlEngine::Configure(CURL* easy, Call& call) const {
     set(CURLOPT_URL, request.url.c_str());
     set(CURLOPT_PROTOCOLS_STR, call.plain_http ? "http,https" : "https");
     set(CURLOPT_FOLLOWLOCATION, 0L);
-
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_PROXY, "");
     set(CURLOPT_SSL_VERIFYPEER, 1L);
